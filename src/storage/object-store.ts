@@ -1,0 +1,29 @@
+import type { Readable } from 'node:stream';
+
+/** Metadata of a stored object. */
+export interface StoredObject {
+  key: string;
+  size: number;
+}
+
+/**
+ * Where originals and derived files live: local disk by default, an S3 bucket when
+ * STORAGE_URL says so. Keys are relative, `/`-separated paths; implementations refuse keys
+ * that would escape their root.
+ */
+export abstract class ObjectStore {
+  /** Moves a finished local temp file under `key`, atomically: readers never see half a file. */
+  abstract putFile(key: string, localPath: string, contentType?: string): Promise<StoredObject>;
+  /** Writes bytes under `key`, atomically. */
+  abstract putBuffer(key: string, data: Buffer, contentType?: string): Promise<StoredObject>;
+  /** The object's bytes, or null when absent. */
+  abstract getBuffer(key: string): Promise<Buffer | null>;
+  /** A stream of the object, or null when absent. */
+  abstract getStream(key: string): Promise<Readable | null>;
+  /** Size of the object, or null when absent. */
+  abstract stat(key: string): Promise<StoredObject | null>;
+  /** Removes the object; absent is not an error. */
+  abstract delete(key: string): Promise<void>;
+  /** Every key under `prefix`. */
+  abstract list(prefix: string): Promise<StoredObject[]>;
+}
