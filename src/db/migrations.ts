@@ -1,0 +1,141 @@
+/**
+ * Versioned migrations, run at start by every process. Kysely's migrator takes a lock table
+ * row (SELECT ... FOR UPDATE on PostgreSQL), so several processes starting at once apply each
+ * migration exactly once.
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- migrations work on the untyped schema */
+const migrations: Record<string, Migration> = {
+  '0001_core': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('organizations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('webhook_url', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('fullname', 'text', (c) => c.notNull())
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('admin', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('users_org_email', ['organization_id', 'email'])
+        .execute();
+      await db.schema
+        .createTable('secrets')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('albums')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+        .addColumn('public_id', 'text', (c) => c.notNull())
+        .addColumn('images_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('views_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('albums_org_public_id', ['organization_id', 'public_id'])
+        .execute();
+      await db.schema
+        .createIndex('albums_org_created')
+        .on('albums')
+        .columns(['organization_id', 'created_at', 'id'])
+        .execute();
+      await db.schema
+        .createTable('images')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+        .addColumn('album_id', 'text', (c) => c.notNull().references('albums.id'))
+        .addColumn('public_id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('width', 'integer', (c) => c.notNull())
+        .addColumn('height', 'integer', (c) => c.notNull())
+        .addColumn('original_width', 'integer', (c) => c.notNull())
+        .addColumn('original_height', 'integer', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('color', 'text')
+        .addColumn('phash', 'text')
+        .addColumn('gps_lat', 'double precision')
+        .addColumn('gps_lng', 'double precision')
+        .addColumn('taken_at', 'text')
+        .addColumn('filename', 'text')
+        .addColumn('title', 'text')
+        .addColumn('description', 'text')
+        .addColumn('rotation', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('crop_x', 'integer')
+        .addColumn('crop_y', 'integer')
+        .addColumn('crop_w', 'integer')
+        .addColumn('crop_h', 'integer')
+        .addColumn('infos', 'text', (c) => c.notNull())
+        .addColumn('exifs', 'text', (c) => c.notNull())
+        .addColumn('metadatas', 'text', (c) => c.notNull())
+        .addColumn('faces', 'text', (c) => c.notNull())
+        .addColumn('colors', 'text', (c) => c.notNull())
+        .addColumn('tags', 'text', (c) => c.notNull())
+        .addColumn('processed', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('processing_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('deleted_at', 'text')
+        .addUniqueConstraint('images_album_public_id', ['album_id', 'public_id'])
+        .execute();
+      await db.schema
+        .createIndex('images_album_created')
+        .on('images')
+        .columns(['album_id', 'deleted_at', 'created_at'])
+        .execute();
+      await db.schema.createIndex('images_public_id').on('images').columns(['organization_id', 'public_id']).execute();
+      await db.schema
+        .createTable('jobs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('dedup_key', 'text', (c) => c.unique())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('run_at', 'text', (c) => c.notNull())
+        .addColumn('locked_by', 'text')
+        .addColumn('locked_until', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('finished_at', 'text')
+        .execute();
+      await db.schema.createIndex('jobs_ready').on('jobs').columns(['status', 'run_at']).execute();
+      await db.schema
+        .createTable('media_assets')
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('public_id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('storage_key', 'text', (c) => c.notNull())
+        .addColumn('bytes', 'integer', (c) => c.notNull())
+        .addColumn('width', 'integer', (c) => c.notNull())
+        .addColumn('height', 'integer', (c) => c.notNull())
+        .addColumn('faces', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('media_assets_pk', ['type', 'public_id'])
+        .execute();
+    },
+  },
+};
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Applies every pending migration; throws with the failing migration's error. */
+export async function migrate(db: Kysely<any>): Promise<void> {
+  /* eslint-enable @typescript-eslint/no-explicit-any */
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) throw new Error(`migration ${failed?.migrationName ?? ''} failed`, { cause: error });
+}

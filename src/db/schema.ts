@@ -1,0 +1,130 @@
+/**
+ * Table types of the database, shared by SQLite and PostgreSQL. Portable column types only:
+ * text ids, integer counters and 0/1 flags, ISO-8601 text timestamps (they sort as text),
+ * JSON kept as text.
+ */
+import type { Generated } from 'kysely';
+
+export interface OrganizationTable {
+  id: string;
+  name: string;
+  webhook_url: string | null;
+  created_at: string;
+}
+
+export interface UserTable {
+  id: string;
+  organization_id: string;
+  email: string;
+  fullname: string;
+  username: string;
+  admin: number;
+  created_at: string;
+}
+
+export interface SecretTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  value: string;
+  created_at: string;
+}
+
+export interface AlbumTable {
+  /** Internal key; images point at it so that a rename touches one row. */
+  id: string;
+  organization_id: string;
+  /** The id clients see (`id` and `public_id` in the JSON). */
+  public_id: string;
+  images_count: Generated<number>;
+  views_count: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ImageTable {
+  id: string;
+  organization_id: string;
+  album_id: string;
+  /** The media host's public_id; copies made by duplicate share it (and the stored bytes). */
+  public_id: string;
+  version: number;
+  type: string;
+  format: string;
+  width: number;
+  height: number;
+  original_width: number;
+  original_height: number;
+  size: number;
+  color: string | null;
+  phash: string | null;
+  gps_lat: number | null;
+  gps_lng: number | null;
+  taken_at: string | null;
+  filename: string | null;
+  title: string | null;
+  description: string | null;
+  rotation: number;
+  crop_x: number | null;
+  crop_y: number | null;
+  crop_w: number | null;
+  crop_h: number | null;
+  /** JSON: the host's upload response. */
+  infos: string;
+  /** JSON: flat EXIF/IPTC/XMP tags. */
+  exifs: string;
+  /** JSON: client-set metadata. */
+  metadatas: string;
+  /** JSON: [[x, y, w, h], ...]. */
+  faces: string;
+  /** JSON: [["#RRGGBB", percent], ...]. */
+  colors: string;
+  /** JSON: string[]. */
+  tags: string;
+  processed: number;
+  processing_error: string | null;
+  created_at: string;
+  updated_at: string;
+  /** Set when the image is in the trash. */
+  deleted_at: string | null;
+}
+
+export interface JobTable {
+  id: string;
+  name: string;
+  payload: string;
+  /** A job with the same key is not queued twice. */
+  dedup_key: string | null;
+  status: 'queued' | 'done' | 'failed';
+  attempts: Generated<number>;
+  run_at: string;
+  locked_by: string | null;
+  locked_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+/** The embedded media host's own record of what it stores (it keeps apart from the API's tables). */
+export interface MediaAssetTable {
+  type: string;
+  public_id: string;
+  version: number;
+  format: string;
+  storage_key: string;
+  bytes: number;
+  width: number;
+  height: number;
+  faces: string;
+  created_at: string;
+}
+
+export interface Database {
+  organizations: OrganizationTable;
+  users: UserTable;
+  secrets: SecretTable;
+  albums: AlbumTable;
+  images: ImageTable;
+  jobs: JobTable;
+  media_assets: MediaAssetTable;
+}

@@ -1,0 +1,50 @@
+/**
+ * The one error type of the API. Services throw it through the factories below; the HTTP
+ * error handler renders it as `{"error": {"status", "code", "message"}}`.
+ */
+export type ErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'unprocessable'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'internal';
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  internal: 500,
+};
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = STATUS[code];
+  }
+
+  toJSON(): { error: { status: number; code: ErrorCode; message: string } } {
+    return { error: { status: this.status, code: this.code, message: this.message } };
+  }
+}
+
+export const badRequest = (message: string): AppError => new AppError('bad_request', message);
+export const unauthorized = (message = 'Invalid or missing token'): AppError => new AppError('unauthorized', message);
+export const forbidden = (message = 'Not allowed'): AppError => new AppError('forbidden', message);
+export const notFound = (what = 'Resource'): AppError => new AppError('not_found', `${what} not found`);
+export const conflict = (message: string): AppError => new AppError('conflict', message);
+export const payloadTooLarge = (message = 'Request body is too large'): AppError =>
+  new AppError('payload_too_large', message);

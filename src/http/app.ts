@@ -1,0 +1,67 @@
+/**
+ * Builds the HTTP application: the API under /api/v1 (seed headers, token auth, JSON errors),
+ * the health check and the OpenAPI document.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/database.ts';
+import type { Services } from '../services/index.ts';
+import { authentication } from './plugins/authentication.ts';
+import { bodyParsers } from './plugins/body-parsers.ts';
+import { errorHandler } from './plugins/error-handler.ts';
+import { openapi } from './plugins/openapi.ts';
+import { seedHeaders } from './plugins/seed-headers.ts';
+import { accountRoutes } from './routes/accounts/index.ts';
+import { albumRoutes } from './routes/albums/index.ts';
+import { healthRoute } from './routes/health.ts';
+import type { Api } from './types.ts';
+
+/** API request bodies are small; uploads go to the media host, which has its own limit. */
+export const API_BODY_LIMIT = 1024 * 1024;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  services: Services;
+}
+
+export async function buildApp({ config, db, services }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    bodyLimit: API_BODY_LIMIT,
+    // An incoming well-formed X-Request-Id is echoed; anything else gets a fresh UUID.
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && UUID.test(incoming) ? incoming : randomUUID();
+    },
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
+    routerOptions: { maxParamLength: 500 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('services', services);
+  app.decorateRequest('startedAt', 0n);
+  app.addHook('onRequest', async (request) => {
+    request.startedAt = process.hrtime.bigint();
+  });
+  bodyParsers(app);
+  errorHandler(app);
+  await openapi(app, config.publicUrl);
+
+  healthRoute(app as unknown as Api, db);
+  await app.register(
+    async (api) => {
+      seedHeaders(api);
+      errorHandler(api);
+      authentication(api);
+      const typed = api as unknown as Api;
+      albumRoutes(typed);
+      accountRoutes(typed);
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

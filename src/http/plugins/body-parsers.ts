@@ -1,0 +1,31 @@
+/**
+ * Request bodies: Rails-style nested forms (`album[public_id]=x`, `image_ids[]=a`) through qs,
+ * and JSON, where an empty body means `{}` as it does for a form.
+ */
+import type { FastifyInstance } from 'fastify';
+import qs from 'qs';
+import { badRequest } from '../../errors/app-error.ts';
+
+export function bodyParsers(app: FastifyInstance): void {
+  // A POST without a body means "no parameters", as with Rails, rather than a schema error.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined || request.body === null) request.body = {};
+  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      done(null, qs.parse(body as string, { depth: 5, arrayLimit: 10_000, parameterLimit: 10_000 }));
+    },
+  );
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(badRequest('Malformed JSON body'), undefined);
+    }
+  });
+}

@@ -1,0 +1,11 @@
+import type { Api } from '../../types.ts';
+import { createAlbum } from './create-album.ts';
+import { getAlbum } from './get-album.ts';
+import { listAlbums } from './list-albums.ts';
+
+/** Album routes (all need a token). */
+export function albumRoutes(app: Api): void {
+  createAlbum(app);
+  getAlbum(app);
+  listAlbums(app);
+}

@@ -1,0 +1,29 @@
+import { sql } from 'kysely';
+import { Type } from 'typebox';
+import type { Db } from '../../db/database.ts';
+import type { Api } from '../types.ts';
+
+const HealthSchema = Type.Object({ status: Type.String(), database: Type.String() });
+
+/** 200 when the database answers, 503 otherwise. */
+export function healthRoute(app: Api, db: Db): void {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        operationId: 'health.get',
+        tags: ['health'],
+        security: [],
+        response: { 200: HealthSchema, 503: HealthSchema },
+      },
+    },
+    async (_request, reply) => {
+      try {
+        await sql`select 1`.execute(db.kysely);
+        return { status: 'ok', database: db.dialect };
+      } catch {
+        return reply.status(503).send({ status: 'unavailable', database: db.dialect });
+      }
+    },
+  );
+}

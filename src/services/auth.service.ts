@@ -1,0 +1,116 @@
+/**
+ * Turns a request's credentials into an Actor, and decides the X-token to hand back.
+ * Accepted: user tokens and secret tokens (JWT), and HTTP Basic `<secret id>:<secret>` as
+ * the secret URL returned by `POST /api/v1/secret` carries them. Notification tokens are
+ * refused here: they only open the notification receiver.
+ */
+import { unauthorized } from '../errors/app-error.ts';
+import type { Actor } from '../auth/permissions.ts';
+import { type Abilities, parseAbilities } from '../auth/abilities.ts';
+import { type AnyClaims, nowSeconds, TokenError, type TokenSigner, USER_TOKEN_TTL_SECONDS } from '../auth/tokens.ts';
+import { safeEqual } from '../media/signing.ts';
+import type { Repositories } from '../repositories/index.ts';
+
+/** Credentials as they came with a request. */
+export type Credentials = { kind: 'token'; token: string } | { kind: 'basic'; id: string; secret: string };
+
+/** An authenticated caller, and the token it should use next. */
+export interface Authenticated {
+  actor: Actor;
+  nextToken: string;
+  /** The claims behind `nextToken`; used to mint narrower tokens. */
+  claims: AnyClaims;
+}
+
+export class AuthService {
+  constructor(
+    private readonly repos: Repositories,
+    private readonly signer: TokenSigner,
+  ) {}
+
+  async authenticate(credentials: Credentials | null): Promise<Authenticated> {
+    if (!credentials) throw unauthorized('Missing token');
+    if (credentials.kind === 'basic') return this.authenticateBasic(credentials.id, credentials.secret);
+    try {
+      return await this.authenticateToken(credentials.token);
+    } catch (err) {
+      if (err instanceof TokenError) throw unauthorized(err.message);
+      throw err;
+    }
+  }
+
+  private async authenticateToken(token: string): Promise<Authenticated> {
+    const peeked = this.signer.peek(token);
+    if ('album_id' in peeked) throw new TokenError('Notification tokens cannot call the API');
+    if (typeof peeked.user_id === 'string') {
+      const claims = await this.signer.verify(token);
+      const user = await this.repos.users.find(String(claims.user_id));
+      if (!user) throw new TokenError('Unknown user');
+      const abilities = parseAbilities(claims.abilities ?? {});
+      if (!abilities) throw new TokenError('Malformed abilities');
+      const restricted = Object.keys(abilities).length > 0;
+      const actor: Actor = {
+        kind: 'user',
+        organizationId: user.organization_id,
+        userId: user.id,
+        secretId: null,
+        admin: user.admin === 1 && !restricted,
+        abilities: restricted ? abilities : null,
+      };
+      return { actor, claims, nextToken: await this.refreshed(token, claims) };
+    }
+    if (typeof peeked.iss === 'string') {
+      const secret = await this.repos.secrets.find(peeked.iss);
+      if (!secret) throw new TokenError('Unknown secret');
+      const claims = await this.signer.verify(token, secret.value);
+      const abilities = parseAbilities(claims.abilities ?? {});
+      if (!abilities) throw new TokenError('Malformed abilities');
+      const admin = claims.admin === true;
+      const actor: Actor = {
+        kind: 'secret',
+        organizationId: secret.organization_id,
+        userId: null,
+        secretId: secret.id,
+        admin,
+        abilities: admin ? null : abilities,
+      };
+      return { actor, claims, nextToken: await this.refreshed(token, claims, secret.value) };
+    }
+    throw new TokenError('Invalid token');
+  }
+
+  private async authenticateBasic(id: string, value: string): Promise<Authenticated> {
+    const secret = await this.repos.secrets.find(id);
+    if (!secret || !safeEqual(secret.value, value)) throw unauthorized('Invalid secret');
+    const iat = nowSeconds();
+    const claims = { iss: secret.id, abilities: {} as Abilities, admin: true, iat, exp: iat + USER_TOKEN_TTL_SECONDS };
+    const actor: Actor = {
+      kind: 'secret',
+      organizationId: secret.organization_id,
+      userId: null,
+      secretId: secret.id,
+      admin: true,
+      abilities: null,
+    };
+    return { actor, claims, nextToken: await this.signer.sign(claims, secret.value) };
+  }
+
+  /**
+   * The same token while more than half its life is left, else a fresh one with the same
+   * claims and lifetime. Tokens without an expiry never need refreshing.
+   */
+  private async refreshed(token: string, claims: AnyClaims, secretValue?: string): Promise<string> {
+    const { exp, iat } = claims;
+    if (typeof exp !== 'number') return token;
+    const issuedAt = typeof iat === 'number' ? iat : exp - USER_TOKEN_TTL_SECONDS;
+    const lifetime = Math.max(exp - issuedAt, 1);
+    const now = nowSeconds();
+    if (exp - now > lifetime / 2) return token;
+    const fresh: AnyClaims = {};
+    for (const [key, value] of Object.entries(claims)) fresh[key] = value;
+    fresh.iat = now;
+    fresh.exp = now + lifetime;
+    if (!('iat' in claims)) delete fresh.iat;
+    return this.signer.sign(fresh, secretValue);
+  }
+}
