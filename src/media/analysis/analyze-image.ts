@@ -1,0 +1,208 @@
+import { readFile } from 'node:fs/promises';
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import { summarizeColors, type ColorShare } from './colors.ts';
+import { detectFaces, type FaceBox } from './faces.ts';
+import { readEmbeddedMetadata } from './metadata.ts';
+import { PHASH_SIZE, phashFromGrey } from './phash.ts';
+
+export { hammingDistance } from './phash.ts';
+export { loadFaceDetector, type FaceBox } from './faces.ts';
+export type { ColorShare } from './colors.ts';
+
+/** Everything the media host learns from an uploaded image, in Cloudinary's vocabulary. */
+export interface ImageAnalysis {
+  /** Cloudinary format name: jpg, png, webp, gif, avif, heic, tiff, svg, … */
+  format: string;
+  /** Displayed (upright) width, after the EXIF orientation is applied. */
+  width: number;
+  /** Displayed (upright) height, after the EXIF orientation is applied. */
+  height: number;
+  /** Width of the pixels as stored in the file. */
+  storedWidth: number;
+  /** Height of the pixels as stored in the file (one page's height for multi-page files). */
+  storedHeight: number;
+  /** EXIF orientation 1..8; 1 when absent. */
+  orientation: number;
+  hasAlpha: boolean;
+  /** Pages or animation frames; 1 for a still image. */
+  pages: number;
+  /** `["#RRGGBB", percent]`, dominant first, percents summing to about 100. */
+  colors: ColorShare[];
+  /** Colour families, as Cloudinary's `predominant`. */
+  predominant: { google: ColorShare[] };
+  /** 64-bit DCT perceptual hash, 16 lowercase hex digits; compare with `hammingDistance`. */
+  phash: string;
+  /** Faces as `[x, y, w, h]` in upright pixel coordinates; empty when not requested. */
+  faces: FaceBox[];
+  /** Flat EXIF/IPTC/XMP tags with string values, like Cloudinary's `image_metadata`. */
+  imageMetadata: Record<string, string>;
+  /** `[latitude, longitude]` in signed decimal degrees, or null. */
+  gps: [number, number] | null;
+  /** When the photo was taken (DateTimeOriginal, else CreateDate), ISO-8601, or null. */
+  takenAt: string | null;
+}
+
+/** Options of `analyzeImage`. */
+export interface AnalyzeOptions {
+  /** Largest width × height accepted; larger images are refused before any pixel is decoded. */
+  maxPixels: number;
+  /** Run face detection (default false). */
+  faces?: boolean;
+}
+
+/** Why an upload is not an image the host will keep. */
+export type ImageRejectionReason = 'empty' | 'not_an_image' | 'too_many_pixels' | 'corrupt';
+
+/** Thrown by `analyzeImage` for files that must be refused; `message` can be shown to the uploader. */
+export class ImageRejectedError extends Error {
+  override readonly name = 'ImageRejectedError';
+
+  constructor(
+    readonly reason: ImageRejectionReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Longest side of the one decode every measurement derives from. It stays the same whether or
+ * not faces are wanted, so a photo's colours and pHash never depend on the options. 640 px keeps
+ * faces of ~3 % of the image width detectable, and JPEG shrink-on-load makes it cheap.
+ */
+const WORK_SIZE = 640;
+/** Side of the sample colours are counted on; pHash uses it halved. */
+const SAMPLE_SIZE = 64;
+
+const FORMAT_NAMES: Record<string, string> = { jpeg: 'jpg', jp2k: 'jp2', magick: 'unknown' };
+
+function formatName(meta: Metadata): string {
+  if (meta.format === 'heif') return meta.compression === 'av1' ? 'avif' : 'heic';
+  return FORMAT_NAMES[meta.format] ?? meta.format;
+}
+
+/** Luma of a 2×2-box-averaged SAMPLE_SIZE sample, transparent areas read as white. */
+function greyForPhash(rgba: Buffer): Float64Array {
+  const grey = new Float64Array(PHASH_SIZE * PHASH_SIZE);
+  for (let y = 0; y < PHASH_SIZE; y++) {
+    for (let x = 0; x < PHASH_SIZE; x++) {
+      let sum = 0;
+      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
+        const i = ((2 * y + dy) * SAMPLE_SIZE + 2 * x + dx) * 4;
+        const a = rgba[i + 3]! / 255;
+        const luma = 0.299 * rgba[i]! + 0.587 * rgba[i + 1]! + 0.114 * rgba[i + 2]!;
+        sum += luma * a + 255 * (1 - a);
+      }
+      grey[y * PHASH_SIZE + x] = sum / 4;
+    }
+  }
+  return grey;
+}
+
+function scaleBox([x, y, w, h]: FaceBox, scale: number, width: number, height: number): FaceBox {
+  const left = Math.max(0, Math.round(x * scale));
+  const top = Math.max(0, Math.round(y * scale));
+  return [
+    left,
+    top,
+    Math.min(width - left, Math.round(w * scale)),
+    Math.min(height - top, Math.round(h * scale)),
+  ];
+}
+
+/**
+ * Analyses an image file: format and upright dimensions from the header, colours, pHash and
+ * faces from one shrink-on-load decode to at most 640 px, and EXIF/IPTC/XMP through exifr.
+ * Only the first page of an animated or multi-page file is looked at.
+ *
+ * @throws ImageRejectedError for an empty file, a non-image, an image over `maxPixels` (refused
+ * from its header, before decoding) and a truncated or undecodable image.
+ */
+export async function analyzeImage(path: string, options: AnalyzeOptions): Promise<ImageAnalysis> {
+  const file = await readFile(path);
+  if (file.length === 0) throw new ImageRejectedError('empty', 'The file is empty.');
+
+  let meta: Metadata;
+  try {
+    // Reading the header decodes no pixels, so sharp's own limit is lifted here to learn the real
+    // dimensions and refuse with them below.
+    meta = await sharp(file, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    const unsupported = error instanceof Error && /unsupported image format/i.test(error.message);
+    throw unsupported
+      ? new ImageRejectedError('not_an_image', 'The file is not an image in a supported format.', { cause: error })
+      : new ImageRejectedError('corrupt', 'The image header cannot be read.', { cause: error });
+  }
+
+  const storedWidth = meta.width;
+  const storedHeight = meta.pageHeight ?? meta.height;
+  if (!storedWidth || !storedHeight) throw new ImageRejectedError('corrupt', 'The image has no dimensions.');
+  const maxPixels = Math.floor(options.maxPixels);
+  if (storedWidth * storedHeight > maxPixels) {
+    throw new ImageRejectedError(
+      'too_many_pixels',
+      `The image is ${storedWidth}×${storedHeight} (${((storedWidth * storedHeight) / 1e6).toFixed(1)} megapixels); the limit is ${(maxPixels / 1e6).toFixed(1)} megapixels.`,
+    );
+  }
+  const orientation = meta.orientation && meta.orientation >= 1 && meta.orientation <= 8 ? meta.orientation : 1;
+  const swapped = orientation >= 5;
+  const width = swapped ? storedHeight : storedWidth;
+  const height = swapped ? storedWidth : storedHeight;
+
+  const embedded = readEmbeddedMetadata(file);
+  let work: { data: Buffer; info: OutputInfo };
+  let sample: Buffer;
+  try {
+    // 'truncated' refuses a file cut short (the usual failed upload) but, unlike the default
+    // 'warning', still accepts camera files with benign quirks such as extraneous bytes.
+    work = await sharp(file, { failOn: 'truncated', limitInputPixels: maxPixels, autoOrient: true })
+      .resize(WORK_SIZE, WORK_SIZE, { fit: 'inside', withoutEnlargement: true })
+      .toColourspace('srgb')
+      .ensureAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    // 'fill' keeps every region's share of the area, which is what colour percentages measure.
+    sample = await sharp(work.data, { raw: { width: work.info.width, height: work.info.height, channels: 4 } })
+      .resize(SAMPLE_SIZE, SAMPLE_SIZE, { fit: 'fill' })
+      .raw()
+      .toBuffer();
+  } catch (error) {
+    const tooBig = error instanceof Error && /pixel limit/i.test(error.message);
+    throw tooBig
+      ? new ImageRejectedError('too_many_pixels', 'The image has more pixels than allowed.', { cause: error })
+      : new ImageRejectedError('corrupt', 'The image is truncated or damaged and cannot be decoded.', { cause: error });
+  }
+
+  const { colors, predominant } = summarizeColors(sample);
+  const phash = phashFromGrey(greyForPhash(sample));
+
+  let faces: FaceBox[] = [];
+  if (options.faces) {
+    const { width: ww, height: wh } = work.info;
+    const rgb = Buffer.alloc(ww * wh * 3);
+    for (let i = 0, j = 0; i < work.data.length; i += 4, j += 3) {
+      rgb[j] = work.data[i]!;
+      rgb[j + 1] = work.data[i + 1]!;
+      rgb[j + 2] = work.data[i + 2]!;
+    }
+    const found = await detectFaces({ data: rgb, width: ww, height: wh });
+    faces = found.map((box) => scaleBox(box, width / ww, width, height));
+  }
+
+  return {
+    format: formatName(meta),
+    width,
+    height,
+    storedWidth,
+    storedHeight,
+    orientation,
+    hasAlpha: meta.hasAlpha,
+    pages: meta.pages ?? 1,
+    colors,
+    predominant,
+    phash,
+    faces,
+    ...(await embedded),
+  };
+}

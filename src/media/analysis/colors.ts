@@ -1,0 +1,149 @@
+/** `[colour, percent]` with percent rounded to one decimal, as Cloudinary lists colours. */
+export type ColorShare = [string, number];
+
+/** Colour names Cloudinary's `predominant.google` uses. */
+export type ColorName =
+  | 'red'
+  | 'orange'
+  | 'yellow'
+  | 'green'
+  | 'teal'
+  | 'blue'
+  | 'purple'
+  | 'pink'
+  | 'brown'
+  | 'black'
+  | 'gray'
+  | 'white';
+
+/** Dominant colours of a small RGBA sample of an image. */
+export interface ColorSummary {
+  /** `["#RRGGBB", percent]`, most frequent first, percents summing to about 100. */
+  colors: ColorShare[];
+  /** Named colour families, most frequent first, percents summing to about 100. */
+  predominant: { google: ColorShare[] };
+}
+
+const MAX_COLORS = 8;
+/** Clusters or names under this share (percent) are noise in a small sample: dropped, the rest rescaled. */
+const MIN_SHARE = 1;
+/** A candidate colour this close (redmean distance) to an existing cluster joins it. */
+const MERGE_DISTANCE = 60;
+const KMEANS_ROUNDS = 6;
+
+type Rgb = [number, number, number];
+
+/** "Redmean" weighted RGB distance: far closer to perceived difference than plain Euclidean, and cheap. */
+function distance(a: Rgb, b: Rgb): number {
+  const rm = (a[0] + b[0]) / 2;
+  const dr = a[0] - b[0];
+  const dg = a[1] - b[1];
+  const db = a[2] - b[2];
+  return Math.sqrt((2 + rm / 256) * dr * dr + 4 * dg * dg + (2 + (255 - rm) / 256) * db * db);
+}
+
+function hex([r, g, b]: Rgb): string {
+  return `#${[r, g, b].map((v) => Math.round(v).toString(16).padStart(2, '0')).join('').toUpperCase()}`;
+}
+
+/** Weights become percents; entries under MIN_SHARE are dropped and the rest rescaled to 100. */
+function toShares<T>(entries: Array<[T, number]>, label: (key: T) => string): ColorShare[] {
+  const total = entries.reduce((s, [, w]) => s + w, 0);
+  if (total <= 0) return [];
+  const kept = entries.filter(([, w]) => (w / total) * 100 >= MIN_SHARE).sort((a, b) => b[1] - a[1]);
+  const keptTotal = kept.reduce((s, [, w]) => s + w, 0);
+  return kept.map(([key, w]) => [label(key), Math.round((w / keptTotal) * 1000) / 10]);
+}
+
+/** Cloudinary-style colour family of one pixel, from its hue, saturation and value. */
+export function colorName([r, g, b]: Rgb): ColorName {
+  const max = Math.max(r, g, b);
+  const min = Math.min(r, g, b);
+  const v = max / 255;
+  const s = max === 0 ? 0 : (max - min) / max;
+  if (v < 0.2) return 'black';
+  if (s < 0.15 || (s < 0.25 && v > 0.9)) return v > 0.85 ? 'white' : v < 0.3 ? 'black' : 'gray';
+  let h: number;
+  if (max === r) h = ((g - b) / (max - min) + 6) % 6;
+  else if (max === g) h = (b - r) / (max - min) + 2;
+  else h = (r - g) / (max - min) + 4;
+  h *= 60;
+  if (h >= 12 && h < 45 && v < 0.65) return 'brown';
+  if (h < 12 || h >= 345) return s < 0.45 && v > 0.7 ? 'pink' : 'red';
+  if (h < 40) return 'orange';
+  if (h < 70) return 'yellow';
+  if (h < 160) return 'green';
+  if (h < 195) return 'teal';
+  if (h < 255) return 'blue';
+  if (h < 290) return 'purple';
+  return 'pink';
+}
+
+/**
+ * Dominant colours of an RGBA pixel buffer (meant for a ~64×64 resize). Each pixel weighs its
+ * alpha, so fully transparent pixels count for nothing. Clusters are seeded greedily from a
+ * 4-bit-per-channel histogram in weight order (so the seed of the biggest region comes first and
+ * the result is deterministic) and then refined by a few k-means rounds over all pixels.
+ */
+export function summarizeColors(rgba: Uint8Array | Buffer): ColorSummary {
+  const count = Math.floor(rgba.length / 4);
+  const pixels: Rgb[] = [];
+  const weights: number[] = [];
+  const histogram = new Map<number, { w: number; sum: Rgb }>();
+  const names = new Map<ColorName, number>();
+  for (let i = 0; i < count; i++) {
+    const a = rgba[i * 4 + 3]! / 255;
+    if (a === 0) continue;
+    const p: Rgb = [rgba[i * 4]!, rgba[i * 4 + 1]!, rgba[i * 4 + 2]!];
+    pixels.push(p);
+    weights.push(a);
+    const key = ((p[0] >> 4) << 8) | ((p[1] >> 4) << 4) | (p[2] >> 4);
+    const bin = histogram.get(key) ?? { w: 0, sum: [0, 0, 0] };
+    bin.w += a;
+    for (let c = 0; c < 3; c++) bin.sum[c]! += p[c]! * a;
+    histogram.set(key, bin);
+    const name = colorName(p);
+    names.set(name, (names.get(name) ?? 0) + a);
+  }
+  if (pixels.length === 0) return { colors: [], predominant: { google: [] } };
+
+  const bins = [...histogram.values()].sort((x, y) => y.w - x.w);
+  const centres: Rgb[] = [];
+  for (const bin of bins) {
+    const mean: Rgb = [bin.sum[0] / bin.w, bin.sum[1] / bin.w, bin.sum[2] / bin.w];
+    if (centres.every((c) => distance(c, mean) > MERGE_DISTANCE)) centres.push(mean);
+    if (centres.length === MAX_COLORS) break;
+  }
+
+  let totals = new Float64Array(centres.length);
+  for (let round = 0; round < KMEANS_ROUNDS; round++) {
+    const sums = centres.map((): Rgb => [0, 0, 0]);
+    totals = new Float64Array(centres.length);
+    for (let i = 0; i < pixels.length; i++) {
+      const p = pixels[i]!;
+      let best = 0;
+      let bestDistance = Infinity;
+      for (let k = 0; k < centres.length; k++) {
+        const d = distance(p, centres[k]!);
+        if (d < bestDistance) {
+          bestDistance = d;
+          best = k;
+        }
+      }
+      const w = weights[i]!;
+      totals[best]! += w;
+      for (let c = 0; c < 3; c++) sums[best]![c]! += p[c]! * w;
+    }
+    for (let k = 0; k < centres.length; k++) {
+      if (totals[k]! > 0) centres[k] = [sums[k]![0] / totals[k]!, sums[k]![1] / totals[k]!, sums[k]![2] / totals[k]!];
+    }
+  }
+
+  return {
+    colors: toShares(
+      centres.map((c, k): [Rgb, number] => [c, totals[k]!]),
+      hex,
+    ),
+    predominant: { google: toShares([...names.entries()], (name) => name) },
+  };
+}
