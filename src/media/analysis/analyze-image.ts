@@ -32,7 +32,7 @@ export interface ImageAnalysis {
   predominant: { google: ColorShare[] };
   /** 64-bit DCT perceptual hash, 16 lowercase hex digits; compare with `hammingDistance`. */
   phash: string;
-  /** Faces as `[x, y, w, h]` in upright pixel coordinates; empty when not requested. */
+  /** Faces as `[x, y, w, h]` in upright pixel coordinates; empty when not requested or when the detector failed (a `FaceDetectionWarning` is emitted). */
   faces: FaceBox[];
   /** Flat EXIF/IPTC/XMP tags with string values, like Cloudinary's `image_metadata`. */
   imageMetadata: Record<string, string>;
@@ -68,14 +68,14 @@ export class ImageRejectedError extends Error {
 
 /**
  * Longest side of the one decode every measurement derives from. It stays the same whether or
- * not faces are wanted, so a photo's colours and pHash never depend on the options. 640 px keeps
- * faces of ~3 % of the image width detectable, and JPEG shrink-on-load makes it cheap.
+ * not faces are wanted, so a photo's colours and pHash never depend on the options. BlazeFace
+ * scales its input to 256 px, so more would not find more faces; JPEG shrink-on-load makes it cheap.
  */
 const WORK_SIZE = 640;
 /** Side of the sample colours are counted on; pHash uses it halved. */
 const SAMPLE_SIZE = 64;
 
-const FORMAT_NAMES: Record<string, string> = { jpeg: 'jpg', jp2k: 'jp2', magick: 'unknown' };
+const FORMAT_NAMES: Record<string, string> = { jpeg: 'jpg' };
 
 function formatName(meta: Metadata): string {
   if (meta.format === 'heif') return meta.compression === 'av1' ? 'avif' : 'heic';
@@ -180,14 +180,21 @@ export async function analyzeImage(path: string, options: AnalyzeOptions): Promi
   let faces: FaceBox[] = [];
   if (options.faces) {
     const { width: ww, height: wh } = work.info;
-    const rgb = Buffer.alloc(ww * wh * 3);
+    const rgb = new Uint8Array(ww * wh * 3);
     for (let i = 0, j = 0; i < work.data.length; i += 4, j += 3) {
       rgb[j] = work.data[i]!;
       rgb[j + 1] = work.data[i + 1]!;
       rgb[j + 2] = work.data[i + 2]!;
     }
-    const found = await detectFaces({ data: rgb, width: ww, height: wh });
-    faces = found.map((box) => scaleBox(box, width / ww, width, height));
+    try {
+      const found = await detectFaces({ data: rgb, width: ww, height: wh });
+      faces = found.map((box) => scaleBox(box, width / ww, width, height));
+    } catch (error) {
+      // Faces are an extra: a broken detector must not cost the user an otherwise good upload.
+      process.emitWarning(`face detection failed, no faces reported: ${error instanceof Error ? error.message : String(error)}`, {
+        type: 'FaceDetectionWarning',
+      });
+    }
   }
 
   return {

@@ -84,64 +84,85 @@ export function colorName([r, g, b]: Rgb): ColorName {
  * alpha, so fully transparent pixels count for nothing. Clusters are seeded greedily from a
  * 4-bit-per-channel histogram in weight order (so the seed of the biggest region comes first and
  * the result is deterministic) and then refined by a few k-means rounds over all pixels.
+ * Typed arrays and squared distances keep it at ~1 ms: it runs on the event loop.
  */
 export function summarizeColors(rgba: Uint8Array | Buffer): ColorSummary {
   const count = Math.floor(rgba.length / 4);
-  const pixels: Rgb[] = [];
-  const weights: number[] = [];
-  const histogram = new Map<number, { w: number; sum: Rgb }>();
+  const binWeight = new Float64Array(4096);
+  const binSum = new Float64Array(4096 * 3);
   const names = new Map<ColorName, number>();
+  let opaque = 0;
   for (let i = 0; i < count; i++) {
     const a = rgba[i * 4 + 3]! / 255;
     if (a === 0) continue;
-    const p: Rgb = [rgba[i * 4]!, rgba[i * 4 + 1]!, rgba[i * 4 + 2]!];
-    pixels.push(p);
-    weights.push(a);
-    const key = ((p[0] >> 4) << 8) | ((p[1] >> 4) << 4) | (p[2] >> 4);
-    const bin = histogram.get(key) ?? { w: 0, sum: [0, 0, 0] };
-    bin.w += a;
-    for (let c = 0; c < 3; c++) bin.sum[c]! += p[c]! * a;
-    histogram.set(key, bin);
-    const name = colorName(p);
+    opaque++;
+    const r = rgba[i * 4]!;
+    const g = rgba[i * 4 + 1]!;
+    const b = rgba[i * 4 + 2]!;
+    const key = ((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4);
+    binWeight[key]! += a;
+    binSum[key * 3]! += r * a;
+    binSum[key * 3 + 1]! += g * a;
+    binSum[key * 3 + 2]! += b * a;
+    const name = colorName([r, g, b]);
     names.set(name, (names.get(name) ?? 0) + a);
   }
-  if (pixels.length === 0) return { colors: [], predominant: { google: [] } };
+  if (opaque === 0) return { colors: [], predominant: { google: [] } };
 
-  const bins = [...histogram.values()].sort((x, y) => y.w - x.w);
+  const bins = [...binWeight.keys()].filter((k) => binWeight[k]! > 0).sort((x, y) => binWeight[y]! - binWeight[x]!);
   const centres: Rgb[] = [];
-  for (const bin of bins) {
-    const mean: Rgb = [bin.sum[0] / bin.w, bin.sum[1] / bin.w, bin.sum[2] / bin.w];
+  for (const k of bins) {
+    const w = binWeight[k]!;
+    const mean: Rgb = [binSum[k * 3]! / w, binSum[k * 3 + 1]! / w, binSum[k * 3 + 2]! / w];
     if (centres.every((c) => distance(c, mean) > MERGE_DISTANCE)) centres.push(mean);
     if (centres.length === MAX_COLORS) break;
   }
 
-  let totals = new Float64Array(centres.length);
+  const k = centres.length;
+  const centre = new Float64Array(k * 3);
+  centres.forEach((c, j) => centre.set(c, j * 3));
+  const totals = new Float64Array(k);
+  const sums = new Float64Array(k * 3);
   for (let round = 0; round < KMEANS_ROUNDS; round++) {
-    const sums = centres.map((): Rgb => [0, 0, 0]);
-    totals = new Float64Array(centres.length);
-    for (let i = 0; i < pixels.length; i++) {
-      const p = pixels[i]!;
+    totals.fill(0);
+    sums.fill(0);
+    for (let i = 0; i < count; i++) {
+      const w = rgba[i * 4 + 3]! / 255;
+      if (w === 0) continue;
+      const r = rgba[i * 4]!;
+      const g = rgba[i * 4 + 1]!;
+      const b = rgba[i * 4 + 2]!;
       let best = 0;
       let bestDistance = Infinity;
-      for (let k = 0; k < centres.length; k++) {
-        const d = distance(p, centres[k]!);
+      for (let j = 0; j < k; j++) {
+        // Squared redmean distance: same ordering as `distance`, without the square root.
+        const cr = centre[j * 3]!;
+        const rm = (r + cr) / 2;
+        const dr = r - cr;
+        const dg = g - centre[j * 3 + 1]!;
+        const db = b - centre[j * 3 + 2]!;
+        const d = (2 + rm / 256) * dr * dr + 4 * dg * dg + (2 + (255 - rm) / 256) * db * db;
         if (d < bestDistance) {
           bestDistance = d;
-          best = k;
+          best = j;
         }
       }
-      const w = weights[i]!;
       totals[best]! += w;
-      for (let c = 0; c < 3; c++) sums[best]![c]! += p[c]! * w;
+      sums[best * 3]! += r * w;
+      sums[best * 3 + 1]! += g * w;
+      sums[best * 3 + 2]! += b * w;
     }
-    for (let k = 0; k < centres.length; k++) {
-      if (totals[k]! > 0) centres[k] = [sums[k]![0] / totals[k]!, sums[k]![1] / totals[k]!, sums[k]![2] / totals[k]!];
+    for (let j = 0; j < k; j++) {
+      if (totals[j]! > 0) for (let c = 0; c < 3; c++) centre[j * 3 + c] = sums[j * 3 + c]! / totals[j]!;
     }
   }
 
   return {
     colors: toShares(
-      centres.map((c, k): [Rgb, number] => [c, totals[k]!]),
+      Array.from({ length: k }, (_, j): [Rgb, number] => [
+        [centre[j * 3]!, centre[j * 3 + 1]!, centre[j * 3 + 2]!],
+        totals[j]!,
+      ]),
       hex,
     ),
     predominant: { google: toShares([...names.entries()], (name) => name) },
