@@ -1,0 +1,195 @@
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import sharp, { type Sharp } from 'sharp';
+import { canServeOriginal, renderDerivative, resolveOutputFormat, type RenderOptions } from './render.ts';
+import { parseTransformation, TransformationError } from './transformations.ts';
+
+const RED = { r: 255, g: 0, b: 0 };
+const BLUE = { r: 0, g: 0, b: 255 };
+const GREEN = { r: 0, g: 255, b: 0 };
+
+/** A `width`×`height` green image with a blue square at the top-left and a red one at `red`. */
+async function picture(width: number, height: number, red: { left: number; top: number; size: number }): Promise<Sharp> {
+  const square = (size: number, background: typeof RED) => ({
+    input: { create: { width: size, height: size, channels: 3 as const, background } },
+  });
+  return sharp({ create: { width, height, channels: 3, background: GREEN } }).composite([
+    { ...square(60, BLUE), left: 0, top: 0 },
+    { ...square(red.size, RED), left: red.left, top: red.top },
+  ]);
+}
+
+let jpeg: Buffer; // 600×400, red square at 500,150 (80 px)
+let png: Buffer;
+
+before(async () => {
+  jpeg = await (await picture(600, 400, { left: 500, top: 150, size: 80 })).jpeg({ quality: 95 }).toBuffer();
+  png = await (await picture(600, 400, { left: 500, top: 150, size: 80 })).png().toBuffer();
+});
+
+async function render(transformation: string, options: Partial<RenderOptions> = {}, input = jpeg) {
+  const result = await renderDerivative(input, parseTransformation(transformation), { ext: 'jpg', ...options });
+  const meta = await sharp(result.body).metadata();
+  return { ...result, width: meta.width, height: meta.height, decoded: meta.format };
+}
+
+/** The colour at (x, y) of an encoded image, to the nearest primary. */
+async function colourAt(body: Buffer, x: number, y: number): Promise<string> {
+  const { data, info } = await sharp(body).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const i = (y * info.width + x) * info.channels;
+  const [r = 0, g = 0, b = 0] = data.subarray(i, i + 3);
+  if (r > 150 && g < 100 && b < 100) return 'red';
+  if (b > 150 && r < 100 && g < 100) return 'blue';
+  if (g > 150 && r < 100 && b < 100) return 'green';
+  return `rgb(${r},${g},${b})`;
+}
+
+test('c_fit keeps the aspect ratio within the box', async () => {
+  const out = await render('c_fit,h_300,w_300');
+  assert.deepEqual([out.width, out.height], [300, 200]);
+  assert.deepEqual([(await render('c_fit,w_1200')).width, (await render('c_fit,w_1200')).height], [1200, 800]);
+});
+
+test('c_limit never enlarges', async () => {
+  const small = await render('c_limit,h_1000,w_1000');
+  assert.deepEqual([small.width, small.height], [600, 400]);
+  const shrunk = await render('c_limit,w_300');
+  assert.deepEqual([shrunk.width, shrunk.height], [300, 200]);
+});
+
+test('c_fill covers exactly, with compass, auto and face gravity', async () => {
+  const centre = await render('c_fill,h_100,w_100');
+  assert.deepEqual([centre.width, centre.height], [100, 100]);
+  assert.equal(await colourAt(centre.body, 50, 50), 'green');
+  const auto = await render('c_fill,g_auto,h_100,w_100');
+  assert.deepEqual([auto.width, auto.height], [100, 100]);
+  const west = await render('c_fill,g_north_west,h_100,w_100');
+  assert.equal(await colourAt(west.body, 5, 5), 'blue');
+  const face = await render('c_fill,g_face,h_100,w_100', { faces: [[500, 150, 80, 80]] });
+  assert.deepEqual([face.width, face.height], [100, 100]);
+  assert.equal(await colourAt(face.body, 85, 47), 'red');
+  // c_thumb is face-aware by default.
+  const thumb = await render('c_thumb,h_50,w_50', { faces: [[500, 150, 80, 80]] });
+  assert.equal(await colourAt(thumb.body, 42, 25), 'red');
+});
+
+test('c_scale stretches to both sides or keeps the aspect ratio with one', async () => {
+  const both = await render('c_scale,h_100,w_100');
+  assert.deepEqual([both.width, both.height], [100, 100]);
+  const one = await render('w_300');
+  assert.deepEqual([one.width, one.height], [300, 200]);
+  const fraction = await render('c_scale,h_0.5');
+  assert.deepEqual([fraction.width, fraction.height], [300, 200]);
+  const ratio = await render('ar_1:1,c_scale,w_100');
+  assert.deepEqual([ratio.width, ratio.height], [100, 100]);
+});
+
+test('c_crop cuts a region at x/y or by gravity without scaling', async () => {
+  const region = await render('c_crop,h_80,w_80,x_500,y_150');
+  assert.deepEqual([region.width, region.height], [80, 80]);
+  assert.equal(await colourAt(region.body, 40, 40), 'red');
+  const corner = await render('c_crop,g_north_west,h_50,w_50');
+  assert.equal(await colourAt(corner.body, 25, 25), 'blue');
+});
+
+test('a_90 turns the image; within a component it follows the resize', async () => {
+  const turned = await render('a_90');
+  assert.deepEqual([turned.width, turned.height], [400, 600]);
+  // Clockwise: the blue top-left corner goes to the top-right.
+  assert.equal(await colourAt(turned.body, 390, 10), 'blue');
+  const filledThenTurned = await render('c_fill,h_100,w_200,a_90');
+  assert.deepEqual([filledThenTurned.width, filledThenTurned.height], [100, 200]);
+  const diagonal = await render('a_45', { ext: 'png' }, png);
+  assert.ok(Math.abs((diagonal.width ?? 0) - 707) <= 1 && Math.abs((diagonal.height ?? 0) - 707) <= 1);
+  const chained = await render('a_45/c_fit,w_100');
+  assert.equal(chained.width, 100);
+  const mirrored = await render('a_hflip');
+  assert.equal(await colourAt(mirrored.body, 590, 10), 'blue');
+});
+
+test('dpr multiplies the requested size', async () => {
+  const out = await render('c_fit,dpr_2,h_100,w_100');
+  assert.deepEqual([out.width, out.height], [200, 133]);
+});
+
+test('chained components apply in order', async () => {
+  const out = await render('c_fill,h_200,w_200/c_scale,w_0.5/a_180');
+  assert.deepEqual([out.width, out.height], [100, 100]);
+  const faceAfterChain = await render('c_scale,w_300/c_fill,g_faces,h_50,w_50', { faces: [[500, 150, 80, 80]] });
+  assert.equal(await colourAt(faceAfterChain.body, 42, 23), 'red');
+});
+
+test('the output format follows the extension unless f_ names one', async () => {
+  for (const [ext, format] of [
+    ['jpg', 'jpeg'],
+    ['jpeg', 'jpeg'],
+    ['png', 'png'],
+    ['webp', 'webp'],
+    ['avif', 'heif'],
+    ['gif', 'gif'],
+    ['tiff', 'tiff'],
+  ] as const) {
+    const out = await render('c_fit,w_64', { ext });
+    assert.equal(out.decoded, format, ext);
+    assert.equal(out.width, 64);
+  }
+  const forced = await render('c_fit,f_png,w_64', { ext: 'jpg' });
+  assert.equal(forced.decoded, 'png');
+  assert.equal(forced.contentType, 'image/png');
+  await assert.rejects(render('w_10', { ext: 'bmp' }), TransformationError);
+});
+
+test('f_auto picks AVIF, then WebP, by Accept, else the extension', async () => {
+  const modern = await render('c_fit,f_auto,w_64', { accept: 'image/avif,image/webp,image/apng,*/*;q=0.8' });
+  assert.equal(modern.format, 'avif');
+  assert.equal(modern.contentType, 'image/avif');
+  assert.equal(modern.decoded, 'heif');
+  const webp = await render('c_fit,f_auto,w_64', { accept: 'image/webp,*/*' });
+  assert.equal(webp.decoded, 'webp');
+  const old = await render('c_fit,f_auto,w_64', { accept: '*/*' });
+  assert.equal(old.decoded, 'jpeg');
+  const none = await render('c_fit,f_auto,w_64', { ext: 'png' });
+  assert.equal(none.decoded, 'png');
+  const refusedAvif = resolveOutputFormat(parseTransformation('f_auto'), 'jpg', 'image/avif;q=0, image/webp');
+  assert.equal(refusedAvif, 'webp');
+});
+
+test('quality changes the encode', async () => {
+  const low = await render('q_10');
+  const high = await render('q_95');
+  assert.ok(low.body.length < high.body.length);
+});
+
+test('an EXIF-rotated JPEG comes out upright', async () => {
+  // Stored 600×400 with orientation 6: displayed turned 90° clockwise, 400 wide.
+  const rotated = await (await picture(600, 400, { left: 500, top: 150, size: 80 }))
+    .jpeg()
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
+  const plain = await render('', {}, rotated);
+  assert.deepEqual([plain.width, plain.height], [400, 600]);
+  assert.equal(await colourAt(plain.body, 390, 10), 'blue');
+  const resized = await render('c_scale,w_200', {}, rotated);
+  assert.deepEqual([resized.width, resized.height], [200, 300]);
+  const ignored = await render('a_ignore', {}, rotated);
+  assert.deepEqual([ignored.width, ignored.height], [600, 400]);
+  // Faces are upright coordinates: the red square is at x 170..250, y 500..580 once turned.
+  const face = await render('c_fill,g_face,h_100,w_100', { faces: [[170, 500, 80, 80]] }, rotated);
+  assert.equal(await colourAt(face.body, 52, 85), 'red');
+});
+
+test('sizes computed at render time are bounded too', async () => {
+  const tall = await sharp({ create: { width: 100, height: 400, channels: 3, background: GREEN } }).png().toBuffer();
+  await assert.rejects(render('c_scale,w_4000', {}, tall), /exceeds/);
+  await assert.rejects(render('c_fill,h_1,w_8000', {}, tall), /exceeds/);
+  await assert.rejects(render('c_scale,w_8000/a_45', {}, jpeg), /exceeds/);
+});
+
+test('canServeOriginal only for an untransformed request in the stored format', () => {
+  assert.ok(canServeOriginal(parseTransformation(''), 'jpg', 'jpeg'));
+  assert.ok(canServeOriginal(parseTransformation('fl_attachment'), 'jpeg', 'jpeg'));
+  assert.ok(!canServeOriginal(parseTransformation(''), 'png', 'jpeg'));
+  assert.ok(!canServeOriginal(parseTransformation('q_auto'), 'jpg', 'jpeg'));
+  assert.ok(!canServeOriginal(parseTransformation('w_10'), 'jpg', 'jpeg'));
+  assert.ok(!canServeOriginal(parseTransformation(''), 'heic', 'jpeg'));
+});

@@ -1,0 +1,315 @@
+/**
+ * Cloudinary transformation strings (`c_fill,g_auto,h_200,w_200/a_90/q_auto`) turned into a
+ * validated plan. Only what the embedded host can render is accepted: anything else is a
+ * TransformationError (HTTP 400) rather than silently ignored, so a URL never renders
+ * differently here than its author expected without saying so.
+ */
+
+/** A transformation the host refuses: unknown parameter, malformed value or a limit passed. */
+export class TransformationError extends Error {
+  readonly statusCode = 400;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransformationError';
+  }
+}
+
+/** Bounds on what one URL may ask for, so that a request cannot make the host do unbounded work. */
+export interface TransformationLimits {
+  /** Largest width, in pixels, of any intermediate or final image. */
+  maxWidth: number;
+  /** Largest height, in pixels, of any intermediate or final image. */
+  maxHeight: number;
+  /** Most `/`-separated components in a chain. */
+  maxComponents: number;
+  /** Most `key_value` parameters over the whole chain. */
+  maxParams: number;
+  /** Largest device pixel ratio. */
+  maxDpr: number;
+}
+
+export const DEFAULT_TRANSFORMATION_LIMITS: Readonly<TransformationLimits> = Object.freeze({
+  maxWidth: 8000,
+  maxHeight: 8000,
+  maxComponents: 10,
+  maxParams: 25,
+  maxDpr: 4,
+});
+
+export type CropMode = 'fit' | 'fill' | 'limit' | 'scale' | 'thumb' | 'crop';
+
+export type CompassGravity =
+  | 'center'
+  | 'north'
+  | 'south'
+  | 'east'
+  | 'west'
+  | 'north_east'
+  | 'north_west'
+  | 'south_east'
+  | 'south_west';
+
+/** `face` follows the largest known face, `faces` the box around all of them. */
+export type Gravity = CompassGravity | 'auto' | 'face' | 'faces';
+
+/** Named levels of `q_auto:<level>`; plain `q_auto` is `good`. */
+export type AutoQuality = 'best' | 'good' | 'eco' | 'low';
+
+export type OutputFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif' | 'tiff';
+
+/** A width, height or offset: pixels, or a fraction of the image it applies to. */
+export interface Length {
+  value: number;
+  relative: boolean;
+}
+
+/** One component of a chain: geometry applied to the previous component's result. */
+export interface TransformStep {
+  crop?: CropMode;
+  width?: Length;
+  height?: Length;
+  /** Width over height. */
+  aspectRatio?: number;
+  gravity?: Gravity;
+  /** Top-left corner of a `c_crop` region. */
+  x?: Length;
+  y?: Length;
+  /** Clockwise degrees, applied after this component's resize or crop. */
+  angle?: number;
+  /** `a_hflip` / `a_vflip`. */
+  mirror?: 'horizontal' | 'vertical';
+  /** Multiplies this component's width and height. */
+  dpr: number;
+}
+
+/** A validated transformation: geometry steps in order, then settings of the delivered file. */
+export interface TransformationPlan {
+  steps: TransformStep[];
+  quality?: number | AutoQuality;
+  /** `auto` is resolved against the request's Accept header. */
+  format?: OutputFormat | 'auto';
+  /** `fl_attachment`: served for download. */
+  attachment: boolean;
+  /** `fl_progressive`: progressive JPEG, interlaced PNG. */
+  progressive: boolean;
+  /** False with `a_ignore`: the EXIF orientation is not applied. */
+  autoOrient: boolean;
+  /** Size bounds the renderer enforces on computed sizes too. */
+  maxWidth: number;
+  maxHeight: number;
+}
+
+const EXTENSION_FORMATS: Readonly<Record<string, OutputFormat>> = {
+  jpg: 'jpeg',
+  jpeg: 'jpeg',
+  jpe: 'jpeg',
+  png: 'png',
+  webp: 'webp',
+  avif: 'avif',
+  gif: 'gif',
+  tif: 'tiff',
+  tiff: 'tiff',
+};
+
+/** The output format a file extension (or an `f_` value, or a stored format) names, or null. */
+export function formatFromExtension(ext: string): OutputFormat | null {
+  return EXTENSION_FORMATS[ext.toLowerCase()] ?? null;
+}
+
+function parseFormat(value: string): OutputFormat | 'auto' {
+  if (value === 'auto') return 'auto';
+  const format = formatFromExtension(value);
+  if (!format) throw new TransformationError(`Unsupported format: ${value}`);
+  return format;
+}
+
+const CROP_MODES = new Set<string>(['fit', 'fill', 'limit', 'scale', 'thumb', 'crop']);
+const GRAVITIES = new Set<string>([
+  'center',
+  'north',
+  'south',
+  'east',
+  'west',
+  'north_east',
+  'north_west',
+  'south_east',
+  'south_west',
+  'auto',
+  'face',
+  'faces',
+]);
+const AUTO_QUALITIES = new Set<string>(['best', 'good', 'eco', 'low']);
+const FLAGS = new Set<string>(['attachment', 'progressive']);
+
+const INTEGER = /^\d+$/;
+const DECIMAL = /^(?:\d+\.\d*|\.\d+)$/;
+const NUMBER = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
+
+/** Integers are pixels; decimals up to 1 are fractions of the image, as in Cloudinary. */
+function parseLength(key: string, raw: string, allowZero: boolean): Length {
+  if (INTEGER.test(raw)) {
+    const value = Number(raw);
+    if (value === 0 && !allowZero) throw new TransformationError(`Invalid ${key}: ${raw}`);
+    return { value, relative: false };
+  }
+  if (DECIMAL.test(raw)) {
+    const value = Number(raw);
+    if (!(value > 0 && value <= 1) && !(allowZero && value === 0)) {
+      throw new TransformationError(`Invalid ${key}: ${raw} (a decimal is a fraction between 0 and 1)`);
+    }
+    return { value, relative: true };
+  }
+  throw new TransformationError(`Invalid ${key}: ${raw}`);
+}
+
+function parseAspectRatio(raw: string): number {
+  const ratio = /^(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(raw);
+  const value = ratio ? Number(ratio[1]) / Number(ratio[2]) : NUMBER.test(raw) ? Number(raw) : NaN;
+  // Past 1:100 a "region of that shape" degenerates to a line of pixels.
+  if (!Number.isFinite(value) || value < 0.01 || value > 100) throw new TransformationError(`Invalid ar: ${raw}`);
+  return value;
+}
+
+function parseQuality(raw: string): number | AutoQuality {
+  if (raw === 'auto') return 'good';
+  const auto = /^auto:(\w+)$/.exec(raw);
+  if (auto?.[1] && AUTO_QUALITIES.has(auto[1])) return auto[1] as AutoQuality;
+  if (INTEGER.test(raw)) {
+    const value = Number(raw);
+    if (value >= 1 && value <= 100) return value;
+  }
+  throw new TransformationError(`Invalid q: ${raw}`);
+}
+
+function parseStepAngle(step: TransformStep, raw: string, plan: TransformationPlan): void {
+  if (raw === 'ignore') plan.autoOrient = false;
+  else if (raw === 'exif') plan.autoOrient = true;
+  else if (raw === 'hflip') step.mirror = 'horizontal';
+  else if (raw === 'vflip') step.mirror = 'vertical';
+  else if (/^-?\d+$/.test(raw) && Math.abs(Number(raw)) <= 360) step.angle = Number(raw);
+  else throw new TransformationError(`Invalid a: ${raw}`);
+}
+
+/** Pixel size a length stands for before the image is known: fractions are checked at render time. */
+function absolutePixels(length: Length | undefined, dpr: number): number {
+  return length && !length.relative ? Math.round(length.value * dpr) : 0;
+}
+
+function checkStepBounds(step: TransformStep, limits: TransformationLimits): void {
+  if (absolutePixels(step.width, step.dpr) > limits.maxWidth) {
+    throw new TransformationError(`Width exceeds the limit of ${limits.maxWidth} px`);
+  }
+  if (absolutePixels(step.height, step.dpr) > limits.maxHeight) {
+    throw new TransformationError(`Height exceeds the limit of ${limits.maxHeight} px`);
+  }
+}
+
+function parseComponent(
+  component: string,
+  plan: TransformationPlan,
+  limits: TransformationLimits,
+): { step: TransformStep; params: number } {
+  const step: TransformStep = { dpr: 1 };
+  const seen = new Set<string>();
+  const params = component.split(',');
+  for (const param of params) {
+    const underscore = param.indexOf('_');
+    const key = underscore > 0 ? param.slice(0, underscore) : '';
+    const value = param.slice(underscore + 1);
+    if (!key || !value) throw new TransformationError(`Invalid transformation parameter: ${param}`);
+    if (seen.has(key)) throw new TransformationError(`Duplicate parameter in one component: ${key}`);
+    seen.add(key);
+    switch (key) {
+      case 'c':
+        if (!CROP_MODES.has(value)) throw new TransformationError(`Unsupported crop mode: ${value}`);
+        step.crop = value as CropMode;
+        break;
+      case 'w':
+        step.width = parseLength(key, value, false);
+        break;
+      case 'h':
+        step.height = parseLength(key, value, false);
+        break;
+      case 'x':
+        step.x = parseLength(key, value, true);
+        break;
+      case 'y':
+        step.y = parseLength(key, value, true);
+        break;
+      case 'ar':
+        step.aspectRatio = parseAspectRatio(value);
+        break;
+      case 'g':
+        if (!GRAVITIES.has(value)) throw new TransformationError(`Unsupported gravity: ${value}`);
+        step.gravity = value as Gravity;
+        break;
+      case 'a':
+        parseStepAngle(step, value, plan);
+        break;
+      case 'dpr': {
+        const dpr = NUMBER.test(value) ? Number(value) : NaN;
+        if (!(dpr > 0 && dpr <= limits.maxDpr)) {
+          throw new TransformationError(`Invalid dpr: ${value} (at most ${limits.maxDpr})`);
+        }
+        step.dpr = dpr;
+        break;
+      }
+      case 'q':
+        plan.quality = parseQuality(value);
+        break;
+      case 'f':
+        plan.format = parseFormat(value);
+        break;
+      case 'fl':
+        for (const flag of value.split('.')) {
+          if (!FLAGS.has(flag)) throw new TransformationError(`Unsupported flag: ${flag}`);
+          if (flag === 'attachment') plan.attachment = true;
+          else plan.progressive = true;
+        }
+        break;
+      default:
+        throw new TransformationError(`Unsupported transformation parameter: ${key}`);
+    }
+  }
+  if ((step.x || step.y) && step.crop !== 'crop') throw new TransformationError('x and y apply to c_crop only');
+  checkStepBounds(step, limits);
+  return { step, params: params.length };
+}
+
+/**
+ * Parses and validates a transformation string (`/`-separated components of comma-separated
+ * `key_value` params). Quality, format and flags apply to the delivered file wherever they
+ * appear; the other params form one geometry step per component, applied in order.
+ */
+export function parseTransformation(
+  transformation: string,
+  limits: Partial<TransformationLimits> = {},
+): TransformationPlan {
+  const bounds: TransformationLimits = { ...DEFAULT_TRANSFORMATION_LIMITS, ...limits };
+  const plan: TransformationPlan = {
+    steps: [],
+    attachment: false,
+    progressive: false,
+    autoOrient: true,
+    maxWidth: bounds.maxWidth,
+    maxHeight: bounds.maxHeight,
+  };
+  if (transformation === '') return plan;
+  const components = transformation.split('/');
+  if (components.length > bounds.maxComponents) {
+    throw new TransformationError(`Too many chained transformations (at most ${bounds.maxComponents})`);
+  }
+  let params = 0;
+  for (const component of components) {
+    if (component === '') throw new TransformationError('Empty transformation component');
+    const parsed = parseComponent(component, plan, bounds);
+    params += parsed.params;
+    if (params > bounds.maxParams) {
+      throw new TransformationError(`Too many transformation parameters (at most ${bounds.maxParams})`);
+    }
+    // A component of only q/f/fl (or a lone dpr) changes no geometry: no step to run.
+    if (Object.keys(parsed.step).some((key) => key !== 'dpr')) plan.steps.push(parsed.step);
+  }
+  return plan;
+}
