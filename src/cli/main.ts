@@ -3,7 +3,7 @@
  * secrets and tokens. Commands that create print one JSON object; `token` prints the token.
  */
 import { loadConfig } from '../config.ts';
-import { openAndMigrate } from '../server.ts';
+import { openAndMigrate } from '../platform.ts';
 import { createServices } from '../services/index.ts';
 import { parseAbilities } from '../auth/abilities.ts';
 import { parseFlags, required } from './args.ts';

@@ -1,13 +1,11 @@
 /**
  * Builds the HTTP application: the API under /api/v1 (seed headers, token auth, JSON errors),
- * the health check and the OpenAPI document.
+ * the embedded media host's routes, the health check and the OpenAPI document.
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Config } from '../config.ts';
-import type { Db } from '../db/database.ts';
-import type { Services } from '../services/index.ts';
+import type { Platform } from '../platform.ts';
 import { authentication } from './plugins/authentication.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
 import { errorHandler } from './plugins/error-handler.ts';
@@ -15,6 +13,8 @@ import { openapi } from './plugins/openapi.ts';
 import { seedHeaders } from './plugins/seed-headers.ts';
 import { accountRoutes } from './routes/accounts/index.ts';
 import { albumRoutes } from './routes/albums/index.ts';
+import { receiveNotification } from './routes/cloudinary/receive-notification.ts';
+import { imageRoutes } from './routes/images/index.ts';
 import { healthRoute } from './routes/health.ts';
 import type { Api } from './types.ts';
 
@@ -23,13 +23,7 @@ export const API_BODY_LIMIT = 1024 * 1024;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export interface AppDeps {
-  config: Config;
-  db: Db;
-  services: Services;
-}
-
-export async function buildApp({ config, db, services }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, db, services, mediaHost }: Platform): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel },
     bodyLimit: API_BODY_LIMIT,
@@ -52,6 +46,7 @@ export async function buildApp({ config, db, services }: AppDeps): Promise<Fasti
   await openapi(app, config.publicUrl);
 
   healthRoute(app as unknown as Api, db);
+  await mediaHost?.register(app);
   await app.register(
     async (api) => {
       seedHeaders(api);
@@ -59,7 +54,9 @@ export async function buildApp({ config, db, services }: AppDeps): Promise<Fasti
       authentication(api);
       const typed = api as unknown as Api;
       albumRoutes(typed);
+      imageRoutes(typed);
       accountRoutes(typed);
+      receiveNotification(typed);
     },
     { prefix: '/api/v1' },
   );

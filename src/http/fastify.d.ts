@@ -9,6 +9,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set for every non-public API route before its handler runs. */
     auth: Authenticated | null;
+    /** The body as received, for signatures computed over its exact bytes. */
+    rawBody?: string;
     /** process.hrtime.bigint() when the request arrived, for X-Runtime. */
     startedAt: bigint;
   }

@@ -6,6 +6,8 @@ import { AccountsService } from './accounts.service.ts';
 import { AlbumsService } from './albums.service.ts';
 import { AuthService } from './auth.service.ts';
 import { ImagePresenter } from './image-presenter.ts';
+import { ImagesService } from './images.service.ts';
+import { NotificationsService } from './notifications.service.ts';
 import { UploadFormService } from './upload-form.ts';
 
 /** Every service of the API, wired once per process. */
@@ -13,6 +15,9 @@ export interface Services {
   auth: AuthService;
   accounts: AccountsService;
   albums: AlbumsService;
+  images: ImagesService;
+  notifications: NotificationsService;
+  presenter: ImagePresenter;
   signer: TokenSigner;
 }
 
@@ -20,11 +25,15 @@ export function createServices(config: Config, db: Db): Services {
   const repos = repositoriesOver(db.kysely);
   const signer = new TokenSigner(config.secretKeyBase);
   const forms = new UploadFormService(config, signer);
-  const images = new ImagePresenter(config);
+  const presenter = new ImagePresenter(config);
+  const albums = new AlbumsService(repos, forms, presenter);
   return {
     auth: new AuthService(repos, signer),
     accounts: new AccountsService(config, repos, signer),
-    albums: new AlbumsService(repos, forms, images),
+    albums,
+    images: new ImagesService(repos, albums, presenter),
+    notifications: new NotificationsService(config, db.kysely, signer),
+    presenter,
     signer,
   };
 }

@@ -14,12 +14,14 @@ export function bodyParsers(app: FastifyInstance): void {
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string' },
-    (_request, body, done) => {
+    (request, body, done) => {
+      request.rawBody = body as string;
       done(null, qs.parse(body as string, { depth: 5, arrayLimit: 10_000, parameterLimit: 10_000 }));
     },
   );
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    request.rawBody = body as string;
     const text = (body as string).trim();
     if (text === '') return done(null, {});
     try {

@@ -1,0 +1,113 @@
+/**
+ * Runs queued jobs: a loop that claims due jobs and runs them, a few at a time. `serve` runs
+ * one in-process (unless WORKERS=0); `album-api worker` runs one without HTTP.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Job, JobPayload } from './job.ts';
+import type { JobRow, JobStore } from './job-store.ts';
+
+/** The job classes a worker can run, each under its unique name. */
+export class JobRegistry {
+  private readonly jobs = new Map<string, Job<JobPayload>>();
+
+  /** Refuses a second handler for a name, so a misconfiguration stops the start. */
+  register(job: Job<never>): this {
+    if (this.jobs.has(job.name)) throw new Error(`two handlers for job "${job.name}"`);
+    this.jobs.set(job.name, job as unknown as Job<JobPayload>);
+    return this;
+  }
+
+  get(name: string): Job<JobPayload> | undefined {
+    return this.jobs.get(name);
+  }
+
+  names(): string[] {
+    return [...this.jobs.keys()];
+  }
+}
+
+export interface WorkerOptions {
+  concurrency?: number;
+  pollMs?: number;
+  /** How long a claimed job stays locked; a worker that dies frees it after this. */
+  lockSeconds?: number;
+}
+
+export class Worker {
+  readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private running = 0;
+  private stopped = true;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly idle = new Set<() => void>();
+  private readonly concurrency: number;
+  private readonly pollMs: number;
+  private readonly lockSeconds: number;
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly registry: JobRegistry,
+    private readonly log: FastifyBaseLogger,
+    options: WorkerOptions = {},
+  ) {
+    this.concurrency = options.concurrency ?? 4;
+    this.pollMs = options.pollMs ?? 250;
+    this.lockSeconds = options.lockSeconds ?? 60;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.poke();
+  }
+
+  /** Looks for work now instead of at the next poll (called after enqueueing). */
+  poke(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    void this.fill();
+  }
+
+  private async fill(): Promise<void> {
+    while (!this.stopped && this.running < this.concurrency) {
+      let row: JobRow | null;
+      try {
+        row = await this.store.claim(this.id, this.lockSeconds, this.registry.names());
+      } catch (err) {
+        this.log.error({ err }, 'claiming a job failed');
+        row = null;
+      }
+      if (!row) break;
+      this.running++;
+      void this.execute(row).finally(() => {
+        this.running--;
+        if (this.running === 0) for (const resolve of this.idle) resolve();
+        this.poke();
+      });
+    }
+    if (!this.stopped && !this.timer) this.timer = setTimeout(() => this.poke(), this.pollMs);
+  }
+
+  private async execute(row: JobRow): Promise<void> {
+    const job = this.registry.get(row.name)!;
+    try {
+      const payload = JSON.parse(row.payload) as JobPayload;
+      await job.run(payload);
+      await this.store.complete(row.id, this.id);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const retry = row.attempts < job.maxAttempts ? job.backoffSeconds(row.attempts) : null;
+      this.log.warn({ job: row.name, id: row.id, attempt: row.attempts, retryIn: retry, err: message }, 'job failed');
+      await this.store.fail(row, this.id, message, retry).catch((e) => this.log.error({ err: e }, 'recording a job failure failed'));
+    }
+  }
+
+  /** Stops claiming and waits for running jobs to end. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.running > 0) await new Promise<void>((resolve) => this.idle.add(resolve));
+  }
+}

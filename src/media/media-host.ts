@@ -1,0 +1,111 @@
+/**
+ * The embedded media host: Cloudinary's upload and delivery protocol, served by this process
+ * when MEDIA_HOST=embedded. It stands alone: it knows nothing of albums or the API's tables,
+ * keeps its own record of assets, and reaches the API only through signed notifications.
+ */
+import { join } from 'node:path';
+import multipart from '@fastify/multipart';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { toAppError } from '../http/plugins/error-handler.ts';
+import type { JobStore } from '../jobs/job-store.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import { limit } from './analysis/concurrency.ts';
+import { deliveryRoutes } from './delivery/delivery-route.ts';
+import { DerivedCache } from './delivery/derived-cache.ts';
+import { MediaAssetsRepository } from './media-assets.repository.ts';
+import { DeliverNotificationJob } from './notifications/deliver-notification.job.ts';
+import { MediaUploader } from './upload/media-uploader.ts';
+import { uploadRoute } from './upload/upload-route.ts';
+
+export interface MediaHostOptions {
+  credentials: { apiKey: string; apiSecret: string; cloudName: string };
+  /** Base of the host's own URLs (its PUBLIC_URL). */
+  publicUrl: string;
+  dataDir: string;
+  maxUploadBytes: number;
+  maxUploadPixels: number;
+  derivedCacheBytes: number;
+  db: Kysely<Database>;
+  store: ObjectStore;
+  jobs: JobStore;
+  /** Called when a notification was queued. */
+  onQueued: () => void;
+}
+
+/** The host's parts: its background job, and a Fastify plugin with its routes. */
+export interface MediaHost {
+  notificationJob: DeliverNotificationJob;
+  register(app: FastifyInstance): Promise<void>;
+}
+
+export function createMediaHost(options: MediaHostOptions): MediaHost {
+  const assets = new MediaAssetsRepository(options.db);
+  const notificationJob = new DeliverNotificationJob(options.credentials.apiSecret);
+  const uploader = new MediaUploader({
+    db: options.db,
+    assets,
+    store: options.store,
+    jobs: options.jobs,
+    notification: notificationJob,
+    analysisLimit: limit(),
+    credentials: options.credentials,
+    deliveryBaseUrl: options.publicUrl,
+    maxPixels: options.maxUploadPixels,
+    onQueued: options.onQueued,
+  });
+  const cache = new DerivedCache({ store: options.store, maxBytes: options.derivedCacheBytes });
+
+  return {
+    notificationJob,
+    async register(app) {
+      await app.register(async (host) => {
+        // Cloudinary's error format, and CORS: browsers post forms here from any origin.
+        host.setErrorHandler((error: FastifyError, request, reply) => {
+          const appError = toAppError(error);
+          if (appError.status >= 500) request.log.error({ err: error }, 'media host request failed');
+          reply.status(appError.status).send({ error: { message: appError.message } });
+        });
+        host.addHook('onRequest', async (_request, reply) => {
+          reply.header('Access-Control-Allow-Origin', '*');
+        });
+        host.options('/v1_1/:cloud/:resource_type/upload', { schema: { hide: true } }, async (_request, reply) => {
+          reply
+            .header('Access-Control-Allow-Methods', 'POST, OPTIONS')
+            .header('Access-Control-Allow-Headers', 'Content-Type, X-Requested-With, X-Unique-Upload-Id, Content-Range')
+            .header('Access-Control-Max-Age', '86400')
+            .status(204)
+            .send();
+        });
+        await host.register(multipart, {
+          limits: { fileSize: options.maxUploadBytes, files: 1, fields: 200, fieldSize: options.maxUploadBytes * 1.4 },
+        });
+        uploadRoute(host, {
+          credentials: options.credentials,
+          uploader,
+          tmpDir: join(options.dataDir, 'tmp'),
+          maxUploadBytes: options.maxUploadBytes,
+        });
+        await host.register(
+          deliveryRoutes({
+            cloudName: options.credentials.cloudName,
+            apiSecret: options.credentials.apiSecret,
+            store: options.store,
+            cache,
+            async findAsset(publicId, type) {
+              const asset = await assets.find(type, publicId);
+              if (!asset) return null;
+              return {
+                version: asset.version,
+                storageKey: asset.storage_key,
+                format: asset.format,
+                faces: JSON.parse(asset.faces),
+              };
+            },
+          }),
+        );
+      });
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AppError } from '../../errors/app-error.ts';
+import { signUploadParams } from '../signing.ts';
+import { checkUploadAuth } from './upload-auth.ts';
+
+const credentials = { apiKey: '123', apiSecret: 'shh' };
+const now = 1_800_000_000;
+
+function signed(params: Record<string, string>): Record<string, string> {
+  return { ...params, api_key: '123', signature: signUploadParams(params, 'shh') };
+}
+
+function refusal(params: Record<string, string>): string {
+  try {
+    checkUploadAuth(params, credentials, now);
+  } catch (err) {
+    assert.ok(err instanceof AppError);
+    assert.equal(err.status, 401);
+    return err.message;
+  }
+  assert.fail('accepted');
+}
+
+test('a properly signed request with a future timestamp (a form) is accepted', () => {
+  checkUploadAuth(signed({ timestamp: String(now + 604800), tags: 'a', public_id: 'p' }), credentials, now);
+  checkUploadAuth(signed({ timestamp: String(now - 3599) }), credentials, now);
+});
+
+test('wrong key, missing or wrong signature, tampered params, stale timestamp are refused', () => {
+  assert.match(refusal({ ...signed({ timestamp: String(now) }), api_key: '999' }), /Unknown API key/);
+  assert.match(refusal({ timestamp: String(now), api_key: '123' }), /signature/);
+  assert.match(refusal({ ...signed({ timestamp: String(now), tags: 'a' }), tags: 'b' }), /Invalid Signature/);
+  assert.match(refusal(signed({ timestamp: String(now - 3601) })), /Stale request/);
+  assert.match(refusal({ ...signed({ timestamp: String(now) }), signature: 'x'.repeat(40) }), /Invalid Signature/);
+});

@@ -1,0 +1,28 @@
+/**
+ * Whether an upload request may be honoured, checked as Cloudinary checks it: the api_key
+ * must be ours, the signature must cover the params (see signing.ts), and the timestamp must
+ * not be more than an hour old. Forms carry a future timestamp (their expiry), which is fine.
+ */
+import { AppError } from '../../errors/app-error.ts';
+import { verifyUploadSignature } from '../signing.ts';
+
+/** How stale a signed timestamp may be, as Cloudinary allows. */
+export const UPLOAD_TIMESTAMP_MAX_AGE_SECONDS = 3600;
+
+export function checkUploadAuth(
+  params: Record<string, string>,
+  credentials: { apiKey: string; apiSecret: string },
+  nowSeconds = Math.floor(Date.now() / 1000),
+): void {
+  if (!params.api_key) throw new AppError('unauthorized', 'Must supply api_key');
+  if (params.api_key !== credentials.apiKey) throw new AppError('unauthorized', `Unknown API key ${params.api_key}`);
+  if (!params.signature) throw new AppError('unauthorized', 'Must supply signature (unsigned uploads are not enabled)');
+  if (!params.timestamp || !/^\d+$/.test(params.timestamp)) throw new AppError('unauthorized', 'Must supply timestamp');
+  if (!verifyUploadSignature(params, credentials.apiSecret)) {
+    throw new AppError('unauthorized', 'Invalid Signature. String to sign does not match the request params.');
+  }
+  const age = nowSeconds - Number(params.timestamp);
+  if (age > UPLOAD_TIMESTAMP_MAX_AGE_SECONDS) {
+    throw new AppError('unauthorized', `Stale request - reported time is ${age} seconds old (more than 1 hour)`);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Everything a process of the service runs on, wired once: database, object store, job
+ * queue and its registry, the API's services and (MEDIA_HOST=embedded) the media host.
+ * `serve` adds HTTP on top; `worker` runs only the jobs.
+ */
+import pino from 'pino';
+import type { Config } from './config.ts';
+import { type Db, openDatabase } from './db/database.ts';
+import { migrate } from './db/migrations.ts';
+import { JobStore } from './jobs/job-store.ts';
+import { JobRegistry, Worker } from './jobs/worker.ts';
+import { createMediaHost, type MediaHost } from './media/media-host.ts';
+import { createServices, type Services } from './services/index.ts';
+import { openObjectStore } from './storage/open-store.ts';
+import type { ObjectStore } from './storage/object-store.ts';
+
+export interface Platform {
+  config: Config;
+  db: Db;
+  store: ObjectStore;
+  jobs: JobStore;
+  registry: JobRegistry;
+  services: Services;
+  /** Null when MEDIA_HOST=cloudinary: forms and URLs then point at Cloudinary itself. */
+  mediaHost: MediaHost | null;
+  /** The in-process worker, when this process runs one. */
+  worker: Worker | null;
+  close(): Promise<void>;
+}
+
+/** Opens the database and applies migrations. */
+export async function openAndMigrate(config: Config): Promise<Db> {
+  const db = openDatabase(config.databaseUrl);
+  await migrate(db.kysely);
+  return db;
+}
+
+export async function createPlatform(config: Config, options: { runWorker: boolean }): Promise<Platform> {
+  const db = await openAndMigrate(config);
+  const store = openObjectStore(config);
+  const jobs = new JobStore(db.kysely, db.dialect);
+  const registry = new JobRegistry();
+  const services = createServices(config, db);
+  const log = pino({ level: config.logLevel });
+  let worker: Worker | null = null;
+  const mediaHost =
+    config.mediaHost === 'embedded'
+      ? createMediaHost({
+          credentials: config.cloudinary,
+          publicUrl: config.publicUrl,
+          dataDir: config.dataDir,
+          maxUploadBytes: config.maxUploadBytes,
+          maxUploadPixels: config.maxUploadPixels,
+          derivedCacheBytes: config.derivedCacheBytes,
+          db: db.kysely,
+          store,
+          jobs,
+          onQueued: () => worker?.poke(),
+        })
+      : null;
+  if (mediaHost) registry.register(mediaHost.notificationJob);
+  if (options.runWorker) {
+    worker = new Worker(jobs, registry, log);
+    worker.start();
+  }
+  return {
+    config,
+    db,
+    store,
+    jobs,
+    registry,
+    services,
+    mediaHost,
+    worker,
+    async close() {
+      await worker?.stop();
+      await db.close();
+    },
+  };
+}
