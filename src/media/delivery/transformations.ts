@@ -29,6 +29,7 @@ export interface TransformationLimits {
   maxDpr: number;
 }
 
+/** Limits used where a caller sets none: 8000 px sides, 10 components, 25 params, dpr 4. */
 export const DEFAULT_TRANSFORMATION_LIMITS: Readonly<TransformationLimits> = Object.freeze({
   maxWidth: 8000,
   maxHeight: 8000,
@@ -37,8 +38,10 @@ export const DEFAULT_TRANSFORMATION_LIMITS: Readonly<TransformationLimits> = Obj
   maxDpr: 4,
 });
 
+/** Supported `c_` modes; without one, a width or height scales (Cloudinary's default). */
 export type CropMode = 'fit' | 'fill' | 'limit' | 'scale' | 'thumb' | 'crop';
 
+/** Fixed anchors of `g_`: which part of the image a crop keeps. */
 export type CompassGravity =
   | 'center'
   | 'north'
@@ -56,6 +59,7 @@ export type Gravity = CompassGravity | 'auto' | 'face' | 'faces';
 /** Named levels of `q_auto:<level>`; plain `q_auto` is `good`. */
 export type AutoQuality = 'best' | 'good' | 'eco' | 'low';
 
+/** Encodings the host can deliver (sharp's names: `jpeg`, not `jpg`). */
 export type OutputFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif' | 'tiff';
 
 /** A width, height or offset: pixels, or a fraction of the image it applies to. */
