@@ -11,7 +11,7 @@ import type { Database } from '../db/schema.ts';
 import { toAppError } from '../http/plugins/error-handler.ts';
 import type { JobStore } from '../jobs/job-store.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { limit } from './analysis/concurrency.ts';
+import { limit } from './concurrency.ts';
 import { deliveryRoutes } from './delivery/delivery-route.ts';
 import { DerivedCache } from './delivery/derived-cache.ts';
 import { MediaAssetsRepository } from './media-assets.repository.ts';

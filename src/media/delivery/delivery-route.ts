@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ObjectStore } from '../../storage/object-store.ts';
+import { Semaphore } from '../concurrency.ts';
 import { DeliveryUrlError, parseDeliveryPath, verifyDeliverySignature, type ParsedDeliveryPath } from './delivery-url.ts';
 import { derivativeCacheKey, type DerivedCache } from './derived-cache.ts';
 import { canServeOriginal, contentTypeOf, extensionOf, renderDerivative, resolveOutputFormat } from './render.ts';
@@ -55,28 +56,6 @@ const NOT_FOUND = 'Resource not found';
 /** The stored original is gone although its asset is known: answered as not found. */
 class MissingOriginalError extends Error {}
 
-/** Bounds concurrent renders: each holds a decoded image, so a burst must queue, not pile up in memory. */
-class Semaphore {
-  private available: number;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(permits: number) {
-    this.available = permits;
-  }
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.available > 0) this.available -= 1;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.available += 1;
-    }
-  }
-}
-
 function fail(reply: FastifyReply, status: number, message: string): FastifyReply {
   // Header values must be printable ASCII; messages may quote parts of the URL.
   const header = message.replace(/[^\x20-\x7e]/g, '?');
@@ -101,6 +80,7 @@ function attachmentDisposition(publicId: string, format: OutputFormat): string {
 /** Fastify plugin serving signed derivatives at `/<cloud>/image/<type>/*`. */
 export function deliveryRoutes(deps: DeliveryRouteDeps): FastifyPluginAsync {
   const { renderConcurrency = availableParallelism(), ...transformationLimits } = deps.limits ?? {};
+  // Each render holds a decoded image, so a burst must queue rather than pile up in memory.
   const renders = new Semaphore(Math.max(1, renderConcurrency));
 
   return async (fastify) => {

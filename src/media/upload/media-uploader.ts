@@ -10,7 +10,7 @@ import { AppError, badRequest } from '../../errors/app-error.ts';
 import type { JobStore } from '../../jobs/job-store.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { analyzeImage, type ImageAnalysis, ImageRejectedError } from '../analysis/analyze-image.ts';
-import type { Limit } from '../analysis/concurrency.ts';
+import type { Limit } from '../concurrency.ts';
 import { buildDeliveryUrl } from '../delivery/delivery-url.ts';
 import type { MediaAssetsRepository } from '../media-assets.repository.ts';
 import type { DeliverNotificationJob } from '../notifications/deliver-notification.job.ts';
