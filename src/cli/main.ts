@@ -8,9 +8,11 @@ import { createServices } from '../services/index.ts';
 import { parseAbilities } from '../auth/abilities.ts';
 import { parseFlags, required } from './args.ts';
 import { serve } from './serve.ts';
+import { worker } from './worker.ts';
 
 const USAGE = `usage: album-api <command>
-  serve                                             run the service (API, media host, workers)
+  serve                                             run the service (API, media host, in-process worker unless WORKERS=0)
+  worker                                            run background jobs only
   org create --name N                               create an organization
   user create --org ID --email E [--fullname F] [--admin]
   token --user ID [--abilities JSON] [--ttl SECONDS]
@@ -31,6 +33,10 @@ export async function main(argv: string[]): Promise<void> {
   try {
     if (command === 'serve') {
       await serve();
+      return;
+    }
+    if (command === 'worker') {
+      await worker();
       return;
     }
     if (command === 'org' && sub === 'create') {

@@ -1,0 +1,20 @@
+/**
+ * `album-api worker`: runs background jobs (notifications, webhooks, purges) without serving
+ * HTTP, until SIGINT/SIGTERM. Any number may run beside the API processes.
+ */
+import { loadConfig } from '../config.ts';
+import { createPlatform } from '../platform.ts';
+
+export async function worker(): Promise<void> {
+  const platform = await createPlatform(loadConfig(), { runWorker: true });
+  console.log(`album-api worker ${platform.worker!.id} running jobs: ${platform.registry.names().join(', ')}`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await platform.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

@@ -1,0 +1,63 @@
+/**
+ * The service as a separate process (`node bin/album-api.js <command>`), for tests that kill
+ * it or run several: crash recovery, several API processes, separate workers.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** A free loopback port (bound and released at once). */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+export interface ChildService {
+  process: ChildProcess;
+  url: string;
+  /** Everything the process printed on stdout so far. */
+  output(): string;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts `album-api <command>` and, for `serve`, waits until /healthz answers. */
+export async function startChild(
+  command: 'serve' | 'worker',
+  env: Record<string, string>,
+  options: { port?: number } = {},
+): Promise<ChildService> {
+  const port = options.port ?? (await freePort());
+  const child = spawn(process.execPath, ['bin/album-api.js', command], {
+    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  if (command === 'serve') {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`server exited early: ${stderr}`);
+      const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (Date.now() > deadline) throw new Error(`server did not start: ${stderr}`);
+      await sleep(100);
+    }
+  }
+  return {
+    process: child,
+    url,
+    output: () => stdout,
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
