@@ -27,9 +27,42 @@ export interface Config {
   maxUploadBytes: number;
   maxUploadPixels: number;
   trashDays: number;
+  /** Wait before a webhook's second delivery attempt; each later wait doubles, up to an hour. */
+  webhookRetryBaseMs: number;
   storageUrl: string | null;
+  /** Where originals and derivatives live: local disk, or an S3 bucket (STORAGE_URL=s3://...). */
+  storage: StorageConfig;
+  /** Connections in this process's PostgreSQL pool (DATABASE_POOL_SIZE); unused on SQLite. */
+  databasePoolSize: number;
   workers: boolean;
+  /** How the job worker runs (JOB_LOCK_SECONDS, JOB_POLL_MS, WORKER_CONCURRENCY). */
+  jobs: JobsConfig;
   derivedCacheBytes: number;
+}
+
+/** S3 (or S3-compatible: MinIO, R2, ...) settings, from STORAGE_URL and the AWS_* variables. */
+export interface S3Config {
+  bucket: string;
+  /** Key prefix inside the bucket, from the URL's path (`s3://bucket/prefix`); '' for none. */
+  prefix: string;
+  /** Endpoint of an S3-compatible server; undefined for AWS itself. */
+  endpoint: string | undefined;
+  region: string;
+  forcePathStyle: boolean;
+  /** From AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN); undefined leaves the SDK's
+   *  default provider chain (instance or container role, ~/.aws) to find them. */
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
+}
+
+export type StorageConfig = { kind: 'local'; root: string } | ({ kind: 's3' } & S3Config);
+
+export interface JobsConfig {
+  /** How long a claimed job stays locked (renewed while it runs); a dead worker's job is retried after it. */
+  lockSeconds: number;
+  /** How often an idle worker looks for due jobs. */
+  pollMs: number;
+  /** Jobs one worker runs at once. */
+  concurrency: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -67,6 +100,47 @@ function generatedSecrets(dataDir: string): { secretKeyBase: string; cloudinaryU
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(path, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
   return secrets;
+}
+
+const S3_QUERY_KEYS = new Set(['endpoint', 'region', 'force_path_style']);
+
+/** Parses STORAGE_URL (`s3://bucket[/prefix]?endpoint=...&region=...&force_path_style=true`, or `file:///dir`). */
+function parseStorage(env: Env, storageUrl: string | null, dataDir: string, problems: string[]): StorageConfig {
+  if (!storageUrl) return { kind: 'local', root: join(dataDir, 'media') };
+  if (storageUrl.startsWith('file://')) return { kind: 'local', root: resolve(storageUrl.slice('file://'.length)) };
+  let url: URL;
+  try {
+    url = new URL(storageUrl);
+  } catch {
+    problems.push(`STORAGE_URL is not a URL (got "${storageUrl}")`);
+    return { kind: 'local', root: join(dataDir, 'media') };
+  }
+  for (const key of url.searchParams.keys()) {
+    if (!S3_QUERY_KEYS.has(key)) problems.push(`STORAGE_URL: unknown parameter "${key}" (known: ${[...S3_QUERY_KEYS].join(', ')})`);
+  }
+  const endpoint = url.searchParams.get('endpoint') || undefined;
+  if (endpoint && !/^https?:\/\/[^/]+/.test(endpoint)) problems.push(`STORAGE_URL: endpoint must be an http(s) URL (got "${endpoint}")`);
+  const pathStyle = url.searchParams.get('force_path_style');
+  if (pathStyle !== null && !['true', 'false', '1', '0'].includes(pathStyle)) {
+    problems.push(`STORAGE_URL: force_path_style must be true or false (got "${pathStyle}")`);
+  }
+  const accessKeyId = env.AWS_ACCESS_KEY_ID || undefined;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY || undefined;
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
+    problems.push('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together');
+  }
+  return {
+    kind: 's3',
+    bucket: decodeURIComponent(url.hostname),
+    prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, ''),
+    endpoint,
+    region: url.searchParams.get('region') || env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    forcePathStyle: pathStyle === 'true' || pathStyle === '1',
+    credentials:
+      accessKeyId && secretAccessKey
+        ? { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
+        : undefined,
+  };
 }
 
 /** Reads and validates the configuration; throws one error listing every bad variable. */
@@ -119,8 +193,16 @@ export function loadConfig(env: Env = process.env): Config {
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 50 * 1024 * 1024, problems, 1),
     maxUploadPixels: integer(env, 'MAX_UPLOAD_PIXELS', 100_000_000, problems, 1),
     trashDays: integer(env, 'TRASH_DAYS', 30, problems),
+    webhookRetryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 2000, problems, 1),
     storageUrl,
+    storage: parseStorage(env, storageUrl, dataDir, problems),
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, problems, 1),
     workers,
+    jobs: {
+      lockSeconds: integer(env, 'JOB_LOCK_SECONDS', 60, problems, 1),
+      pollMs: integer(env, 'JOB_POLL_MS', 250, problems, 10),
+      concurrency: integer(env, 'WORKER_CONCURRENCY', 4, problems, 1),
+    },
     derivedCacheBytes: integer(env, 'DERIVED_CACHE_BYTES', 1024 * 1024 * 1024, problems, 1),
   };
   if (problems.length) throw new ConfigErrors(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

@@ -74,6 +74,7 @@ export async function createPlatform(config: Config, options: { runWorker: boole
     worker,
     async close() {
       await worker?.stop();
+      await store.close();
       await db.close();
     },
   };

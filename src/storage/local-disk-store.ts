@@ -92,7 +92,9 @@ export class LocalDiskStore extends ObjectStore {
       try {
         entries = await readdir(dir, { withFileTypes: true });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        // Absent, or a file rather than a directory: nothing under it.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return;
         throw err;
       }
       for (const entry of entries) {

@@ -7,8 +7,9 @@ export interface StoredObject {
 }
 
 /**
- * Where originals and derived files live: local disk by default, an S3 bucket when
- * STORAGE_URL says so. Keys are relative, `/`-separated paths; implementations refuse keys
+ * Where originals and derived files live: local disk by default (LocalDiskStore), an S3
+ * bucket when STORAGE_URL says so (S3Store). Every API process and worker of one deployment
+ * must see the same store. Keys are relative, `/`-separated paths; implementations refuse keys
  * that would escape their root.
  */
 export abstract class ObjectStore {
@@ -24,6 +25,8 @@ export abstract class ObjectStore {
   abstract stat(key: string): Promise<StoredObject | null>;
   /** Removes the object; absent is not an error. */
   abstract delete(key: string): Promise<void>;
-  /** Every key under `prefix`. */
+  /** Every object under the "directory" `prefix` (`a/b` lists `a/b/...`); '' lists everything. */
   abstract list(prefix: string): Promise<StoredObject[]>;
+  /** Releases connections, if the store holds any. */
+  async close(): Promise<void> {}
 }

@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { LocalDiskStore } from './local-disk-store.ts';
 import type { ObjectStore } from './object-store.ts';
+import { S3Store } from './s3-store.ts';
 
-/** The object store STORAGE_URL names; local disk under DATA_DIR/media by default. */
+/** The object store STORAGE_URL names: local disk under DATA_DIR/media by default, or an S3 bucket. */
 export function openObjectStore(config: Config): ObjectStore {
-  if (!config.storageUrl) return new LocalDiskStore(join(config.dataDir, 'media'));
-  if (config.storageUrl.startsWith('file://')) return new LocalDiskStore(config.storageUrl.slice('file://'.length));
-  throw new Error(`STORAGE_URL ${config.storageUrl}: S3 storage is not available in this build`);
+  const { storage } = config;
+  return storage.kind === 's3' ? new S3Store(storage) : new LocalDiskStore(storage.root);
 }
