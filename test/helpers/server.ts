@@ -7,6 +7,7 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
+import { freePort } from './child-server.ts';
 import { createPostgresDatabase, usingPostgres } from './database.ts';
 
 export const TEST_OUTPUT = resolve('.test-output');
@@ -24,8 +25,11 @@ export function tempDir(prefix: string): string {
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dataDir = tempDir('server');
   const database = usingPostgres() ? await createPostgresDatabase() : null;
+  // The port is chosen before the start because PUBLIC_URL (in forms, notification and image
+  // URLs) must name it.
+  const port = await freePort();
   const config = loadConfig({
-    PORT: '0',
+    PORT: String(port),
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
@@ -33,8 +37,6 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   });
   const server = await startServer(config);
-  // PUBLIC_URL must name the port the OS picked, so forms and notification URLs reach us.
-  if (!env.PUBLIC_URL) config.publicUrl = server.url;
   return {
     ...server,
     dataDir,

@@ -40,6 +40,8 @@ export interface DerivedCacheOptions {
   prefix?: string;
   /** Told of store failures, which the cache survives by rendering again. */
   onError?: (error: unknown) => void;
+  /** Bytes of recent derivatives also kept in this process's memory, so hot hits skip the store. Default 64 MiB. */
+  memoryBytes?: number;
 }
 
 /** A derivative's bytes and strong ETag. */
@@ -67,12 +69,17 @@ export class DerivedCache {
   private readonly inflight = new Map<string, Promise<CachedDerivative>>();
   private total = 0;
   private loading: Promise<void> | null = null;
+  /** The hot tier, in use order like `index`; it only ever holds entries also in the store. */
+  private readonly memory = new Map<string, CachedDerivative>();
+  private memoryTotal = 0;
+  private readonly memoryBytes: number;
 
   constructor(options: DerivedCacheOptions) {
     this.store = options.store;
     this.maxBytes = options.maxBytes ?? 1024 ** 3;
     this.prefix = options.prefix ?? 'derived/';
     this.onError = options.onError ?? (() => {});
+    this.memoryBytes = options.memoryBytes ?? 64 * 1024 ** 2;
   }
 
   /** Bytes this process accounts for in the store. */
@@ -119,6 +126,26 @@ export class DerivedCache {
     if (!entry) return;
     this.index.delete(key);
     this.total -= entry.size;
+    this.forget(key);
+  }
+
+  private remember(key: string, derivative: CachedDerivative): void {
+    if (derivative.body.length > this.memoryBytes / 8) return;
+    this.forget(key);
+    this.memory.set(key, derivative);
+    this.memoryTotal += derivative.body.length;
+    while (this.memoryTotal > this.memoryBytes) {
+      const oldest = this.memory.keys().next();
+      if (oldest.done) break;
+      this.forget(oldest.value);
+    }
+  }
+
+  private forget(key: string): void {
+    const held = this.memory.get(key);
+    if (!held) return;
+    this.memory.delete(key);
+    this.memoryTotal -= held.body.length;
   }
 
   private async evict(): Promise<void> {
@@ -146,6 +173,12 @@ export class DerivedCache {
    */
   getOrCreate(key: string, compute: () => Promise<Buffer>): Promise<CachedDerivative> {
     if (!KEY.test(key)) return Promise.reject(new Error(`DerivedCache: invalid key ${JSON.stringify(key)}`));
+    const hot = this.memory.get(key);
+    if (hot && this.index.has(key)) {
+      this.remember(key, hot);
+      this.setEntry(key, this.index.get(key)!);
+      return Promise.resolve(hot);
+    }
     const running = this.inflight.get(key);
     if (running) return running;
     const promise = this.load(key, compute).finally(() => this.inflight.delete(key));
@@ -160,13 +193,16 @@ export class DerivedCache {
     const body = await compute();
     const etag = etagOf(body);
     if (body.length <= this.maxBytes) {
-      try {
-        await this.store.putBuffer(this.objectKey(key), body);
-        this.setEntry(key, { size: body.length, etag });
-        await this.evict();
-      } catch (error) {
-        this.onError(error);
-      }
+      // The answer does not wait for the store: a derivative can always be rendered again.
+      this.setEntry(key, { size: body.length, etag });
+      this.remember(key, { body, etag });
+      void this.store
+        .putBuffer(this.objectKey(key), body)
+        .then(() => this.evict())
+        .catch((error: unknown) => {
+          this.dropEntry(key);
+          this.onError(error);
+        });
     }
     return { body, etag };
   }
@@ -184,6 +220,7 @@ export class DerivedCache {
     }
     const etag = this.index.get(key)?.etag ?? etagOf(body);
     this.setEntry(key, { size: body.length, etag });
+    this.remember(key, { body, etag });
     await this.evict();
     return { body, etag };
   }
