@@ -8,6 +8,8 @@ import type { Config } from './config.ts';
 import { type Db, openDatabase } from './db/database.ts';
 import { migrate } from './db/migrations.ts';
 import { JobStore } from './jobs/job-store.ts';
+import { schedulePeriodic } from './jobs/periodic.ts';
+import { PurgeTrashJob } from './jobs/purge-trash.job.ts';
 import { JobRegistry, Worker } from './jobs/worker.ts';
 import { createMediaHost, type MediaHost } from './media/media-host.ts';
 import { createServices, type Services } from './services/index.ts';
@@ -40,7 +42,7 @@ export async function createPlatform(config: Config, options: { runWorker: boole
   const store = openObjectStore(config);
   const jobs = new JobStore(db.kysely, db.dialect);
   const registry = new JobRegistry();
-  const services = createServices(config, db);
+  const services = createServices(config, db, { store, onQueued: () => worker?.poke() });
   const log = pino({ level: config.logLevel });
   let worker: Worker | null = null;
   const mediaHost =
@@ -59,9 +61,17 @@ export async function createPlatform(config: Config, options: { runWorker: boole
         })
       : null;
   if (mediaHost) registry.register(mediaHost.notificationJob);
+  registry.register(services.jobs.deliverWebhook).register(services.jobs.purgeTrash);
+  let stopPurgeSchedule: (() => void) | null = null;
   if (options.runWorker) {
     worker = new Worker(jobs, registry, log);
     worker.start();
+    // The trash purge, queued once per hour whichever processes run workers.
+    stopPurgeSchedule = schedulePeriodic({
+      everyMs: 10 * 60 * 1000,
+      enqueue: () => jobs.enqueue(services.jobs.purgeTrash, { v: 1 }, { dedupKey: PurgeTrashJob.dedupKey(new Date()) }),
+      log,
+    });
   }
   return {
     config,
@@ -73,6 +83,7 @@ export async function createPlatform(config: Config, options: { runWorker: boole
     mediaHost,
     worker,
     async close() {
+      stopPurgeSchedule?.();
       await worker?.stop();
       await store.close();
       await db.close();

@@ -62,3 +62,77 @@ export function requireCreate(actor: Actor, publicId: string | undefined): void 
   if (publicId !== undefined && grants(actor.abilities, publicId, 'image_upload')) return;
   throw forbidden('Token may not create albums');
 }
+
+/** Albums a restricted actor holds `ability` on (null: all of the organization's). */
+export function albumsWith(actor: Actor, ability: Ability): string[] | null {
+  if (actor.abilities === null) return null;
+  const abilities = actor.abilities;
+  return Object.keys(abilities).filter((id) => grants(abilities, id, ability));
+}
+
+/*
+ * The album operations. Each rule names the abilities on the albums involved (public ids);
+ * a destination that does not exist yet is checked like an existing one, and bringing it
+ * into being needs what `requireCreate` asks (for a restricted token: `image_upload` on that
+ * very id, which these rules ask anyway).
+ */
+
+/** Renaming an album: `rename` on it. */
+export function requireRename(actor: Actor, album: string): void {
+  requireAccess(actor, 'rename', [album]);
+}
+
+/**
+ * Merging `source` into the existing `destination`: `rename` on the source (it disappears
+ * under the destination's id, as a rename would) and `image_upload` on the destination (it
+ * receives images, as an upload would).
+ */
+export function requireMerge(actor: Actor, source: string, destination: string): void {
+  requireAccess(actor, 'rename', [source]);
+  requireAccess(actor, 'image_upload', [destination]);
+}
+
+/**
+ * Duplicating `source` into `destination`: `see` and `image_list` on the source (everything
+ * copied could be read through those) and `image_upload` on the destination.
+ */
+export function requireDuplicate(actor: Actor, source: string, destination: string): void {
+  requireAccess(actor, 'see', [source]);
+  requireAccess(actor, 'image_list', [source]);
+  requireAccess(actor, 'image_upload', [destination]);
+}
+
+/**
+ * Moving images: `image_delete` on every album they leave (the image is gone from there) and
+ * `image_upload` on every album they enter.
+ */
+export function requireMove(actor: Actor, sources: Iterable<string>, destinations: Iterable<string>): void {
+  requireAccess(actor, 'image_delete', sources);
+  requireAccess(actor, 'image_upload', destinations);
+}
+
+/** Deleting images (to the trash): `image_delete` on each of their albums. */
+export function requireImageDelete(actor: Actor, albums: Iterable<string>): void {
+  requireAccess(actor, 'image_delete', albums);
+}
+
+/** Listing or restoring an album's trash: `trash` on it. */
+export function requireTrash(actor: Actor, album: string): void {
+  requireAccess(actor, 'trash', [album]);
+}
+
+/**
+ * The albums whose trash the actor may list when it names none: null for all of them; 403
+ * for a restricted token that holds `trash` on no album at all (an empty list would read as
+ * "the trash is empty").
+ */
+export function trashableAlbums(actor: Actor): string[] | null {
+  const albums = albumsWith(actor, 'trash');
+  if (albums !== null && !albums.length) throw forbidden('Token lacks the "trash" ability on every album');
+  return albums;
+}
+
+/** Declaring an upload batch finished: `image_upload` on the album (it is part of uploading). */
+export function requireUploadDone(actor: Actor, album: string): void {
+  requireAccess(actor, 'image_upload', [album]);
+}

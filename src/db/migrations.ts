@@ -129,6 +129,50 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  /** Album operations: trash, upload batches, the webhook outbox. */
+  '0002_album_ops': {
+    async up(db: Kysely<any>) {
+      // SQLite takes one ADD COLUMN per ALTER TABLE.
+      await db.schema.alterTable('organizations').addColumn('webhook_secret', 'text').execute();
+      await db.schema
+        .alterTable('organizations')
+        .addColumn('webhook_seq', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      // The trash (listing, purge) and the "is this stored file still used" check of the purge.
+      await db.schema.createIndex('images_org_deleted').on('images').columns(['organization_id', 'deleted_at']).execute();
+      await db.schema.createIndex('images_media').on('images').columns(['public_id', 'version']).execute();
+      await db.schema
+        .createTable('upload_batches')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+        .addColumn('album_id', 'text', (c) => c.notNull().references('albums.id'))
+        .addColumn('images_count', 'integer', (c) => c.notNull())
+        .addColumn('user_id', 'text')
+        .addColumn('secret_id', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('upload_batches_album').on('upload_batches').columns(['album_id', 'created_at']).execute();
+      await db.schema
+        .createTable('webhook_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('finished_at', 'text')
+        .addUniqueConstraint('webhook_events_org_seq', ['organization_id', 'seq'])
+        .execute();
+      await db.schema
+        .createIndex('webhook_events_pending')
+        .on('webhook_events')
+        .columns(['organization_id', 'status', 'seq'])
+        .execute();
+    },
+  },
 };
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

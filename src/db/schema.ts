@@ -9,6 +9,10 @@ export interface OrganizationTable {
   id: string;
   name: string;
   webhook_url: string | null;
+  /** HMAC key of the organization's webhook signatures; shown once, when set or rotated. */
+  webhook_secret: string | null;
+  /** Sequence number of the organization's last webhook event (events are numbered 1, 2, ...). */
+  webhook_seq: Generated<number>;
   created_at: string;
 }
 
@@ -119,6 +123,38 @@ export interface MediaAssetTable {
   created_at: string;
 }
 
+/** A client's "this upload batch is done" (`POST /albums/:id/upload_done`). */
+export interface UploadBatchTable {
+  id: string;
+  organization_id: string;
+  album_id: string;
+  /** Live images uploaded to the album since the previous batch ended. */
+  images_count: number;
+  user_id: string | null;
+  secret_id: string | null;
+  created_at: string;
+}
+
+/**
+ * The webhook outbox: one row per event, written in the transaction that caused it and
+ * delivered in `seq` order, one at a time per organization (see webhooks.service.ts).
+ */
+export interface WebhookEventTable {
+  id: string;
+  organization_id: string;
+  /** The organization's event number: the order of causing transactions. */
+  seq: number;
+  event: string;
+  /** The exact JSON body, signed at each attempt. */
+  body: string;
+  /** pending → delivered | dead (gave up) | skipped (no webhook URL any more). */
+  status: 'pending' | 'delivered' | 'dead' | 'skipped';
+  attempts: number;
+  last_error: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
 export interface Database {
   organizations: OrganizationTable;
   users: UserTable;
@@ -127,4 +163,6 @@ export interface Database {
   images: ImageTable;
   jobs: JobTable;
   media_assets: MediaAssetTable;
+  upload_batches: UploadBatchTable;
+  webhook_events: WebhookEventTable;
 }

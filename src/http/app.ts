@@ -16,6 +16,7 @@ import { albumRoutes } from './routes/albums/index.ts';
 import { receiveNotification } from './routes/cloudinary/receive-notification.ts';
 import { imageRoutes } from './routes/images/index.ts';
 import { healthRoute } from './routes/health.ts';
+import { trashRoutes } from './routes/trash/index.ts';
 import type { Api } from './types.ts';
 
 /** API request bodies are small; uploads go to the media host, which has its own limit. */
@@ -55,6 +56,7 @@ export async function buildApp({ config, db, services, mediaHost }: Platform): P
       const typed = api as unknown as Api;
       albumRoutes(typed);
       imageRoutes(typed);
+      trashRoutes(typed);
       accountRoutes(typed);
       receiveNotification(typed);
     },

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AlbumTable, Database } from '../db/schema.ts';
+import { chunked } from './chunks.ts';
 
 export type Album = Selectable<AlbumTable>;
 
@@ -28,6 +29,53 @@ export class AlbumsRepository {
       .where('organization_id', '=', organizationId)
       .where('id', '=', id)
       .executeTakeFirst();
+  }
+
+  /** The organization's albums among `publicIds` (absent ones are simply missing). */
+  async findManyByPublicIds(organizationId: string, publicIds: readonly string[]): Promise<Album[]> {
+    const out: Album[] = [];
+    for (const ids of chunked([...new Set(publicIds)])) {
+      out.push(
+        ...(await this.db
+          .selectFrom('albums')
+          .selectAll()
+          .where('organization_id', '=', organizationId)
+          .where('public_id', 'in', ids)
+          .execute()),
+      );
+    }
+    return out;
+  }
+
+  /** The organization's albums among the internal `ids`. */
+  async findManyByIds(organizationId: string, ids: readonly string[]): Promise<Album[]> {
+    const out: Album[] = [];
+    for (const piece of chunked([...new Set(ids)])) {
+      out.push(
+        ...(await this.db
+          .selectFrom('albums')
+          .selectAll()
+          .where('organization_id', '=', organizationId)
+          .where('id', 'in', piece)
+          .execute()),
+      );
+    }
+    return out;
+  }
+
+  /** Gives the album another public id; a taken id fails with the database's unique violation. */
+  async rename(organizationId: string, albumId: string, publicId: string, now: string): Promise<void> {
+    await this.db
+      .updateTable('albums')
+      .set({ public_id: publicId, updated_at: now })
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', albumId)
+      .execute();
+  }
+
+  /** Removes an album that no longer has any image row (live or trashed) nor batch. */
+  async delete(organizationId: string, albumId: string): Promise<void> {
+    await this.db.deleteFrom('albums').where('organization_id', '=', organizationId).where('id', '=', albumId).execute();
   }
 
   /**
@@ -62,6 +110,17 @@ export class AlbumsRepository {
       .set((eb) => ({ images_count: eb('images_count', '+', delta) }))
       .where('id', '=', albumId)
       .execute();
+  }
+
+  /**
+   * Applies several count changes, in album id order: under the organization lock the order
+   * does not matter, but a fixed one keeps row locks deadlock-free even without it.
+   */
+  async addToImagesCounts(deltas: ReadonlyMap<string, number>): Promise<void> {
+    for (const albumId of [...deltas.keys()].sort()) {
+      const delta = deltas.get(albumId)!;
+      if (delta !== 0) await this.addToImagesCount(albumId, delta);
+    }
   }
 
   async incrementViews(organizationId: string, albumId: string): Promise<void> {

@@ -1,11 +1,69 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import type { Dialect } from '../db/database.ts';
 import type { Database, ImageTable } from '../db/schema.ts';
+import { chunked } from './chunks.ts';
 
 export type ImageRow = Selectable<ImageTable>;
 
+/** What locates an image's stored original at the media host (copies share it). */
+export type MediaRef = Pick<ImageRow, 'type' | 'public_id' | 'version' | 'format'>;
+
+/** The fields operations on many images need, without the heavy JSON columns. */
+export type ImageRef = Pick<ImageRow, 'id' | 'album_id' | 'public_id' | 'deleted_at'> & MediaRef;
+
+/** Two rows with the same public_id, one in each album of a merge or duplicate. */
+export interface PublicIdClash {
+  sourceId: string;
+  sourceTrashed: boolean;
+  destinationId: string;
+  destinationTrashed: boolean;
+}
+
+const REF_COLUMNS = ['id', 'album_id', 'public_id', 'deleted_at', 'type', 'version', 'format'] as const;
+
+/** Every column of `images`, in one place, for the copy made by `duplicateInto`. */
+const COPIED_COLUMNS = [
+  'organization_id',
+  'public_id',
+  'version',
+  'type',
+  'format',
+  'width',
+  'height',
+  'original_width',
+  'original_height',
+  'size',
+  'color',
+  'phash',
+  'gps_lat',
+  'gps_lng',
+  'taken_at',
+  'filename',
+  'title',
+  'description',
+  'rotation',
+  'crop_x',
+  'crop_y',
+  'crop_w',
+  'crop_h',
+  'infos',
+  'exifs',
+  'metadatas',
+  'faces',
+  'colors',
+  'processed',
+  'processing_error',
+  'created_at',
+] as const satisfies ReadonlyArray<keyof ImageTable>;
+
+const mediaKey = (ref: MediaRef): string => JSON.stringify([ref.type, ref.public_id, ref.version]);
+
 /** Images of albums; "live" images are those not in the trash. */
 export class ImagesRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
 
   /** Inserts the image unless the album already has one with that public_id; true when inserted. */
   async insertOnce(image: Insertable<ImageTable>): Promise<boolean> {
@@ -20,28 +78,29 @@ export class ImagesRepository {
   /** The newest live images of each album, at most `perAlbum` each, newest first. */
   async newestByAlbum(albumIds: string[], perAlbum: number): Promise<Map<string, ImageRow[]>> {
     const result = new Map<string, ImageRow[]>(albumIds.map((id) => [id, []]));
-    if (!albumIds.length) return result;
-    const rows = await this.db
-      .selectFrom((eb) =>
-        eb
-          .selectFrom('images')
-          .selectAll()
-          .select((sub) =>
-            sub.fn
-              .agg<number>('row_number')
-              .over((over) => over.partitionBy('album_id').orderBy('created_at', 'desc').orderBy('id', 'desc'))
-              .as('rank'),
-          )
-          .where('album_id', 'in', albumIds)
-          .where('deleted_at', 'is', null)
-          .as('ranked'),
-      )
-      .selectAll()
-      .where('rank', '<=', perAlbum)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .execute();
-    for (const { rank: _rank, ...row } of rows) result.get(row.album_id)!.push(row);
+    for (const ids of chunked(albumIds)) {
+      const rows = await this.db
+        .selectFrom((eb) =>
+          eb
+            .selectFrom('images')
+            .selectAll()
+            .select((sub) =>
+              sub.fn
+                .agg<number>('row_number')
+                .over((over) => over.partitionBy('album_id').orderBy('created_at', 'desc').orderBy('id', 'desc'))
+                .as('rank'),
+            )
+            .where('album_id', 'in', ids)
+            .where('deleted_at', 'is', null)
+            .as('ranked'),
+        )
+        .selectAll()
+        .where('rank', '<=', perAlbum)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute();
+      for (const { rank: _rank, ...row } of rows) result.get(row.album_id)!.push(row);
+    }
     return result;
   }
 
@@ -66,5 +125,293 @@ export class ImagesRepository {
       .where('organization_id', '=', organizationId)
       .where('id', '=', id)
       .executeTakeFirst();
+  }
+
+  /** The organization's live images among `ids` (unknown, trashed or foreign ones are missing). */
+  async findLive(organizationId: string, ids: readonly string[]): Promise<ImageRef[]> {
+    const out: ImageRef[] = [];
+    for (const piece of chunked([...new Set(ids)])) {
+      out.push(
+        ...(await this.db
+          .selectFrom('images')
+          .select(REF_COLUMNS)
+          .where('organization_id', '=', organizationId)
+          .where('id', 'in', piece)
+          .where('deleted_at', 'is', null)
+          .execute()),
+      );
+    }
+    return out;
+  }
+
+  /** Full rows of the organization's images among `ids`, in no particular order. */
+  async findMany(organizationId: string, ids: readonly string[]): Promise<ImageRow[]> {
+    const out: ImageRow[] = [];
+    for (const piece of chunked([...new Set(ids)])) {
+      out.push(
+        ...(await this.db
+          .selectFrom('images')
+          .selectAll()
+          .where('organization_id', '=', organizationId)
+          .where('id', 'in', piece)
+          .execute()),
+      );
+    }
+    return out;
+  }
+
+  /** Rows (live or trashed) of the given albums whose public_id is among `publicIds`. */
+  async findByPublicIds(organizationId: string, albumIds: ReadonlySet<string>, publicIds: readonly string[]): Promise<ImageRef[]> {
+    const out: ImageRef[] = [];
+    for (const piece of chunked([...new Set(publicIds)])) {
+      const rows = await this.db
+        .selectFrom('images')
+        .select(REF_COLUMNS)
+        .where('organization_id', '=', organizationId)
+        .where('public_id', 'in', piece)
+        .execute();
+      out.push(...rows.filter((row) => albumIds.has(row.album_id)));
+    }
+    return out;
+  }
+
+  async countLive(albumId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('images')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('album_id', '=', albumId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Pairs of rows sharing a public_id between two albums (live or trashed on either side). */
+  async clashes(organizationId: string, sourceAlbumId: string, destinationAlbumId: string): Promise<PublicIdClash[]> {
+    const rows = await this.db
+      .selectFrom('images as s')
+      .innerJoin('images as d', (join) => join.onRef('d.public_id', '=', 's.public_id').on('d.album_id', '=', destinationAlbumId))
+      .select(['s.id as sourceId', 's.deleted_at as sourceDeletedAt', 'd.id as destinationId', 'd.deleted_at as destinationDeletedAt'])
+      .where('s.organization_id', '=', organizationId)
+      .where('s.album_id', '=', sourceAlbumId)
+      .execute();
+    return rows.map((r) => ({
+      sourceId: r.sourceId,
+      sourceTrashed: r.sourceDeletedAt !== null,
+      destinationId: r.destinationId,
+      destinationTrashed: r.destinationDeletedAt !== null,
+    }));
+  }
+
+  /** Deletes rows for good; returns the stored media they referenced (which may now be unused). */
+  async deleteRows(organizationId: string, ids: readonly string[]): Promise<MediaRef[]> {
+    const out: MediaRef[] = [];
+    for (const piece of chunked([...new Set(ids)])) {
+      out.push(
+        ...(await this.db
+          .deleteFrom('images')
+          .where('organization_id', '=', organizationId)
+          .where('id', 'in', piece)
+          .returning(['type', 'public_id', 'version', 'format'])
+          .execute()),
+      );
+    }
+    return out;
+  }
+
+  /** Points the images at another album (row ids, and so image ids, stay). */
+  async setAlbum(organizationId: string, ids: readonly string[], albumId: string, now: string): Promise<void> {
+    for (const piece of chunked([...new Set(ids)])) {
+      await this.db
+        .updateTable('images')
+        .set({ album_id: albumId, updated_at: now })
+        .where('organization_id', '=', organizationId)
+        .where('id', 'in', piece)
+        .execute();
+    }
+  }
+
+  /** Points every row of one album, live and trashed, at another; returns the moved rows. */
+  moveAlbum(organizationId: string, fromAlbumId: string, toAlbumId: string, now: string): Promise<Array<Pick<ImageRow, 'id' | 'deleted_at'>>> {
+    return this.db
+      .updateTable('images')
+      .set({ album_id: toAlbumId, updated_at: now })
+      .where('organization_id', '=', organizationId)
+      .where('album_id', '=', fromAlbumId)
+      .returning(['id', 'deleted_at'])
+      .execute();
+  }
+
+  /** Puts live images in the trash. */
+  async trash(organizationId: string, ids: readonly string[], now: string): Promise<number> {
+    let n = 0;
+    for (const piece of chunked([...new Set(ids)])) {
+      const result = await this.db
+        .updateTable('images')
+        .set({ deleted_at: now, updated_at: now })
+        .where('organization_id', '=', organizationId)
+        .where('id', 'in', piece)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      n += Number(result.numUpdatedRows);
+    }
+    return n;
+  }
+
+  /** Takes an image out of the trash; true when it was there. */
+  async restore(organizationId: string, id: string, now: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('images')
+      .set({ deleted_at: null, updated_at: now })
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .where('deleted_at', 'is not', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /**
+   * Copies an album's live images into another album in one INSERT ... SELECT: new rows with
+   * new ids that share the stored media (same public_id, version and format), nothing read
+   * into the process. Images whose public_id the destination already holds (live or
+   * trashed) are not copied. Returns the new rows' ids.
+   */
+  async duplicateInto(
+    organizationId: string,
+    sourceAlbumId: string,
+    destinationAlbumId: string,
+    options: { copyTags: boolean; now: string },
+  ): Promise<string[]> {
+    // New UUIDs are made by the database, row by row: PostgreSQL has gen_random_uuid(); for
+    // SQLite a version-4 UUID is spelled out from randomblob().
+    const newId =
+      this.dialect === 'postgres'
+        ? sql<string>`gen_random_uuid()::text`
+        : sql<string>`lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))`;
+    const rows = await this.db
+      .insertInto('images')
+      .columns(['id', 'album_id', ...COPIED_COLUMNS, 'tags', 'updated_at', 'deleted_at'])
+      .expression(
+        this.db
+          .selectFrom('images as s')
+          .select(newId.as('id'))
+          // Parameters in a select list need a type on PostgreSQL, hence the casts.
+          .select(sql<string>`cast(${destinationAlbumId} as text)`.as('album_id'))
+          .select(COPIED_COLUMNS.map((column) => `s.${column}` as const))
+          .select(options.copyTags ? sql<string>`s.tags`.as('tags') : sql<string>`cast(${'[]'} as text)`.as('tags'))
+          .select(sql<string>`cast(${options.now} as text)`.as('updated_at'))
+          .select(sql<null>`cast(null as text)`.as('deleted_at'))
+          .where('s.organization_id', '=', organizationId)
+          .where('s.album_id', '=', sourceAlbumId)
+          .where('s.deleted_at', 'is', null)
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('images as d')
+                  .select('d.id')
+                  .where('d.album_id', '=', destinationAlbumId)
+                  .whereRef('d.public_id', '=', 's.public_id'),
+              ),
+            ),
+          ),
+      )
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** One page of the organization's trash, most recently deleted first; `albumIds` limits it. */
+  listTrash(organizationId: string, albumIds: readonly string[] | null, limit: number, offset: number): Promise<ImageRow[]> {
+    let query = this.db
+      .selectFrom('images')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('deleted_at', 'is not', null);
+    if (albumIds) query = query.where('album_id', 'in', albumIds.length ? albumIds : ['']);
+    return query.orderBy('deleted_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+  }
+
+  async countTrash(organizationId: string, albumIds: readonly string[] | null): Promise<number> {
+    let query = this.db
+      .selectFrom('images')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('organization_id', '=', organizationId)
+      .where('deleted_at', 'is not', null);
+    if (albumIds) query = query.where('album_id', 'in', albumIds.length ? albumIds : ['']);
+    return Number((await query.executeTakeFirstOrThrow()).n);
+  }
+
+  /** Up to `limit` of the organization's images trashed before `cutoff`. */
+  trashedBefore(organizationId: string, cutoff: string, limit: number): Promise<ImageRef[]> {
+    return this.db
+      .selectFrom('images')
+      .select(REF_COLUMNS)
+      .where('organization_id', '=', organizationId)
+      .where('deleted_at', 'is not', null)
+      .where('deleted_at', '<', cutoff)
+      .orderBy('deleted_at')
+      .limit(limit)
+      .execute();
+  }
+
+  /**
+   * Organizations with images trashed before `cutoff`. Deliberately across tenants: only the
+   * purge job, which has no caller, asks.
+   */
+  async organizationsWithTrashBefore(cutoff: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('images')
+      .select('organization_id')
+      .distinct()
+      .where('deleted_at', 'is not', null)
+      .where('deleted_at', '<', cutoff)
+      .execute();
+    return rows.map((r) => r.organization_id);
+  }
+
+  /**
+   * The subset of `refs` no row references any more, live or trashed, in any organization:
+   * stored media is shared by every copy of an image, and the store does not know tenants.
+   */
+  async unreferenced(refs: readonly MediaRef[]): Promise<MediaRef[]> {
+    const unique = new Map(refs.map((ref) => [mediaKey(ref), ref]));
+    const used = new Set<string>();
+    for (const piece of chunked([...unique.values()], 400)) {
+      const rows = await this.db
+        .selectFrom('images')
+        .select(['type', 'public_id', 'version'])
+        .distinct()
+        .where(
+          'public_id',
+          'in',
+          piece.map((r) => r.public_id),
+        )
+        .execute();
+      for (const row of rows) used.add(mediaKey({ ...row, format: '' }));
+    }
+    return [...unique.values()].filter((ref) => !used.has(mediaKey(ref)));
+  }
+
+  /** An album's live images created in (after, until], oldest first, at most `limit`. */
+  liveCreatedBetween(albumId: string, after: string | null, until: string, limit: number): Promise<ImageRow[]> {
+    let query = this.db
+      .selectFrom('images')
+      .selectAll()
+      .where('album_id', '=', albumId)
+      .where('deleted_at', 'is', null)
+      .where('created_at', '<=', until);
+    if (after !== null) query = query.where('created_at', '>', after);
+    return query.orderBy('created_at').orderBy('id').limit(limit).execute();
+  }
+
+  async countLiveCreatedBetween(albumId: string, after: string | null, until: string): Promise<number> {
+    let query = this.db
+      .selectFrom('images')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('album_id', '=', albumId)
+      .where('deleted_at', 'is', null)
+      .where('created_at', '<=', until);
+    if (after !== null) query = query.where('created_at', '>', after);
+    return Number((await query.executeTakeFirstOrThrow()).n);
   }
 }

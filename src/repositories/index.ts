@@ -1,10 +1,14 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, PostgresAdapter } from 'kysely';
+import type { Dialect } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
+import { JobStore } from '../jobs/job-store.ts';
 import { AlbumsRepository } from './albums.repository.ts';
 import { ImagesRepository } from './images.repository.ts';
 import { OrganizationsRepository } from './organizations.repository.ts';
 import { SecretsRepository } from './secrets.repository.ts';
+import { UploadBatchesRepository } from './upload-batches.repository.ts';
 import { UsersRepository } from './users.repository.ts';
+import { WebhookEventsRepository } from './webhook-events.repository.ts';
 
 /** Every repository over one executor: the database, or a transaction. */
 export interface Repositories {
@@ -13,19 +17,46 @@ export interface Repositories {
   secrets: SecretsRepository;
   albums: AlbumsRepository;
   images: ImagesRepository;
+  uploadBatches: UploadBatchesRepository;
+  webhookEvents: WebhookEventsRepository;
+  /** The job queue on the same executor: inside a transaction, a job is queued only if it commits. */
+  jobs: JobStore;
+  /**
+   * Runs `hook` once the transaction these repositories belong to has committed (at once
+   * outside a transaction); a rolled-back transaction drops its hooks. For side effects that
+   * must not run for work that did not happen, e.g. waking the worker for a queued job.
+   */
+  afterCommit(hook: () => void): void;
+  /** Runs `work` in one transaction with repositories bound to it (not available inside one). */
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
 }
 
-export function repositoriesOver(db: Kysely<Database>): Repositories {
+/** Which SQL dialect an executor speaks; only repositories (and the job store) need to know. */
+export function dialectOf(db: Kysely<Database>): Dialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+export function repositoriesOver(db: Kysely<Database>, afterCommit: (hook: () => void) => void = (hook) => hook()): Repositories {
+  const dialect = dialectOf(db);
   return {
-    organizations: new OrganizationsRepository(db),
+    organizations: new OrganizationsRepository(db, dialect),
     users: new UsersRepository(db),
     secrets: new SecretsRepository(db),
     albums: new AlbumsRepository(db),
-    images: new ImagesRepository(db),
+    images: new ImagesRepository(db, dialect),
+    uploadBatches: new UploadBatchesRepository(db),
+    webhookEvents: new WebhookEventsRepository(db),
+    jobs: new JobStore(db, dialect),
+    afterCommit,
+    transaction: (work) => inTransaction(db, work),
   };
 }
 
-/** Runs `work` in one transaction with repositories bound to it. */
-export function inTransaction<T>(db: Kysely<Database>, work: (repos: Repositories) => Promise<T>): Promise<T> {
-  return db.transaction().execute((trx) => work(repositoriesOver(trx)));
+/** Runs `work` in one transaction with repositories bound to it, then its after-commit hooks. */
+export async function inTransaction<T>(db: Kysely<Database>, work: (repos: Repositories) => Promise<T>): Promise<T> {
+  const hooks: Array<() => void> = [];
+  const result = await db.transaction().execute((trx) => work(repositoriesOver(trx, (hook) => hooks.push(hook))));
+  for (const hook of hooks) hook();
+  return result;
 }
+

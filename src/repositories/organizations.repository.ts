@@ -1,23 +1,67 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Dialect } from '../db/database.ts';
 import type { Database, OrganizationTable } from '../db/schema.ts';
 
 export type Organization = Selectable<OrganizationTable>;
 
 /** Organizations: the tenants. */
 export class OrganizationsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
 
-  async create(org: Organization): Promise<Organization> {
+  async create(org: Insertable<OrganizationTable>): Promise<Organization> {
     await this.db.insertInto('organizations').values(org).execute();
-    return org;
+    return { webhook_url: null, webhook_secret: null, webhook_seq: 0, ...org };
   }
 
   find(id: string): Promise<Organization | undefined> {
     return this.db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /**
+   * Takes the organization's write lock for the rest of the transaction and returns its row.
+   * Every transaction that changes an organization's albums or images takes it first, so
+   * they run one after another per organization: counters, moves and merges never interleave,
+   * webhook events are numbered in commit order, and (everyone locking the same row first)
+   * no two such transactions can deadlock. Organizations do not wait for each other.
+   *
+   * PostgreSQL: a FOR NO KEY UPDATE row lock, which still lets inserts that merely reference
+   * the organization (a new album, user or secret) proceed. SQLite: a no-op UPDATE, which
+   * makes the transaction the database's single writer from its first statement; taking the
+   * write lock before reading is what keeps a second process (a separate worker) from
+   * invalidating the transaction's snapshot (SQLITE_BUSY_SNAPSHOT) halfway through.
+   */
+  async lockForWrite(id: string): Promise<Organization | undefined> {
+    if (this.dialect === 'postgres') {
+      return this.db.selectFrom('organizations').selectAll().where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
+    }
+    return this.db
+      .updateTable('organizations')
+      .set((eb) => ({ webhook_seq: eb.ref('webhook_seq') }))
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** The organization's next webhook event number (call under `lockForWrite`). */
+  async nextWebhookSeq(id: string): Promise<number> {
+    const row = await this.db
+      .updateTable('organizations')
+      .set((eb) => ({ webhook_seq: eb('webhook_seq', '+', 1) }))
+      .where('id', '=', id)
+      .returning('webhook_seq')
+      .executeTakeFirstOrThrow();
+    return Number(row.webhook_seq);
+  }
+
   async setWebhookUrl(id: string, webhookUrl: string | null): Promise<void> {
     await this.db.updateTable('organizations').set({ webhook_url: webhookUrl }).where('id', '=', id).execute();
+  }
+
+  async setWebhookSecret(id: string, secret: string): Promise<void> {
+    await this.db.updateTable('organizations').set({ webhook_secret: secret }).where('id', '=', id).execute();
   }
 
   async count(): Promise<number> {

@@ -1,18 +1,37 @@
 /**
- * Albums: create, read, list. Every method takes the calling Actor; permissions are asked of
- * the permissions module and every query is scoped to the actor's organization.
+ * Albums: create, read, list, rename/merge, duplicate, upload batches. Every method takes the
+ * calling Actor; permissions are asked of the permissions module and every query is scoped
+ * to the actor's organization. Every change runs in one transaction that first takes the
+ * organization's write lock (tenant-lock.ts), and counts change by SQL increments.
  */
 import { randomUUID } from 'node:crypto';
 import { isUniqueViolation } from '../db/errors.ts';
-import { conflict, notFound } from '../errors/app-error.ts';
-import { type Actor, can, requireAccess, requireCreate, visibleAlbumIds } from '../auth/permissions.ts';
+import { AppError, conflict, notFound } from '../errors/app-error.ts';
+import {
+  type Actor,
+  can,
+  requireAccess,
+  requireCreate,
+  requireDuplicate,
+  requireMerge,
+  requireRename,
+  requireUploadDone,
+  visibleAlbumIds,
+} from '../auth/permissions.ts';
 import type { Album } from '../repositories/albums.repository.ts';
+import type { MediaRef } from '../repositories/images.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
+import type { Organization } from '../repositories/organizations.repository.ts';
 import type { ImagePresenter, ImageJson } from './image-presenter.ts';
+import type { StoredMedia } from './stored-media.ts';
+import { lockTenant } from './tenant-lock.ts';
 import type { UploadForm, UploadFormService } from './upload-form.ts';
+import type { WebhooksService } from './webhooks.service.ts';
 
 /** How many of the newest images an album shows as thumbnails. */
 export const ALBUM_THUMBNAILS = 4;
+/** At most this many images are listed in an `album.upload_done` event (the count is always exact). */
+export const UPLOAD_DONE_MAX_IMAGES = 1000;
 
 /** The album JSON of the seed, in its key order. */
 export interface AlbumJson {
@@ -38,11 +57,22 @@ export interface Page<T> {
   total: number;
 }
 
+/**
+ * What a transaction that hard-deleted rows hands back: its result, and the stored media
+ * no row references any more, whose files go once it has committed.
+ */
+interface WithOrphans<T> {
+  result: T;
+  orphans: MediaRef[];
+}
+
 export class AlbumsService {
   constructor(
     private readonly repos: Repositories,
     private readonly forms: UploadFormService,
     private readonly images: ImagePresenter,
+    private readonly webhooks: WebhooksService,
+    private readonly media: StoredMedia,
   ) {}
 
   async create(actor: Actor, publicId: string | undefined): Promise<AlbumJson> {
@@ -98,16 +128,202 @@ export class AlbumsService {
     };
   }
 
-  async present(actor: Actor, album: Album): Promise<AlbumJson> {
-    const newest = await this.repos.images.newestByAlbum([album.id], ALBUM_THUMBNAILS);
+  /**
+   * `PUT /albums/:id`: renames the album to `newPublicId`. When that id is taken: 409, unless
+   * `merge`, which moves every image (live and trashed) into the existing album and removes
+   * this one; `merge` onto a free id is a plain rename. Image ids never change.
+   *
+   * Two images with one public_id cannot share an album. When the merge meets one, a single
+   * row stays: the destination's own if it is live; else the source's if that is live (the
+   * destination's trashed copy is dropped); else (both trashed) the destination's. The other
+   * row is dropped as a duplicate: its picture stays visible through the kept row, which
+   * shows the same stored media.
+   */
+  async update(actor: Actor, publicId: string, input: { newPublicId: string; merge: boolean }): Promise<AlbumJson> {
+    const { result: album, orphans } = await this.withRetryOnTakenId(() =>
+      this.repos.transaction(async (repos): Promise<WithOrphans<Album>> => {
+        const org = await lockTenant(repos, actor.organizationId);
+        const source = await repos.albums.findByPublicId(org.id, publicId);
+        if (!source) throw notFound('Album');
+        requireRename(actor, source.public_id);
+        if (input.newPublicId === source.public_id) return { result: source, orphans: [] };
+        const destination = await repos.albums.findByPublicId(org.id, input.newPublicId);
+        if (!destination) return { result: await this.rename(repos, org, source, input.newPublicId), orphans: [] };
+        if (!input.merge) throw conflict(`Album ${input.newPublicId} already exists (merge=true merges into it)`);
+        requireMerge(actor, source.public_id, destination.public_id);
+        return this.merge(repos, org, source, destination);
+      }),
+    );
+    await this.media.delete(orphans);
+    return this.present(actor, album);
+  }
+
+  /**
+   * `POST /albums/:id/duplicate`: copies every live image into `destinationId` (an existing
+   * album, or a new one by that id; a fresh id when absent). Copies are new rows with new
+   * ids sharing the stored media (same public_id and version: no byte is copied) and keep
+   * their original `created_at`, so the copy lists in the same order; `tags` only when
+   * `copyTags`. An image whose public_id the destination already shows is not copied again;
+   * a trashed one there is replaced by the copy. The source is not changed.
+   */
+  async duplicate(actor: Actor, publicId: string, input: { destinationId?: string; copyTags: boolean }): Promise<AlbumJson> {
+    const { result: destination, orphans } = await this.repos.transaction(async (repos): Promise<WithOrphans<Album>> => {
+      const org = await lockTenant(repos, actor.organizationId);
+      const source = await repos.albums.findByPublicId(org.id, publicId);
+      if (!source) throw notFound('Album');
+      const destinationId = input.destinationId ?? randomUUID();
+      if (destinationId === source.public_id) throw new AppError('unprocessable', 'An album cannot be duplicated into itself');
+      requireDuplicate(actor, source.public_id, destinationId);
+      const now = new Date().toISOString();
+      let destination = await repos.albums.findByPublicId(org.id, destinationId);
+      if (!destination) {
+        requireCreate(actor, destinationId);
+        destination = await repos.albums.create({
+          id: randomUUID(),
+          organization_id: org.id,
+          public_id: destinationId,
+          created_at: now,
+          updated_at: now,
+        });
+      }
+      // A live source image replaces the destination's trashed copy of the same picture.
+      const clashes = await repos.images.clashes(org.id, source.id, destination.id);
+      const replaced = clashes.filter((c) => !c.sourceTrashed && c.destinationTrashed).map((c) => c.destinationId);
+      const released = await repos.images.deleteRows(org.id, replaced);
+      const copies = await repos.images.duplicateInto(org.id, source.id, destination.id, { copyTags: input.copyTags, now });
+      await repos.albums.addToImagesCount(destination.id, copies.length);
+      if (copies.length) {
+        await this.webhooks.record(repos, org, 'images.created', {
+          album_id: destination.public_id,
+          copied_from_album_id: source.public_id,
+          image_ids: copies,
+        });
+      }
+      const orphans = await this.media.orphans(repos, released);
+      return { result: { ...destination, images_count: destination.images_count + copies.length }, orphans };
+    });
+    await this.media.delete(orphans);
+    return this.present(actor, destination);
+  }
+
+  /**
+   * `POST /albums/:id/upload_done`: records the batch (the album's live images that arrived
+   * since its previous batch) and, when the organization has a webhook, sends
+   * `album.upload_done` with the album and those images.
+   */
+  async uploadDone(actor: Actor, publicId: string): Promise<AlbumJson> {
+    const album = await this.repos.transaction(async (repos) => {
+      const org = await lockTenant(repos, actor.organizationId);
+      const album = await repos.albums.findByPublicId(org.id, publicId);
+      if (!album) throw notFound('Album');
+      requireUploadDone(actor, album.public_id);
+      const now = new Date().toISOString();
+      const previous = await repos.uploadBatches.latest(org.id, album.id);
+      const since = previous?.created_at ?? null;
+      const count = await repos.images.countLiveCreatedBetween(album.id, since, now);
+      const batch = await repos.uploadBatches.create({
+        id: randomUUID(),
+        organization_id: org.id,
+        album_id: album.id,
+        images_count: count,
+        user_id: actor.userId,
+        secret_id: actor.secretId,
+        created_at: now,
+      });
+      if (org.webhook_url) {
+        const rows = await repos.images.liveCreatedBetween(album.id, since, now, UPLOAD_DONE_MAX_IMAGES);
+        await this.webhooks.record(repos, org, 'album.upload_done', {
+          // No upload form in an event: a signed form is a credential, and the receiver is not a caller.
+          album: await this.present(null, album, repos),
+          images: rows.map((row) => this.images.present(row, album.public_id)),
+          batch: { id: batch.id, images_count: count, since, until: now, images_truncated: count > rows.length },
+        });
+      }
+      return album;
+    });
+    return this.present(actor, album);
+  }
+
+  /**
+   * The album JSON. `actor` null (an event) has no upload form; `repos` reads within a
+   * transaction when given.
+   */
+  async present(actor: Actor | null, album: Album, repos: Repositories = this.repos): Promise<AlbumJson> {
+    const newest = await repos.images.newestByAlbum([album.id], ALBUM_THUMBNAILS);
     return {
       id: album.public_id,
       public_id: album.public_id,
       images_count: album.images_count,
       views_count: album.views_count,
-      upload_form: can(actor, 'image_upload', album.public_id) ? await this.forms.build(actor, album) : null,
+      upload_form: actor && can(actor, 'image_upload', album.public_id) ? await this.forms.build(actor, album) : null,
       organization_id: album.organization_id,
       thumbnails: (newest.get(album.id) ?? []).map((img) => this.images.present(img, album.public_id)),
     };
+  }
+
+  private async rename(repos: Repositories, org: Organization, album: Album, newPublicId: string): Promise<Album> {
+    const now = new Date().toISOString();
+    try {
+      await repos.albums.rename(org.id, album.id, newPublicId, now);
+    } catch (err) {
+      // Created meanwhile by a request that does not take the organization lock (album create).
+      if (isUniqueViolation(err)) throw new TakenIdError(newPublicId, err);
+      throw err;
+    }
+    await this.webhooks.record(repos, org, 'album.renamed', { from_album_id: album.public_id, album_id: newPublicId });
+    return { ...album, public_id: newPublicId, updated_at: now };
+  }
+
+  private async merge(repos: Repositories, org: Organization, source: Album, destination: Album): Promise<WithOrphans<Album>> {
+    const now = new Date().toISOString();
+    const clashes = await repos.images.clashes(org.id, source.id, destination.id);
+    const dropSource = clashes.filter((c) => !c.destinationTrashed || c.sourceTrashed);
+    const dropDestination = clashes.filter((c) => c.destinationTrashed && !c.sourceTrashed);
+    const released = await repos.images.deleteRows(org.id, [
+      ...dropSource.map((c) => c.sourceId),
+      ...dropDestination.map((c) => c.destinationId),
+    ]);
+    const moved = await repos.images.moveAlbum(org.id, source.id, destination.id, now);
+    const liveMoved = moved.filter((row) => row.deleted_at === null).length;
+    await repos.uploadBatches.moveAlbum(org.id, source.id, destination.id);
+    await repos.albums.addToImagesCount(destination.id, liveMoved);
+    await repos.albums.delete(org.id, source.id);
+    if (moved.length || dropSource.length) {
+      await this.webhooks.record(repos, org, 'images.moved', {
+        moves: moved.map((row) => ({ image_id: row.id, from_album_id: source.public_id, to_album_id: destination.public_id })),
+        dropped_duplicates: dropSource.map((c) => ({ image_id: c.sourceId, album_id: source.public_id, duplicate_of: c.destinationId })),
+      });
+    }
+    await this.webhooks.record(repos, org, 'album.merged', { from_album_id: source.public_id, album_id: destination.public_id });
+    const orphans = await this.media.orphans(repos, released);
+    return { result: { ...destination, images_count: destination.images_count + liveMoved, updated_at: now }, orphans };
+  }
+
+  /**
+   * A rename can lose a race with an album created under the same id (creation does not take
+   * the organization lock). Tried again, the operation sees that album: a 409, or a merge
+   * into it when merging was asked.
+   */
+  private async withRetryOnTakenId<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (!(err instanceof TakenIdError)) throw err;
+    }
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof TakenIdError) throw conflict(`Album ${err.publicId} already exists`);
+      throw err;
+    }
+  }
+}
+
+class TakenIdError extends Error {
+  constructor(
+    readonly publicId: string,
+    cause: unknown,
+  ) {
+    super(`Album ${publicId} already exists`, { cause });
   }
 }

@@ -1,14 +1,19 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { TokenSigner } from '../auth/tokens.ts';
+import type { DeliverWebhookJob } from '../jobs/deliver-webhook.job.ts';
+import type { PurgeTrashJob } from '../jobs/purge-trash.job.ts';
 import { repositoriesOver } from '../repositories/index.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
 import { AccountsService } from './accounts.service.ts';
 import { AlbumsService } from './albums.service.ts';
 import { AuthService } from './auth.service.ts';
 import { ImagePresenter } from './image-presenter.ts';
 import { ImagesService } from './images.service.ts';
 import { NotificationsService } from './notifications.service.ts';
+import { StoredMedia } from './stored-media.ts';
 import { UploadFormService } from './upload-form.ts';
+import { WebhooksService } from './webhooks.service.ts';
 
 /** Every service of the API, wired once per process. */
 export interface Services {
@@ -17,23 +22,43 @@ export interface Services {
   albums: AlbumsService;
   images: ImagesService;
   notifications: NotificationsService;
+  webhooks: WebhooksService;
   presenter: ImagePresenter;
   signer: TokenSigner;
+  /** The API's background jobs, for the worker's registry. */
+  jobs: { deliverWebhook: DeliverWebhookJob; purgeTrash: PurgeTrashJob };
 }
 
-export function createServices(config: Config, db: Db): Services {
+/** What only a full process has (the CLI's one-shot commands go without). */
+export interface ServiceOptions {
+  /** Where the embedded host stores originals, for the trash purge to delete unused ones. */
+  store?: ObjectStore;
+  /** Called after a job was queued, to wake the in-process worker. */
+  onQueued?: () => void;
+}
+
+export function createServices(config: Config, db: Db, options: ServiceOptions = {}): Services {
   const repos = repositoriesOver(db.kysely);
   const signer = new TokenSigner(config.secretKeyBase);
   const forms = new UploadFormService(config, signer);
   const presenter = new ImagePresenter(config);
-  const albums = new AlbumsService(repos, forms, presenter);
+  const media = new StoredMedia(config, options.store ?? null);
+  const accounts = new AccountsService(config, repos, signer);
+  const webhooks = new WebhooksService(repos, accounts, {
+    retryBaseMs: config.webhookRetryBaseMs,
+    onQueued: options.onQueued ?? (() => {}),
+  });
+  const albums = new AlbumsService(repos, forms, presenter, webhooks, media);
+  const images = new ImagesService(config, repos, albums, presenter, webhooks, media);
   return {
     auth: new AuthService(repos, signer),
-    accounts: new AccountsService(config, repos, signer),
+    accounts,
     albums,
-    images: new ImagesService(repos, albums, presenter),
-    notifications: new NotificationsService(config, db.kysely, signer),
+    images,
+    notifications: new NotificationsService(config, db.kysely, signer, webhooks, presenter),
+    webhooks,
     presenter,
     signer,
+    jobs: { deliverWebhook: webhooks.job, purgeTrash: images.purgeJob },
   };
 }

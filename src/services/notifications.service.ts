@@ -8,11 +8,15 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/schema.ts';
-import { AppError, badRequest, notFound, unauthorized } from '../errors/app-error.ts';
+import { AppError, badRequest, unauthorized } from '../errors/app-error.ts';
 import { TokenError, type TokenSigner } from '../auth/tokens.ts';
 import { verifyNotification } from '../media/signing.ts';
+import type { ImageRow } from '../repositories/images.repository.ts';
 import { inTransaction } from '../repositories/index.ts';
+import type { ImagePresenter } from './image-presenter.ts';
 import { gpsOf, takenAtOf } from './photo-metadata.ts';
+import { lockTenant } from './tenant-lock.ts';
+import type { WebhooksService } from './webhooks.service.ts';
 
 export interface NotificationResult {
   status: 'created' | 'duplicate' | 'ignored';
@@ -30,6 +34,8 @@ export class NotificationsService {
     private readonly config: Config,
     private readonly db: Kysely<Database>,
     private readonly signer: TokenSigner,
+    private readonly webhooks: WebhooksService,
+    private readonly presenter: ImagePresenter,
   ) {}
 
   async receive(
@@ -85,7 +91,8 @@ export class NotificationsService {
     const imageId = randomUUID();
 
     return inTransaction(this.db, async (repos) => {
-      if (!(await repos.organizations.find(organizationId))) throw notFound('Organization');
+      // The organization's write lock (tenant-lock.ts) orders this with moves, merges and deletes.
+      const org = await lockTenant(repos, organizationId);
       // The form was issued for this album id; if the album was renamed or merged away since,
       // the upload still lands under the id the uploader was given.
       let album = await repos.albums.findByPublicId(organizationId, albumPublicId);
@@ -98,7 +105,7 @@ export class NotificationsService {
           updated_at: now,
         });
       }
-      const inserted = await repos.images.insertOnce({
+      const image: ImageRow = {
         id: imageId,
         organization_id: organizationId,
         album_id: album.id,
@@ -135,9 +142,13 @@ export class NotificationsService {
         created_at: now,
         updated_at: now,
         deleted_at: null,
-      });
-      if (!inserted) return { status: 'duplicate' as const, image_id: null };
+      };
+      if (!(await repos.images.insertOnce(image))) return { status: 'duplicate' as const, image_id: null };
       await repos.albums.addToImagesCount(album.id, 1);
+      await this.webhooks.record(repos, org, 'image.created', {
+        album_id: album.public_id,
+        image: this.presenter.present(image, album.public_id),
+      });
       return { status: 'created' as const, image_id: imageId };
     });
   }

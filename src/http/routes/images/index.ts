@@ -1,7 +1,13 @@
 import type { Api } from '../../types.ts';
+import { deleteImage } from './delete-image.ts';
+import { deleteImages } from './delete-images.ts';
 import { listAlbumImages } from './list-album-images.ts';
+import { moveImages } from './move-images.ts';
 
 /** Image routes (all need a token). */
 export function imageRoutes(app: Api): void {
   listAlbumImages(app);
+  moveImages(app);
+  deleteImage(app);
+  deleteImages(app);
 }

@@ -1,0 +1,212 @@
+/**
+ * The organization's webhook: its URL and secret, the events operations record, and their
+ * delivery.
+ *
+ * Durable: an event is a row of the `webhook_events` outbox written in the very transaction
+ * that caused it, so an event exists if and only if its change committed, and survives any
+ * crash until delivered.
+ *
+ * Ordered per organization: every causing transaction holds the organization's write lock
+ * (see tenant-lock.ts) when it takes the next sequence number, so numbers follow commit
+ * order. Delivery is one at a time per organization, oldest first, as a relay: only the
+ * oldest pending event has a queued DeliverWebhookJob; when it is delivered (or given up),
+ * the job queues the next one. A new event queues its own job only when no older event is
+ * pending. Both checks run under the same lock, so the relay never drops the baton. A
+ * failing receiver thus delays the events behind it rather than seeing them out of order;
+ * after WEBHOOK_MAX_ATTEMPTS an event is marked `dead` and the next one goes.
+ *
+ * Signed: `X-Album-Signature: sha256=<hex HMAC-SHA256(secret, "<X-Album-Timestamp>.<body>")>`,
+ * with the organization's webhook secret: generated when a webhook URL is first set (or on
+ * `rotate_webhook_secret`), returned once by `PUT /api/v1/organization`, kept to sign. A
+ * per-organization secret (rather than one derived from SECRET_KEY_BASE) can be rotated by
+ * its owner, and one organization's secret tells nothing about another's. Receivers should
+ * refuse timestamps more than a few minutes old and may use `X-Album-Delivery` (the event
+ * id) to drop a repeat: delivery is at least once.
+ */
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { badRequest } from '../errors/app-error.ts';
+import { type Actor, requireAdmin } from '../auth/permissions.ts';
+import { DeliverWebhookJob, type WebhookDeliverer, type WebhookJobPayload } from '../jobs/deliver-webhook.job.ts';
+import type { Organization } from '../repositories/organizations.repository.ts';
+import type { Repositories } from '../repositories/index.ts';
+import type { WebhookEvent } from '../repositories/webhook-events.repository.ts';
+import type { AccountsService, OrganizationJson } from './accounts.service.ts';
+import { lockTenant } from './tenant-lock.ts';
+
+/** Attempts at one event before it is marked dead (about a day with the default pace). */
+export const WEBHOOK_MAX_ATTEMPTS = 30;
+/** Any single attempt gives up after this long, so a hung receiver cannot hold a worker. */
+const ATTEMPT_TIMEOUT_MS = 10_000;
+const MAX_URL_LENGTH = 2048;
+
+/** The events the API sends. */
+export type WebhookEventName =
+  | 'image.created'
+  | 'images.created'
+  | 'images.deleted'
+  | 'images.moved'
+  | 'images.restored'
+  | 'album.renamed'
+  | 'album.merged'
+  | 'album.upload_done';
+
+/** The organization JSON, plus the webhook secret when this very call generated it. */
+export type OrganizationUpdateJson = OrganizationJson & { webhook_secret?: string };
+
+/** `sha256=<hex>`: the signature of a webhook body sent at `timestamp` (unix seconds). */
+export function signWebhook(secret: string, timestamp: number | string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/** A webhook URL as given, or a 400 saying why it is not one. */
+function validWebhookUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw badRequest('webhook_url is not a URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badRequest('webhook_url must be an http or https URL');
+  if (value.length > MAX_URL_LENGTH) throw badRequest(`webhook_url is longer than ${MAX_URL_LENGTH} characters`);
+  return url.toString();
+}
+
+export interface WebhooksOptions {
+  /** Wait before the second delivery attempt; later waits double (WEBHOOK_RETRY_BASE_MS). */
+  retryBaseMs: number;
+  /** Called after a job was queued, to wake the worker. */
+  onQueued: () => void;
+}
+
+export class WebhooksService implements WebhookDeliverer {
+  /** The queue's handle on deliveries, registered with the worker. */
+  readonly job: DeliverWebhookJob;
+
+  constructor(
+    private readonly repos: Repositories,
+    private readonly accounts: AccountsService,
+    private readonly options: WebhooksOptions,
+  ) {
+    this.job = new DeliverWebhookJob(this, options.retryBaseMs);
+  }
+
+  /**
+   * Sets or clears the webhook URL (admins). The secret is generated when a URL is set and
+   * none exists yet, or on `rotateSecret`, and returned only then.
+   */
+  async configure(actor: Actor, input: { webhookUrl?: string | null; rotateSecret?: boolean }): Promise<OrganizationUpdateJson> {
+    requireAdmin(actor);
+    const url = input.webhookUrl === undefined ? undefined : input.webhookUrl === null || input.webhookUrl === '' ? null : validWebhookUrl(input.webhookUrl);
+    const secret = await this.repos.transaction(async (repos) => {
+      const org = await lockTenant(repos, actor.organizationId);
+      if (url !== undefined) await repos.organizations.setWebhookUrl(org.id, url);
+      const hasUrl = url === undefined ? org.webhook_url !== null : url !== null;
+      if (!(input.rotateSecret || (hasUrl && org.webhook_secret === null))) return undefined;
+      const fresh = `whsec_${randomBytes(32).toString('base64url')}`;
+      await repos.organizations.setWebhookSecret(org.id, fresh);
+      return fresh;
+    });
+    const json = await this.accounts.currentOrganization(actor);
+    return secret === undefined ? json : { ...json, webhook_secret: secret };
+  }
+
+  /**
+   * Records an event in the causing transaction (`repos` bound to it, `org` locked by it);
+   * nothing when the organization has no webhook. `data` goes at the top level of the body.
+   */
+  async record(repos: Repositories, org: Organization, event: WebhookEventName, data: Record<string, unknown>): Promise<void> {
+    if (!org.webhook_url) return;
+    const seq = await repos.organizations.nextWebhookSeq(org.id);
+    const id = randomUUID();
+    const now = new Date().toISOString();
+    const body = JSON.stringify({ id, event, sequence: seq, organization_id: org.id, created_at: now, ...data });
+    await repos.webhookEvents.create({
+      id,
+      organization_id: org.id,
+      seq,
+      event,
+      body,
+      status: 'pending',
+      attempts: 0,
+      last_error: null,
+      created_at: now,
+      finished_at: null,
+    });
+    if (!(await repos.webhookEvents.hasPendingBefore(org.id, seq))) await this.queue(repos, org.id, id);
+  }
+
+  /** One delivery attempt of the event (the job's work). Throwing makes the queue retry later. */
+  async deliver({ organization_id: organizationId, event_id: eventId }: WebhookJobPayload): Promise<void> {
+    const event = await this.repos.webhookEvents.find(organizationId, eventId);
+    // Already settled (a repeated job): make sure the relay goes on, and stop.
+    if (!event || event.status !== 'pending') return this.settle(organizationId, null);
+    const org = await this.repos.organizations.find(organizationId);
+    if (!org?.webhook_url || !org.webhook_secret) {
+      return this.settle(organizationId, { event, status: 'skipped', attempts: event.attempts, error: 'no webhook URL' });
+    }
+    const attempts = event.attempts + 1;
+    try {
+      await this.post(org.webhook_url, org.webhook_secret, event);
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      if (attempts >= WEBHOOK_MAX_ATTEMPTS) return this.settle(organizationId, { event, status: 'dead', attempts, error });
+      await this.repos.webhookEvents.recordFailure(event.id, attempts, error);
+      throw err;
+    }
+    await this.settle(organizationId, { event, status: 'delivered', attempts, error: null });
+  }
+
+  /** The organization's events, oldest first (for operators and tests). */
+  events(organizationId: string): Promise<WebhookEvent[]> {
+    return this.repos.webhookEvents.list(organizationId);
+  }
+
+  private async post(url: string, secret: string, event: WebhookEvent): Promise<void> {
+    // Signed at each attempt, so that a late retry carries a fresh timestamp.
+    const timestamp = Math.floor(Date.now() / 1000);
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'User-Agent': 'album-api-webhooks',
+        'X-Album-Event': event.event,
+        'X-Album-Delivery': event.id,
+        'X-Album-Sequence': String(event.seq),
+        'X-Album-Timestamp': String(timestamp),
+        'X-Album-Signature': signWebhook(secret, timestamp, event.body),
+      },
+      body: event.body,
+      // A redirect is not an acknowledgement; following it could post the body somewhere unintended.
+      redirect: 'manual',
+      signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+    });
+    await response.body?.cancel();
+    if (response.status < 200 || response.status > 299) throw new Error(`webhook answered ${response.status}`);
+  }
+
+  /** Marks the event settled (when given) and passes the relay to the oldest pending event. */
+  private async settle(
+    organizationId: string,
+    outcome: { event: WebhookEvent; status: 'delivered' | 'dead' | 'skipped'; attempts: number; error: string | null } | null,
+  ): Promise<void> {
+    await this.repos.transaction(async (repos) => {
+      await lockTenant(repos, organizationId);
+      if (outcome) {
+        await repos.webhookEvents.finish(outcome.event.id, outcome.status, {
+          attempts: outcome.attempts,
+          error: outcome.error,
+          now: new Date().toISOString(),
+        });
+      }
+      const next = await repos.webhookEvents.oldestPending(organizationId);
+      if (next) await this.queue(repos, organizationId, next.id);
+    });
+  }
+
+  /** Queues the delivery of one event (once: the dedup key is the event's id). */
+  private async queue(repos: Repositories, organizationId: string, eventId: string): Promise<void> {
+    const payload: WebhookJobPayload = { v: 1, organization_id: organizationId, event_id: eventId };
+    await repos.jobs.enqueue(this.job, payload, { dedupKey: `webhook:${eventId}` });
+    repos.afterCommit(this.options.onQueued);
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Cheap images and exact before/after pictures for the album-operation tests: images arrive
+ * as signed notifications posted straight to the album's notification URL (what the media
+ * host would send after an upload), and `snapshot` reads an organization's rows as they are.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { signNotification } from '../../src/media/signing.ts';
+import { call, type TestServer } from './server.ts';
+import type { AlbumJson } from './uploads.ts';
+
+/** Posts the host's signed upload notification for `publicId` to the album's form; 201 expected. */
+export async function notify(
+  server: TestServer,
+  album: AlbumJson,
+  publicId: string,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  const body = JSON.stringify({
+    notification_type: 'upload',
+    public_id: publicId,
+    version: 1,
+    width: 10,
+    height: 10,
+    format: 'jpg',
+    bytes: 100,
+    type: 'authenticated',
+    tags: [album.id],
+    ...extra,
+  });
+  const timestamp = Math.floor(Date.now() / 1000);
+  const response = await fetch(String(album.upload_form.params.notification_url), {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      'X-Cld-Timestamp': String(timestamp),
+      'X-Cld-Signature': signNotification(body, timestamp, server.config.cloudinary.apiSecret),
+    },
+    body,
+  });
+  const text = await response.text();
+  assert.equal(response.status, 201, text);
+}
+
+/** Creates an album (with `publicId` when given) holding `n` images; returns it and the images' ids, newest first. */
+export async function albumWithImages(
+  server: TestServer,
+  token: string,
+  n: number,
+  publicId = `album-${randomUUID().slice(0, 8)}`,
+): Promise<{ album: AlbumJson; imageIds: string[]; publicIds: string[] }> {
+  const created = await call<AlbumJson>(server, 'POST', '/api/v1/albums', { token, json: { public_id: publicId } });
+  assert.equal(created.status, 200, created.text);
+  const album = created.body;
+  const publicIds: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = `${publicId}/img-${i}-${randomUUID().slice(0, 6)}`;
+    await notify(server, album, id);
+    publicIds.push(id);
+  }
+  return { album, imageIds: (await imagesOf(server, token, album.id)).map((i) => i.id), publicIds };
+}
+
+export interface ListedImage {
+  id: string;
+  public_id: string;
+  album_id: string;
+  tags: string[];
+  original_url: string;
+  thumbnails: Record<'original' | 'full' | 'large' | 'mini', string>;
+  [key: string]: unknown;
+}
+
+/** An album's live images over HTTP (up to 500), newest first. */
+export async function imagesOf(server: TestServer, token: string, albumId: string): Promise<ListedImage[]> {
+  const res = await call<ListedImage[]>(server, 'GET', `/api/v1/albums/${encodeURIComponent(albumId)}/images?per_page=500`, { token });
+  assert.equal(res.status, 200, res.text);
+  return res.body;
+}
+
+/** An album's `images_count` over HTTP; null when the album does not exist. */
+export async function countOf(server: TestServer, token: string, albumId: string): Promise<number | null> {
+  const res = await call<{ images_count: number }>(server, 'GET', `/api/v1/albums/${encodeURIComponent(albumId)}`, { token });
+  if (res.status === 404) return null;
+  assert.equal(res.status, 200, res.text);
+  return res.body.images_count;
+}
+
+/** Everything an operation could change in an organization, read straight from the database. */
+export interface Snapshot {
+  albums: Array<{ public_id: string; images_count: number }>;
+  images: Array<{ id: string; album: string; public_id: string; trashed: boolean; tags: string }>;
+  batches: number;
+}
+
+export async function snapshot(server: TestServer, organizationId: string): Promise<Snapshot> {
+  const db = server.db.kysely;
+  const albums = await db
+    .selectFrom('albums')
+    .select(['id', 'public_id', 'images_count'])
+    .where('organization_id', '=', organizationId)
+    .orderBy('public_id')
+    .execute();
+  const publicIdOf = new Map(albums.map((a) => [a.id, a.public_id]));
+  const images = await db
+    .selectFrom('images')
+    .select(['id', 'album_id', 'public_id', 'deleted_at', 'tags'])
+    .where('organization_id', '=', organizationId)
+    .orderBy('id')
+    .execute();
+  const batches = await db
+    .selectFrom('upload_batches')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirstOrThrow();
+  return {
+    albums: albums.map((a) => ({ public_id: a.public_id, images_count: Number(a.images_count) })),
+    images: images.map((i) => ({
+      id: i.id,
+      album: publicIdOf.get(i.album_id) ?? `orphan:${i.album_id}`,
+      public_id: i.public_id,
+      trashed: i.deleted_at !== null,
+      tags: i.tags,
+    })),
+    batches: Number(batches.n),
+  };
+}
+
+/** Asserts every album's count equals its live rows, and no row points at a missing album. */
+export function assertConsistent(state: Snapshot): void {
+  for (const album of state.albums) {
+    const live = state.images.filter((i) => i.album === album.public_id && !i.trashed).length;
+    assert.equal(album.images_count, live, `album ${album.public_id}: images_count ${album.images_count}, live rows ${live}`);
+  }
+  const orphans = state.images.filter((i) => i.album.startsWith('orphan:'));
+  assert.deepEqual(orphans, [], 'no image without its album');
+}
