@@ -32,7 +32,7 @@ export interface Platform {
 
 /** Opens the database and applies migrations. */
 export async function openAndMigrate(config: Config): Promise<Db> {
-  const db = openDatabase(config.databaseUrl);
+  const db = openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
   await migrate(db.kysely);
   return db;
 }
@@ -64,7 +64,7 @@ export async function createPlatform(config: Config, options: { runWorker: boole
   registry.register(services.jobs.deliverWebhook).register(services.jobs.purgeTrash);
   let stopPurgeSchedule: (() => void) | null = null;
   if (options.runWorker) {
-    worker = new Worker(jobs, registry, log);
+    worker = new Worker(jobs, registry, log, config.jobs);
     worker.start();
     // The trash purge, queued once per hour whichever processes run workers.
     stopPurgeSchedule = schedulePeriodic({

@@ -1,11 +1,25 @@
 /**
  * Opens the database named by DATABASE_URL: SQLite (WAL) by default, PostgreSQL for
  * `postgres://` URLs. Only this module knows which driver is in use.
+ *
+ * Several processes may share one database (API processes and workers): on PostgreSQL that is
+ * what it is for; on SQLite it works for processes on one machine sharing the file, because
+ * every transaction here starts with BEGIN IMMEDIATE (see ImmediateSqliteDriver).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type DialectAdapter,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  SqliteAdapter,
+  SqliteDialect,
+  SqliteDriver,
+} from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -18,23 +32,80 @@ export interface Db {
   close(): Promise<void>;
 }
 
-export function openDatabase(url: string, options: { poolSize?: number } = {}): Db {
+/**
+ * Kysely's SQLite driver starts transactions with a plain (deferred) BEGIN: the transaction
+ * reads from a snapshot and asks for the write lock only at its first write. With a second
+ * process writing in between, that upgrade fails at once with SQLITE_BUSY(_SNAPSHOT), which
+ * busy_timeout does not retry. BEGIN IMMEDIATE takes the write lock first (waiting up to
+ * busy_timeout for it), so a transaction never fails halfway for having been overtaken. In one
+ * process it costs nothing: Kysely already runs one transaction at a time on the connection.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+/**
+ * SQLite does run DDL inside transactions; Kysely's adapter says it does not, so its Migrator
+ * would apply migrations outside any transaction and with no lock (its SQLite lock is a no-op,
+ * enough for one process only). Saying yes makes the Migrator wrap the pending migrations in
+ * one transaction, which ImmediateSqliteDriver begins with BEGIN IMMEDIATE: processes starting
+ * together on a fresh file apply each migration once (the others wait, then find nothing
+ * pending), and a failed migration leaves nothing half-applied.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class MultiProcessSqliteDialect extends SqliteDialect {
+  constructor(private readonly database: SQLite.Database) {
+    super({ database });
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver({ database: this.database });
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+export interface OpenDatabaseOptions {
+  /** Connections in the PostgreSQL pool (DATABASE_POOL_SIZE); SQLite has one connection. */
+  poolSize?: number;
+}
+
+export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Db {
   if (url.startsWith('sqlite://')) {
     const file = url.slice('sqlite://'.length);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const sqlite = new SQLite(file);
+    // A second process may be changing the file right now (WAL mode itself, a migration):
+    // wait for its write lock rather than fail. Set first, so the pragmas below wait too.
+    sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('journal_mode = WAL');
     // NORMAL keeps every committed transaction across a process kill (the WAL is in the OS's
     // page cache); only a power cut could lose the last ones.
     sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const kysely = new Kysely<Database>({ dialect: new MultiProcessSqliteDialect(sqlite) });
     return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
   }
   // int8 (COUNT(*), SUM) comes back as a string by default; our counts fit in a JS number.
   pg.types.setTypeParser(20, (v) => Number(v));
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    // Names our sessions in pg_stat_activity, so an operator can count them per process kind.
+    application_name: 'album-api',
+    // A request waiting this long for a free connection fails (500) instead of hanging: the
+    // pool is too small for the load, and the log says so.
+    connectionTimeoutMillis: 30_000,
+  });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
 }

@@ -1,7 +1,14 @@
 /**
- * Versioned migrations, run at start by every process. Kysely's migrator takes a lock table
- * row (SELECT ... FOR UPDATE on PostgreSQL), so several processes starting at once apply each
- * migration exactly once.
+ * Versioned migrations, run at start by every process (API processes and workers alike), so
+ * several processes starting at once must apply each migration exactly once:
+ * - PostgreSQL: Kysely 0.28's PostgresAdapter.acquireMigrationLock already takes an advisory
+ *   lock, `pg_advisory_lock(3853314791062309107)` (session level, not the _xact variant), on
+ *   the one connection the Migrator uses, and runs the pending migrations in one transaction
+ *   on it; the others wait for the lock, then find nothing pending. Nothing to add.
+ * - SQLite: Kysely's lock is a no-op there (one connection per process is all it expects);
+ *   database.ts makes the Migrator use a BEGIN IMMEDIATE transaction instead, which serializes
+ *   processes sharing the file.
+ * test/scale/migrations.test.ts races five processes on a fresh database of either kind.
  */
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 

@@ -68,6 +68,25 @@ export class JobStore {
     return claimed ?? null;
   }
 
+  /**
+   * Pushes the locks of `ids` (still held by `workerId`) another `lockSeconds` into the future:
+   * a running job's heartbeat, so that a job longer than the lock is not claimed again while
+   * its worker lives. Returns the ids whose lock was no longer this worker's.
+   */
+  async extend(ids: string[], workerId: string, lockSeconds: number): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const kept = await this.db
+      .updateTable('jobs')
+      .set({ locked_until: iso(Date.now() + lockSeconds * 1000) })
+      .where('id', 'in', ids)
+      .where('locked_by', '=', workerId)
+      .where('status', '=', 'queued')
+      .returning('id')
+      .execute();
+    const held = new Set(kept.map((row) => row.id));
+    return ids.filter((id) => !held.has(id));
+  }
+
   async complete(id: string, workerId: string): Promise<void> {
     await this.db
       .updateTable('jobs')

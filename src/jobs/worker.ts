@@ -29,9 +29,15 @@ export class JobRegistry {
 }
 
 export interface WorkerOptions {
+  /** Jobs run at once (WORKER_CONCURRENCY). */
   concurrency?: number;
+  /** How often an idle worker looks for due jobs (JOB_POLL_MS). */
   pollMs?: number;
-  /** How long a claimed job stays locked; a worker that dies frees it after this. */
+  /**
+   * How long a claimed job stays locked (JOB_LOCK_SECONDS). A live worker renews the locks of
+   * its running jobs every third of this, so a long job keeps its lock; a worker that dies
+   * (SIGKILL, lost machine) stops renewing and its jobs are claimed again once this has passed.
+   */
   lockSeconds?: number;
 }
 
@@ -41,6 +47,9 @@ export class Worker {
   private stopped = true;
   private timer: NodeJS.Timeout | null = null;
   private readonly idle = new Set<() => void>();
+  /** Ids of the jobs running now, whose locks the heartbeat renews. */
+  private readonly held = new Set<string>();
+  private heartbeat: NodeJS.Timeout | null = null;
   private readonly concurrency: number;
   private readonly pollMs: number;
   private readonly lockSeconds: number;
@@ -58,7 +67,20 @@ export class Worker {
 
   start(): void {
     this.stopped = false;
+    this.heartbeat = setInterval(() => void this.renewLocks(), Math.max(100, (this.lockSeconds * 1000) / 3));
     this.poke();
+  }
+
+  private async renewLocks(): Promise<void> {
+    if (this.held.size === 0) return;
+    try {
+      const lost = await this.store.extend([...this.held], this.id, this.lockSeconds);
+      // Only after a stall longer than the lock (a paused VM, a blocked event loop): another
+      // worker may be running the job too now. Handlers are safe to run twice; say so in the log.
+      if (lost.length) this.log.warn({ jobs: lost }, 'lost the lock of running jobs');
+    } catch (err) {
+      this.log.error({ err }, 'renewing job locks failed');
+    }
   }
 
   /** Looks for work now instead of at the next poll (called after enqueueing). */
@@ -80,7 +102,9 @@ export class Worker {
       }
       if (!row) break;
       this.running++;
+      this.held.add(row.id);
       void this.execute(row).finally(() => {
+        this.held.delete(row.id);
         this.running--;
         if (this.running === 0) for (const resolve of this.idle) resolve();
         this.poke();
@@ -109,5 +133,7 @@ export class Worker {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.running > 0) await new Promise<void>((resolve) => this.idle.add(resolve));
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
   }
 }

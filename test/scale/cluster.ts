@@ -1,0 +1,100 @@
+/**
+ * Several processes of the service on one database and one object store, as deployed past
+ * one machine: API processes (`serve`, WORKERS=0) behind a proxy, and `worker` processes.
+ * The database is a fresh PostgreSQL database when TEST_DATABASE=postgres, else one SQLite
+ * file shared by every process (the single-machine layout).
+ */
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { type ChildService, startChild } from '../helpers/child-server.ts';
+import { createPostgresDatabase, usingPostgres } from '../helpers/database.ts';
+import { tempDir } from '../helpers/server.ts';
+
+/** A database every process of a test shares, and a way for the test to look inside. */
+export interface SharedDatabase {
+  kind: 'postgres' | 'sqlite';
+  url: string;
+  /** Runs one read-only SQL query (no parameters) and returns its rows. */
+  query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
+  drop(): Promise<void>;
+}
+
+export async function sharedDatabase(): Promise<SharedDatabase> {
+  if (usingPostgres()) {
+    const database = await createPostgresDatabase();
+    const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    return {
+      kind: 'postgres',
+      url: database.url,
+      query: async <T>(sql: string) => (await pool.query(sql)).rows as T[],
+      async drop() {
+        await pool.end();
+        await database.drop();
+      },
+    };
+  }
+  const dir = tempDir('shared-sqlite');
+  const file = join(dir, 'album-api.sqlite');
+  let reader: SQLite.Database | null = null;
+  return {
+    kind: 'sqlite',
+    url: `sqlite://${file}`,
+    async query<T>(sql: string) {
+      // Opened on first use: the file exists only once a process has migrated it.
+      reader ??= new SQLite(file, { readonly: true, fileMustExist: true });
+      return reader.prepare(sql).all() as T[];
+    },
+    async drop() {
+      reader?.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Settings every process of one deployment must share (see docs/deploy.md). */
+export function deploymentEnv(publicUrl: string, databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PUBLIC_URL: publicUrl,
+    DATABASE_URL: databaseUrl,
+    SECRET_KEY_BASE: randomBytes(32).toString('hex'),
+    CLOUDINARY_URL: `cloudinary://${randomBytes(5).readUIntBE(0, 5)}:${randomBytes(18).toString('base64url')}@scale-test`,
+    DATABASE_POOL_SIZE: '4',
+    ...extra,
+  };
+}
+
+/** Waits until the child has printed something matching `pattern` on stdout. */
+export async function waitForOutput(child: ChildService, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = pattern.exec(child.output());
+    if (match) return match;
+    if (child.process.exitCode !== null || child.process.signalCode !== null) {
+      throw new Error(`process exited (${child.process.exitCode ?? child.process.signalCode}) before printing ${pattern}`);
+    }
+    if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms in:\n${child.output()}`);
+    await sleep(50);
+  }
+}
+
+/** Starts `album-api worker` and waits until it runs jobs. */
+export async function startWorker(env: Record<string, string>): Promise<ChildService> {
+  const worker = await startChild('worker', env);
+  await waitForOutput(worker, /album-api worker \S+ running jobs/);
+  return worker;
+}
+
+/** Polls `check` until it returns a value other than undefined. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
