@@ -4,6 +4,7 @@
  * newcomer can try the API at once.
  */
 import { loadConfig } from '../config.ts';
+import { stopOnSignals } from './stop-on-signals.ts';
 import { startServer, type RunningServer } from '../server.ts';
 
 async function bootstrapFirstStart(server: RunningServer): Promise<void> {
@@ -36,13 +37,5 @@ export async function serve(): Promise<void> {
   const config = loadConfig();
   const server = await startServer(config);
   await bootstrapFirstStart(server);
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await server.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopOnSignals(server);
 }

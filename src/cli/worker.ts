@@ -3,18 +3,11 @@
  * HTTP, until SIGINT/SIGTERM. Any number may run beside the API processes.
  */
 import { loadConfig } from '../config.ts';
+import { stopOnSignals } from './stop-on-signals.ts';
 import { createPlatform } from '../platform.ts';
 
 export async function worker(): Promise<void> {
   const platform = await createPlatform(loadConfig(), { runWorker: true });
   console.log(`album-api worker ${platform.worker!.id} running jobs: ${platform.registry.names().join(', ')}`);
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await platform.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopOnSignals(platform);
 }
