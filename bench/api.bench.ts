@@ -66,7 +66,7 @@ async function benchService(database: DatabaseKind, settings: LoadSettings, samp
     const runtimes = {} as ServiceResult['runtimes'];
     for (const operation of ['create', 'get', 'rejected'] as const) {
       console.log(`[${database}] ${operation}: ${settingsLine(settings)}`);
-      loads[operation] = await measureLoad({ ...requests[operation], ...settings });
+      loads[operation] = await measureLoad({ ...requests[operation], ...settings, serverPid: service.pid });
     }
     for (const operation of TIMED) {
       console.log(`[${database}] ${operation}: X-Runtime over ${samples} sequential requests`);
@@ -94,7 +94,11 @@ function verdict(load: LoadResult, share: number, target: number | undefined): s
 const ms = (seconds: number) => (seconds * 1000).toFixed(3);
 
 function report(settings: LoadSettings, samples: number, bares: [LoadResult, LoadResult], results: ServiceResult[]): void {
-  const bare = { ...bares[0], rps: (bares[0].rps + bares[1].rps) / 2 };
+  const bare = {
+    ...bares[0],
+    rps: (bares[0].rps + bares[1].rps) / 2,
+    cpuMicrosPerRequest: (bares[0].cpuMicrosPerRequest + bares[1].cpuMicrosPerRequest) / 2,
+  };
   const measured: Measured[] = [
     { label: 'bare node:http, before', load: bares[0] },
     { label: 'bare node:http, after', load: bares[1] },
@@ -112,15 +116,24 @@ function report(settings: LoadSettings, samples: number, bares: [LoadResult, Loa
       load.p50.toFixed(1),
       load.p99.toFixed(1),
       ratio(share),
+      load.cpuMicrosPerRequest.toFixed(0),
+      ratio(bare.cpuMicrosPerRequest / load.cpuMicrosPerRequest),
       target === undefined ? '' : `≥ ${ratio(target)}`,
       verdict(load, share, target),
     ];
   });
   printTable(
-    `Throughput (${settingsLine(settings)}; autocannon in the bench process, each server in its own; ` +
-      `"vs bare" divides by the mean of the two bare runs, ${count(bare.rps)} req/s)`,
-    ['server / request', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'target', ''],
+    `Throughput (${settingsLine(settings)}; autocannon in the bench process, each server in its own)`,
+    ['server / request', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'CPU µs/req', 'CPU vs bare', 'target', ''],
     rows,
+  );
+  console.log(
+    [
+      `vs bare: req/s divided by the mean of the two bare runs (${count(bare.rps)} req/s).`,
+      "CPU µs/req: the server process's CPU time (all threads) per request in the measured window;",
+      "CPU vs bare: the bare server's CPU µs/req divided by this one's. Other load on the machine",
+      'moves it far less than req/s, but it ignores that autocannon may be what limits the bare server.',
+    ].join('\n'),
   );
 
   const runtimeRows: Cell[][] = [];
@@ -159,7 +172,7 @@ ${LOAD_USAGE}`,
       console.log(`[bare] ${when}: GET, ${settingsLine(settings)}`);
       const bareServer = await startBareServer();
       try {
-        return await measureLoad({ url: `${bareServer.url}/`, ...settings });
+        return await measureLoad({ url: `${bareServer.url}/`, ...settings, serverPid: bareServer.pid });
       } finally {
         await bareServer.stop();
       }

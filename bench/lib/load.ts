@@ -1,4 +1,5 @@
 /** Load generation (autocannon, in this process) and server-side timing samples. */
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 export interface LoadOptions {
@@ -13,6 +14,8 @@ export interface LoadOptions {
   warmup?: number;
   /** The status every response must have; any 2xx when unset. */
   expectStatus?: number;
+  /** The server's process id, to charge it the CPU time it spent in the measured window. */
+  serverPid?: number;
 }
 
 export interface LoadResult {
@@ -26,6 +29,26 @@ export interface LoadResult {
   failures: number;
   /** When the measured part ran, on the monotonic clock (see `monotonicMicros`). */
   window: TimeWindow;
+  /** Server CPU time (all its threads) per answered request, in µs; NaN when not measured. */
+  cpuMicrosPerRequest: number;
+}
+
+// Linux reports process times in USER_HZ ticks, which is 100 on every mainstream architecture.
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU seconds a process has used so far (user + system, all threads), from /proc; NaN where
+ * there is no /proc. Unlike requests/s, this hardly moves when other work shares the machine.
+ */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start at state, field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
 }
 
 /** A span of time in microseconds on the machine's monotonic clock. */
@@ -57,9 +80,11 @@ function cannon(options: LoadOptions, duration: number): Promise<autocannon.Resu
 export async function measureLoad(options: LoadOptions): Promise<LoadResult> {
   const warmup = options.warmup ?? 2;
   if (warmup > 0) await cannon(options, warmup);
+  const cpuBefore = options.serverPid === undefined ? NaN : processCpuSeconds(options.serverPid);
   const start = monotonicMicros();
   const result = await cannon(options, options.duration ?? 10);
   const window = { start, end: monotonicMicros() };
+  const cpu = options.serverPid === undefined ? NaN : processCpuSeconds(options.serverPid) - cpuBefore;
   const expected =
     options.expectStatus === undefined
       ? result['2xx']
@@ -72,6 +97,7 @@ export async function measureLoad(options: LoadOptions): Promise<LoadResult> {
     requests: result.requests.total,
     failures: answered - expected + result.errors,
     window,
+    cpuMicrosPerRequest: (cpu * 1e6) / answered,
   };
 }
 
