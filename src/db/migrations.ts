@@ -180,6 +180,19 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Page views already counted, per album and viewer, so a reload within the window does not
+  // count again, even when it reaches another API process. Rows go with their album.
+  '0003_album_views': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('album_views')
+        .addColumn('album_id', 'text', (c) => c.notNull().references('albums.id').onDelete('cascade'))
+        .addColumn('viewer_key', 'text', (c) => c.notNull())
+        .addColumn('last_counted_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('album_views_pk', ['album_id', 'viewer_key'])
+        .execute();
+    },
+  },
 };
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -155,6 +155,16 @@ export interface WebhookEventTable {
   finished_at: string | null;
 }
 
+/** One viewer's last counted view of an album's page (dedupes reloads across processes). */
+export interface AlbumViewTable {
+  /** The album's internal id. */
+  album_id: string;
+  /** A keyed hash naming the viewer (see AlbumPageService); never a raw IP or cookie. */
+  viewer_key: string;
+  /** ISO-8601; a new view counts once this is older than the dedupe window. */
+  last_counted_at: string;
+}
+
 export interface Database {
   organizations: OrganizationTable;
   users: UserTable;
@@ -163,6 +173,7 @@ export interface Database {
   images: ImageTable;
   jobs: JobTable;
   media_assets: MediaAssetTable;
+  album_views: AlbumViewTable;
   upload_batches: UploadBatchTable;
   webhook_events: WebhookEventTable;
 }

@@ -16,6 +16,7 @@ import { albumRoutes } from './routes/albums/index.ts';
 import { receiveNotification } from './routes/cloudinary/receive-notification.ts';
 import { imageRoutes } from './routes/images/index.ts';
 import { healthRoute } from './routes/health.ts';
+import { pageRoutes } from './routes/pages/index.ts';
 import { trashRoutes } from './routes/trash/index.ts';
 import type { Api } from './types.ts';
 
@@ -48,6 +49,7 @@ export async function buildApp({ config, db, services, mediaHost }: Platform): P
 
   healthRoute(app as unknown as Api, db);
   await mediaHost?.register(app);
+  await pageRoutes(app, { config, db, services });
   await app.register(
     async (api) => {
       seedHeaders(api);

@@ -1,0 +1,47 @@
+/**
+ * Everything outside the API that a browser opens: the upload test page, the embeddable album
+ * page, their assets, and the thumbnail redirect. None of it gets the API's seed headers (the
+ * API's JSON content type and `X-Frame-Options: DENY` would break pages and iframes).
+ */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Platform } from '../../../platform.ts';
+import { AlbumPageService } from '../../../services/album-page.service.ts';
+import { ThumbnailLinksService } from '../../../services/thumbnail-links.service.ts';
+import { ViewerIdentity } from '../../../services/viewer-identity.ts';
+import { authentication } from '../../plugins/authentication.ts';
+import { toAppError } from '../../plugins/error-handler.ts';
+import type { Api } from '../../types.ts';
+import { albumPage } from './album-page.ts';
+import { assetRoutes } from './assets.ts';
+import type { PageDeps } from './deps.ts';
+import { pageErrors } from './page-errors.ts';
+import { thumbnailRedirect } from './thumbnail-redirect.ts';
+import { uploadTestPage } from './upload-test.ts';
+
+export async function pageRoutes(app: FastifyInstance, { config, db, services }: Pick<Platform, 'config' | 'db' | 'services'>): Promise<void> {
+  const deps: PageDeps = {
+    config,
+    albumPages: new AlbumPageService(db.kysely, services.albums, services.presenter),
+    viewers: new ViewerIdentity(config.secretKeyBase),
+    thumbnails: new ThumbnailLinksService(db.kysely, services.presenter),
+  };
+  // Pages: errors are HTML pages; the token comes from ?token= (or a header), as for the API.
+  await app.register(async (pages) => {
+    pageErrors(pages);
+    authentication(pages);
+    const typed = pages as unknown as Api;
+    assetRoutes(typed);
+    uploadTestPage(typed, deps);
+    albumPage(typed, deps);
+  });
+  // The thumbnail redirect answers errors in the API's JSON, as the original service did.
+  await app.register(async (links) => {
+    links.setErrorHandler((error: FastifyError, request, reply) => {
+      const appError = toAppError(error);
+      if (appError.status >= 500) request.log.error({ err: error }, 'thumbnail redirect failed');
+      return reply.status(appError.status).type('application/json; charset=utf-8').send(appError.toJSON());
+    });
+    authentication(links);
+    thumbnailRedirect(links as unknown as Api, deps);
+  });
+}

@@ -1,0 +1,118 @@
+/**
+ * The album page (`GET /albums/:id?token=`), the embeddable view of an album: what it shows,
+ * who may see it, and counting its views. Each page view counts once per viewer and
+ * VIEW_WINDOW_MS; API reads never count (only this service increments `views_count`).
+ */
+import type { Kysely } from 'kysely';
+import { type Actor, can, requireAccess } from '../auth/permissions.ts';
+import type { Database } from '../db/schema.ts';
+import { AlbumViewsRepository } from '../repositories/album-views.repository.ts';
+import { repositoriesOver } from '../repositories/index.ts';
+import type { AlbumsService } from './albums.service.ts';
+import type { ImageJson, ImagePresenter } from './image-presenter.ts';
+import type { Viewer } from './viewer-identity.ts';
+
+/** A reload (or another page of the album) within this window does not count again. */
+export const VIEW_WINDOW_MS = 30 * 60 * 1000;
+/** Images per page of the album page. */
+export const ALBUM_PAGE_SIZE = 60;
+/**
+ * Share of counted views that also forget the album's expired view rows. Rows older than the
+ * window behave as absent, so pruning only bounds the table's size; doing it on every view
+ * would scan the album's rows each time.
+ */
+const PRUNE_SHARE = 1 / 50;
+
+/** What the album page shows. */
+export interface AlbumPage {
+  albumId: string;
+  imagesCount: number;
+  /** Including this view when it counted. */
+  viewsCount: number;
+  /** This page of images, newest first; null when the token may not list images. */
+  images: ImageJson[] | null;
+  page: number;
+  pageCount: number;
+  /** True when this request counted as a new view. */
+  counted: boolean;
+}
+
+export interface AlbumPageOptions {
+  /** The clock, for tests. */
+  now?: () => Date;
+  /** Overrides VIEW_WINDOW_MS. */
+  windowMs?: number;
+  /** Overrides PRUNE_SHARE (0..1). */
+  pruneShare?: number;
+}
+
+export class AlbumPageService {
+  private readonly now: () => Date;
+  private readonly windowMs: number;
+  private readonly pruneShare: number;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly albums: AlbumsService,
+    private readonly presenter: ImagePresenter,
+    options: AlbumPageOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.windowMs = options.windowMs ?? VIEW_WINDOW_MS;
+    this.pruneShare = options.pruneShare ?? PRUNE_SHARE;
+  }
+
+  /**
+   * One view of the album's page: 404 for an album not in the actor's organization, 403
+   * without `see`; the images need `image_list` too (without it the page shows none).
+   * `count: false` shows the page without counting (a browser's prefetch).
+   */
+  async view(
+    actor: Actor,
+    albumPublicId: string,
+    viewer: Viewer,
+    { page = 1, count = true }: { page?: number; count?: boolean } = {},
+  ): Promise<AlbumPage> {
+    const album = await this.albums.find(actor, albumPublicId);
+    requireAccess(actor, 'see', [album.public_id]);
+    const mayList = can(actor, 'image_list', album.public_id);
+    const pageCount = Math.max(1, Math.ceil(album.images_count / ALBUM_PAGE_SIZE));
+    const rows = mayList
+      ? await repositoriesOver(this.db).images.listPage(album.id, ALBUM_PAGE_SIZE, (page - 1) * ALBUM_PAGE_SIZE)
+      : null;
+    const counted = count && (await this.countView(album.organization_id, album.id, viewer));
+    return {
+      albumId: album.public_id,
+      imagesCount: album.images_count,
+      viewsCount: album.views_count + (counted ? 1 : 0),
+      images: rows ? rows.map((row) => this.presenter.present(row, album.public_id)) : null,
+      page,
+      pageCount,
+      counted,
+    };
+  }
+
+  /**
+   * Counts the view unless this viewer's last counted view of the album is within the window.
+   * The claim and the increment commit together, and the claim is one conditional upsert, so
+   * concurrent requests (any process) for the same viewer count once.
+   */
+  private async countView(organizationId: string, albumId: string, viewer: Viewer): Promise<boolean> {
+    const now = this.now();
+    const nowIso = now.toISOString();
+    const cutoff = new Date(now.getTime() - this.windowMs).toISOString();
+    const counted = await this.db.transaction().execute(async (trx) => {
+      const views = new AlbumViewsRepository(trx);
+      const claimed = await views.claim(albumId, viewer.lookupKey, nowIso, cutoff);
+      // A freshly issued cookie is recorded either way: the reload that brings it back must
+      // find it, whether or not this view counted.
+      for (const key of viewer.alsoRecord) await views.claim(albumId, key, nowIso, cutoff);
+      if (claimed) await repositoriesOver(trx).albums.incrementViews(organizationId, albumId);
+      return claimed;
+    });
+    if (counted && Math.random() < this.pruneShare) {
+      await new AlbumViewsRepository(this.db).pruneBefore(albumId, cutoff);
+    }
+    return counted;
+  }
+}

@@ -1,0 +1,323 @@
+/**
+ * The pages outside the API over real HTTP, without a browser: the thumbnail redirect (decoded
+ * with sharp), the album page's escaping, headers, error pages and abilities, and its view
+ * counting (dedupe by cookie or fingerprint, across processes, within a window).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import sharp, { type Metadata } from 'sharp';
+import { AlbumPageService } from '../../src/services/album-page.service.ts';
+import { ViewerIdentity } from '../../src/services/viewer-identity.ts';
+import * as fixtures from '../fixtures/images.ts';
+import { call, newTenant, startTestServer, tempDir, type Tenant, type TestServer, tokenWith } from '../helpers/server.ts';
+import { type AlbumJson, createAlbum, postUpload, uploadToAlbum, waitForImages } from '../helpers/uploads.ts';
+
+let server: TestServer;
+let tenant: Tenant;
+let dir: string;
+/** An album with two images: a 1200×800 JPEG and a 400×300 PNG. */
+let album: AlbumJson;
+let images: Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+before(async () => {
+  server = await startTestServer();
+  tenant = await newTenant(server);
+  dir = tempDir('pages');
+  album = await createAlbum(server, tenant.token);
+  assert.equal((await uploadToAlbum(album, await fixtures.jpegWithGps(dir))).status, 200);
+  assert.equal((await uploadToAlbum(album, await fixtures.pngWithAlpha(dir))).status, 200);
+  images = await waitForImages(server, tenant.token, album.id, 2);
+});
+after(() => server.stop());
+
+/** A GET that does not follow redirects; `headers` may carry a Cookie or a User-Agent. */
+async function get(path: string, headers: Record<string, string> = {}) {
+  const response = await fetch(server.url + path, { headers, redirect: 'manual' });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+async function viewsOf(albumId: string): Promise<number> {
+  const res = await call<{ views_count: number }>(server, 'GET', `/api/v1/albums/${encodeURIComponent(albumId)}`, {
+    token: tenant.token,
+  });
+  assert.equal(res.status, 200);
+  return res.body.views_count;
+}
+
+const pagePath = (albumId: string, token = tenant.token) => `/albums/${encodeURIComponent(albumId)}?token=${encodeURIComponent(token)}`;
+
+describe('GET /images/:image_id/thumbnails/:type', () => {
+  const expected: Record<string, (meta: Metadata) => void> = {
+    mini: (m) => assert.deepEqual([m.width, m.height], [100, 100]),
+    large: (m) => assert.deepEqual([m.width, m.height], [200, 200]),
+    full: (m) => assert.deepEqual([m.width, m.height], [1200, 800]),
+    original: (m) => assert.deepEqual([m.format, m.width, m.height], ['jpeg', 1200, 800]),
+  };
+  for (const [type, check] of Object.entries(expected)) {
+    test(`${type}: 302 to the signed derivative, which decodes to the right size`, async () => {
+      const jpeg = images.find((i) => i.format === 'jpg')!;
+      const res = await get(`/images/${jpeg.id}/thumbnails/${type}?token=${tenant.token}`);
+      assert.equal(res.status, 302);
+      const location = res.headers.get('location')!;
+      assert.equal(location, jpeg.thumbnails[type], 'the same signed URL as the image JSON');
+      assert.match(res.headers.get('cache-control')!, /no-store/);
+      const image = await fetch(location);
+      assert.equal(image.status, 200);
+      check(await sharp(Buffer.from(await image.arrayBuffer())).metadata());
+    });
+  }
+
+  test('the token may come in the Authorization header', async () => {
+    const png = images.find((i) => i.format === 'png')!;
+    const res = await get(`/images/${png.id}/thumbnails/mini`, { Authorization: `Token token="${tenant.token}"` });
+    assert.equal(res.status, 302);
+    assert.equal(res.headers.get('location'), png.thumbnails.mini);
+  });
+
+  test('an unknown image is 404, also when it belongs to another organization', async () => {
+    const unknown = await get(`/images/nope/thumbnails/mini?token=${tenant.token}`);
+    assert.equal(unknown.status, 404);
+    assert.equal(JSON.parse(unknown.text).error.status, 404);
+    const other = await newTenant(server);
+    const foreign = await get(`/images/${images[0]!.id}/thumbnails/mini?token=${other.token}`);
+    assert.equal(foreign.status, 404);
+  });
+
+  test('an unknown type is 400 Invalid url', async () => {
+    for (const type of ['huge', 'constructor', '__proto__']) {
+      const res = await get(`/images/${images[0]!.id}/thumbnails/${type}?token=${tenant.token}`);
+      assert.equal(res.status, 400, type);
+      assert.equal(JSON.parse(res.text).error.message, 'Invalid url');
+    }
+  });
+
+  test('no token or a bad one is 401; a token without `see` on the album is 403', async () => {
+    const none = await get(`/images/${images[0]!.id}/thumbnails/mini`);
+    assert.equal(none.status, 401);
+    assert.equal(JSON.parse(none.text).error.status, 401);
+    assert.equal((await get(`/images/${images[0]!.id}/thumbnails/mini?token=${tenant.token}x`)).status, 401);
+    const listOnly = await tokenWith(server, tenant.userId, { [album.id]: { Access: { image_list: true } } });
+    assert.equal((await get(`/images/${images[0]!.id}/thumbnails/mini?token=${listOnly}`)).status, 403);
+    const seeOther = await tokenWith(server, tenant.userId, { 'another-album': { Access: { see: true } } });
+    assert.equal((await get(`/images/${images[0]!.id}/thumbnails/mini?token=${seeOther}`)).status, 403);
+    const see = await tokenWith(server, tenant.userId, { [album.id]: { Access: { see: true } } });
+    assert.equal((await get(`/images/${images[0]!.id}/thumbnails/mini?token=${see}`)).status, 302);
+  });
+
+  test('an image in the trash is 404', async () => {
+    const own = await createAlbum(server, tenant.token);
+    assert.equal((await uploadToAlbum(own, await fixtures.solidColor(dir, '#205080'))).status, 200);
+    const [image] = await waitForImages(server, tenant.token, own.id, 1);
+    assert.equal((await get(`/images/${image!.id}/thumbnails/mini?token=${tenant.token}`)).status, 302);
+    assert.equal((await call(server, 'DELETE', `/api/v1/images/${image!.id}`, { token: tenant.token })).status, 204);
+    assert.equal((await get(`/images/${image!.id}/thumbnails/mini?token=${tenant.token}`)).status, 404);
+  });
+});
+
+describe('GET /albums/:id (the album page)', () => {
+  test('an HTML page with the grid, not the API headers, and framable by any site', async () => {
+    const res = await get(pagePath(album.id));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8');
+    assert.equal(res.headers.get('x-frame-options'), null);
+    const csp = res.headers.get('content-security-policy')!;
+    assert.match(csp, /frame-ancestors \*/);
+    assert.match(csp, /script-src 'self'/);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+    for (const seedHeader of ['p3p', 'x-runtime', 'x-token', 'pragma', 'expires']) {
+      assert.equal(res.headers.get(seedHeader), null, `${seedHeader} is the API's`);
+    }
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
+    assert.match(res.text, /^<!doctype html>/);
+    for (const image of images) {
+      assert.ok(res.text.includes(`href="${image.thumbnails.full}"`), 'each thumbnail links its full image');
+      assert.ok(res.text.includes(`srcset="${image.thumbnails.mini} 100w, ${image.thumbnails.large} 200w"`));
+    }
+    assert.equal(res.text.match(/loading="lazy"/g)?.length, 2);
+    assert.equal(res.text.match(/<script/g)?.length, 1, 'one external script, nothing inline');
+  });
+
+  test('everything is escaped: album id and file names full of markup', async () => {
+    const nasty = `<script>alert("id")</script>&'x`;
+    const created = await createAlbum(server, tenant.token, nasty);
+    assert.equal(created.id, nasty);
+    const upload = await postUpload(created.upload_form.url, created.upload_form.params, {
+      // (FormData percent-encodes a double quote in a file name, so none here.)
+      name: `<img src=x onerror=alert(1)>&'.png`,
+      data: await sharp({ create: { width: 20, height: 20, channels: 3, background: '#ff0000' } }).png().toBuffer(),
+    });
+    assert.equal(upload.status, 200, JSON.stringify(upload.body));
+    await waitForImages(server, tenant.token, encodeURIComponent(created.id), 1);
+    const res = await get(pagePath(nasty));
+    assert.equal(res.status, 200);
+    assert.ok(!res.text.includes('<script>alert'), 'no raw script from the id');
+    assert.ok(!res.text.includes('<img src=x'), 'no raw markup from the file name');
+    assert.ok(res.text.includes('<h1>&lt;script&gt;alert(&quot;id&quot;)&lt;/script&gt;&amp;&#39;x</h1>'));
+    assert.ok(res.text.includes('alt="&lt;img src=x onerror=alert(1)&gt;&amp;&#39;.png"'));
+    assert.equal(res.text.match(/<script/g)?.length, 1);
+    assert.equal(res.text.match(/<img /g)?.length, 2, 'the thumbnail and the (empty) lightbox image only');
+  });
+
+  test('no token or a bad one: a 401 HTML page', async () => {
+    for (const path of [`/albums/${album.id}`, pagePath(album.id, `${tenant.token}x`), pagePath(album.id, 'not-a-jwt')]) {
+      const res = await get(path);
+      assert.equal(res.status, 401, path);
+      assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8');
+      assert.match(res.text, /<title>401 /);
+      assert.match(res.text, /valid token/);
+    }
+  });
+
+  test('an unknown album, or another organization’s, is a 404 HTML page', async () => {
+    const unknown = await get(pagePath('no-such-album'));
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.headers.get('content-type'), 'text/html; charset=utf-8');
+    assert.match(unknown.text, /<title>404 Album not found<\/title>/);
+    const other = await newTenant(server);
+    assert.equal((await get(pagePath(album.id, other.token))).status, 404);
+  });
+
+  test('`see` is needed (403 page); without `image_list` the page lists no photos', async () => {
+    const other = await tokenWith(server, tenant.userId, { 'another-album': { Access: { see: true, image_list: true } } });
+    const forbidden = await get(pagePath(album.id, other));
+    assert.equal(forbidden.status, 403);
+    assert.match(forbidden.text, /<title>403 /);
+    const seeOnly = await tokenWith(server, tenant.userId, { [album.id]: { Access: { see: true } } });
+    const page = await get(pagePath(album.id, seeOnly));
+    assert.equal(page.status, 200);
+    assert.ok(!page.text.includes('class="grid"'));
+    assert.match(page.text, /may show the album but not list its photos/);
+    const both = await tokenWith(server, tenant.userId, { [album.id]: { Access: { see: true, image_list: true } } });
+    assert.match((await get(pagePath(album.id, both))).text, /class="grid"/);
+  });
+
+  test('/upload_test is a page too: no token needed, never framed', async () => {
+    const res = await get('/upload_test');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8');
+    assert.equal(res.headers.get('x-frame-options'), 'DENY');
+    assert.match(res.headers.get('content-security-policy')!, /frame-ancestors 'none'/);
+    assert.match(res.headers.get('content-security-policy')!, new RegExp(`connect-src 'self' ${server.url}`));
+    assert.equal(res.headers.get('p3p'), null);
+    assert.match(res.text, /<script src="\/assets\/upload-test.js" defer><\/script>/);
+    const script = await get('/assets/upload-test.js');
+    assert.equal(script.status, 200);
+    assert.equal(script.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    const etag = script.headers.get('etag')!;
+    assert.equal((await get('/assets/upload-test.js', { 'If-None-Match': etag })).status, 304);
+    assert.equal((await get('/assets/..%2Fconfig.ts')).status, 404);
+    assert.equal((await get('/assets/pages.css')).headers.get('content-type'), 'text/css; charset=utf-8');
+  });
+});
+
+describe('views', () => {
+  test('a page view counts once; reloads (same cookie, or none from the same client) do not', async () => {
+    const own = await createAlbum(server, tenant.token);
+    assert.equal(await viewsOf(own.id), 0);
+    const first = await get(pagePath(own.id), { 'User-Agent': 'browser A' });
+    assert.equal(first.status, 200);
+    assert.equal(await viewsOf(own.id), 1);
+    const setCookie = first.headers.get('set-cookie')!;
+    assert.match(setCookie, /^album_viewer=[\w-]{22}\.[\w-]{43}; Path=\/albums; Max-Age=31536000; HttpOnly; SameSite=Lax$/);
+    const cookie = setCookie.split(';')[0]!;
+    const withCookie = await get(pagePath(own.id), { 'User-Agent': 'browser A', Cookie: cookie });
+    assert.equal(withCookie.headers.get('set-cookie'), null, 'a valid cookie is kept');
+    await get(pagePath(own.id), { 'User-Agent': 'browser A' });
+    await get(`${pagePath(own.id)}&page=2`, { 'User-Agent': 'browser A', Cookie: cookie });
+    assert.equal(await viewsOf(own.id), 1);
+    // The same browser under another User-Agent still carries its cookie: the same viewer.
+    await get(pagePath(own.id), { 'User-Agent': 'browser A, updated', Cookie: cookie });
+    assert.equal(await viewsOf(own.id), 1);
+  });
+
+  test('other viewers count: another client without a cookie, another user, another cookie', async () => {
+    const own = await createAlbum(server, tenant.token);
+    await get(pagePath(own.id), { 'User-Agent': 'browser A' });
+    await get(pagePath(own.id), { 'User-Agent': 'browser B' });
+    const colleague = await server.services.accounts.createUser({ organizationId: tenant.organizationId, email: 'colleague@example.org' });
+    const colleagueToken = await server.services.accounts.userToken(colleague.public_id);
+    await get(pagePath(own.id, colleagueToken), { 'User-Agent': 'browser A' });
+    assert.equal(await viewsOf(own.id), 3);
+    // A cookie from a view of another album is a known viewer, but new to this album.
+    const elsewhere = await get(pagePath(album.id), { 'User-Agent': 'browser C' });
+    const cookie = elsewhere.headers.get('set-cookie')!.split(';')[0]!;
+    await get(pagePath(own.id), { 'User-Agent': 'browser C', Cookie: cookie });
+    assert.equal(await viewsOf(own.id), 4);
+  });
+
+  test('a forged cookie is ignored (the client counts as without one)', async () => {
+    const own = await createAlbum(server, tenant.token);
+    const forged = `album_viewer=${'A'.repeat(22)}.${'B'.repeat(43)}`;
+    const res = await get(pagePath(own.id), { 'User-Agent': 'forger', Cookie: forged });
+    assert.match(res.headers.get('set-cookie')!, /^album_viewer=/, 'a fresh cookie replaces it');
+    await get(pagePath(own.id), { 'User-Agent': 'forger', Cookie: `album_viewer=${'C'.repeat(22)}.${'D'.repeat(43)}` });
+    assert.equal(await viewsOf(own.id), 1);
+  });
+
+  test('API reads, prefetches, HEAD and failed views do not count', async () => {
+    const own = await createAlbum(server, tenant.token);
+    for (let i = 0; i < 3; i++) {
+      await call(server, 'GET', `/api/v1/albums/${own.id}`, { token: tenant.token });
+      await call(server, 'GET', `/api/v1/albums/${own.id}/images`, { token: tenant.token });
+    }
+    await call(server, 'GET', '/api/v1/albums', { token: tenant.token });
+    await get(pagePath(own.id), { 'Sec-Purpose': 'prefetch;prerender', 'User-Agent': 'prefetcher' });
+    assert.notEqual((await fetch(server.url + pagePath(own.id), { method: 'HEAD' })).status, 200);
+    const seeless = await tokenWith(server, tenant.userId, { [own.id]: { Access: { image_list: true } } });
+    assert.equal((await get(pagePath(own.id, seeless))).status, 403);
+    assert.equal(await viewsOf(own.id), 0);
+  });
+
+  test('concurrent first views of one viewer count once', async () => {
+    const own = await createAlbum(server, tenant.token);
+    const responses = await Promise.all(Array.from({ length: 12 }, () => get(pagePath(own.id), { 'User-Agent': 'eager browser' })));
+    assert.ok(responses.every((r) => r.status === 200));
+    assert.equal(await viewsOf(own.id), 1);
+  });
+
+  test('the dedupe lives in the database: a reload served by another process does not count', async () => {
+    const { apiKey, apiSecret, cloudName } = server.config.cloudinary;
+    const second = await startTestServer({
+      DATABASE_URL: server.config.databaseUrl,
+      SECRET_KEY_BASE: server.config.secretKeyBase,
+      CLOUDINARY_URL: `cloudinary://${apiKey}:${apiSecret}@${cloudName}`,
+      WORKERS: '0',
+    });
+    try {
+      const own = await createAlbum(server, tenant.token);
+      const first = await get(pagePath(own.id), { 'User-Agent': 'roaming browser' });
+      const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
+      const reloads: Array<Record<string, string>> = [{ 'User-Agent': 'roaming browser' }, { 'User-Agent': 'roaming browser', Cookie: cookie }];
+      for (const headers of reloads) {
+        const res = await fetch(second.url + pagePath(own.id), { headers });
+        assert.equal(res.status, 200);
+      }
+      assert.equal(await viewsOf(own.id), 1);
+      await fetch(second.url + pagePath(own.id), { headers: { 'User-Agent': 'another browser' } });
+      assert.equal(await viewsOf(own.id), 2);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  test('after the window the same viewer counts again (service, with a clock)', async () => {
+    let now = new Date('2030-01-01T12:00:00.000Z');
+    const service = new AlbumPageService(server.db.kysely, server.services.albums, server.services.presenter, {
+      now: () => now,
+      pruneShare: 1,
+    });
+    const actor = (await server.services.auth.authenticate({ kind: 'token', token: tenant.token })).actor;
+    const viewer = new ViewerIdentity(server.config.secretKeyBase).of({ cookie: undefined, ip: '192.0.2.1', userAgent: 'clock', actor });
+    const own = await createAlbum(server, tenant.token);
+    const minutes = (m: number) => new Date(Date.parse('2030-01-01T12:00:00.000Z') + m * 60_000);
+    const counted: boolean[] = [];
+    for (const m of [0, 1, 29, 30.5, 45, 61]) {
+      now = minutes(m);
+      counted.push((await service.view(actor, own.id, viewer)).counted);
+    }
+    // Counted at 0, then not until 30 minutes after it (30.5), then not until 60.5 (61).
+    assert.deepEqual(counted, [true, false, false, true, false, true]);
+    assert.equal(await viewsOf(own.id), 3);
+  });
+});
