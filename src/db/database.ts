@@ -17,8 +17,10 @@ import {
   Kysely,
   PostgresDialect,
   SqliteAdapter,
+  type SqliteDatabase,
   SqliteDialect,
   SqliteDriver,
+  type SqliteStatement,
 } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
@@ -60,8 +62,37 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
+/**
+ * Kysely prepares every query anew; preparing is a large share of a simple request's time
+ * (measured: ~8 % of a cached image hit). Queries repeat verbatim, so their prepared
+ * statements are kept, most recently used last, up to a bound (IN lists of varying length
+ * make new SQL).
+ */
+class StatementCache implements SqliteDatabase {
+  private readonly statements = new Map<string, SqliteStatement>();
+
+  constructor(
+    private readonly sqlite: SQLite.Database,
+    private readonly max = 500,
+  ) {}
+
+  prepare(sql: string): SqliteStatement {
+    let statement = this.statements.get(sql);
+    if (statement) this.statements.delete(sql);
+    else statement = this.sqlite.prepare(sql) as unknown as SqliteStatement;
+    this.statements.set(sql, statement);
+    if (this.statements.size > this.max) this.statements.delete(this.statements.keys().next().value!);
+    return statement;
+  }
+
+  close(): void {
+    this.statements.clear();
+    this.sqlite.close();
+  }
+}
+
 class MultiProcessSqliteDialect extends SqliteDialect {
-  constructor(private readonly database: SQLite.Database) {
+  constructor(private readonly database: SqliteDatabase) {
     super({ database });
   }
 
@@ -92,7 +123,7 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Db
     // page cache); only a power cut could lose the last ones.
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
-    const kysely = new Kysely<Database>({ dialect: new MultiProcessSqliteDialect(sqlite) });
+    const kysely = new Kysely<Database>({ dialect: new MultiProcessSqliteDialect(new StatementCache(sqlite)) });
     return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
   }
   // int8 (COUNT(*), SUM) comes back as a string by default; our counts fit in a JS number.
