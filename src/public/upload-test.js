@@ -46,7 +46,9 @@
   const tiles = new Map();
   const waiting = [];
   let active = 0;
+  /** Files of the current batch that reached the host, and that failed. */
   let batchStored = 0;
+  let batchFailed = 0;
   let pollTimer = 0;
   let lastStoredAt = 0;
   /** X-Total-Count of the last paginated answer. */
@@ -209,7 +211,7 @@
     try {
       form = await currentForm();
     } catch (error) {
-      setState(entry, 'failed', `Failed: ${error.message}`);
+      fail(entry, `Failed: ${error.message}`);
       return;
     }
     setState(entry, 'uploading', '0 %');
@@ -240,18 +242,32 @@
       poll();
     } else {
       const message = (result.body && result.body.error && result.body.error.message) || (result.status ? `HTTP ${result.status}` : 'network error');
-      setState(entry, 'failed', `Failed: ${message}`);
+      fail(entry, `Failed: ${message}`);
     }
   }
 
-  /** Once every upload has settled and landed, tells the API the batch ended (for its webhook). */
+  /**
+   * Once every upload of the batch has settled (landed or failed), sums it up and, when some
+   * landed, tells the API the batch ended (it records it and notifies the webhook).
+   */
   function maybeBatchDone() {
-    if (active || waiting.length || awaiting.size || !batchStored || !album) return;
+    if (active || waiting.length || awaiting.size || !album || !(batchStored || batchFailed)) return;
+    const stored = batchStored;
+    const failed = batchFailed;
     batchStored = 0;
-    api('POST', `${albumPath(album.id)}/upload_done`).catch(() => {
-      // Optional for the upload itself: a failure here loses nothing on the page.
-    });
-    setStatus('All uploads are in the album.');
+    batchFailed = 0;
+    if (stored) {
+      api('POST', `${albumPath(album.id)}/upload_done`).catch(() => {
+        // Optional for the upload itself: a failure here loses nothing on the page.
+      });
+    }
+    if (!failed) setStatus('All uploads are in the album.');
+    else setStatus(`${failed} of ${stored + failed} ${stored + failed === 1 ? 'upload' : 'uploads'} failed.`, true);
+  }
+
+  function fail(entry, text) {
+    setState(entry, 'failed', text);
+    batchFailed += 1;
   }
 
   // --- The album's images ----------------------------------------------------------------
@@ -263,8 +279,10 @@
       await refreshImages();
       if (!awaiting.size) return maybeBatchDone();
       if (Date.now() - lastStoredAt > LAND_TIMEOUT_MS) {
-        for (const entry of awaiting.values()) setState(entry, 'failed', 'Stored, but not in the album yet');
+        for (const entry of awaiting.values()) fail(entry, 'Stored, but not in the album yet');
+        batchStored -= awaiting.size;
         awaiting.clear();
+        maybeBatchDone();
         setStatus('Some files were stored but have not reached the album yet (is the notification URL reachable?).', true);
         return;
       }

@@ -94,6 +94,7 @@ export function layout(options: { title: string; bodyClass: string; body: SafeHt
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${options.title}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/pages.css">
 ${options.script ? html`<script src="/assets/${options.script}" defer></script>` : ''}
 </head>
