@@ -3,7 +3,7 @@
  * SECRET_KEY_BASE, secret tokens signed with an organization secret's own value.
  * Claims are written in the order the original service wrote them (see the seed).
  */
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import { decodeJwt, errors, jwtVerify, SignJWT } from 'jose';
 import type { Abilities } from './abilities.ts';
 
@@ -17,23 +17,6 @@ export interface UserClaims {
   abilities: Abilities;
 }
 
-export interface SecretClaims {
-  iss: string;
-  abilities?: Abilities;
-  exp?: number;
-  iat?: number;
-  admin?: boolean;
-}
-
-export interface NotificationClaims {
-  exp: number;
-  iat: number;
-  user_id?: string;
-  iss?: string;
-  album_id: string;
-  organization_id: string;
-}
-
 export type AnyClaims = Record<string, unknown>;
 
 export class TokenError extends Error {}
@@ -42,28 +25,35 @@ const HEADER = { typ: 'JWT', alg: 'HS256' } as const;
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
-/** Signs and verifies HS256 tokens; keys are imported once. */
+/** How many verified tokens each process remembers; clients reuse a token for hours. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
+/**
+ * Signs and verifies HS256 tokens. Keys are imported as CryptoKeys once (jose converts raw
+ * keys on every call otherwise), and a verified token's claims are remembered, so a client
+ * calling again with the same token costs no HMAC; its expiry is still checked on every use.
+ */
 export class TokenSigner {
-  private readonly serverKey: KeyObject;
-  private readonly secretKeys = new Map<string, KeyObject>();
+  private readonly keys = new Map<string, Promise<webcrypto.CryptoKey>>();
+  private readonly verified = new Map<string, AnyClaims>();
 
-  constructor(secretKeyBase: string) {
-    this.serverKey = createSecretKey(Buffer.from(secretKeyBase, 'utf8'));
-  }
+  constructor(private readonly secretKeyBase: string) {}
 
-  private keyFor(secretValue: string | undefined): KeyObject {
-    if (secretValue === undefined) return this.serverKey;
-    let key = this.secretKeys.get(secretValue);
+  private keyFor(secretValue: string = this.secretKeyBase): Promise<webcrypto.CryptoKey> {
+    let key = this.keys.get(secretValue);
     if (!key) {
-      key = createSecretKey(Buffer.from(secretValue, 'utf8'));
-      this.secretKeys.set(secretValue, key);
+      key = webcrypto.subtle.importKey('raw', Buffer.from(secretValue, 'utf8'), { name: 'HMAC', hash: 'SHA-256' }, false, [
+        'sign',
+        'verify',
+      ]);
+      this.keys.set(secretValue, key);
     }
     return key;
   }
 
   /** Signs claims as given (their order is kept); with `secretValue`, as an organization secret. */
-  sign(claims: AnyClaims, secretValue?: string): Promise<string> {
-    return new SignJWT(claims).setProtectedHeader(HEADER).sign(this.keyFor(secretValue));
+  async sign(claims: AnyClaims, secretValue?: string): Promise<string> {
+    return new SignJWT(claims).setProtectedHeader(HEADER).sign(await this.keyFor(secretValue));
   }
 
   userToken(userId: string, abilities: Abilities, ttl = USER_TOKEN_TTL_SECONDS): Promise<string> {
@@ -83,12 +73,21 @@ export class TokenSigner {
 
   /** Verifies signature, algorithm (HS256 only) and expiry. */
   async verify(token: string, secretValue?: string): Promise<AnyClaims> {
+    const cacheKey = `${secretValue ?? ''}\n${token}`;
+    const known = this.verified.get(cacheKey);
+    if (known) {
+      if (typeof known.exp === 'number' && known.exp <= nowSeconds()) throw new TokenError('Token has expired');
+      return known;
+    }
+    let claims: AnyClaims;
     try {
-      const { payload } = await jwtVerify(token, this.keyFor(secretValue), { algorithms: ['HS256'] });
-      return payload as AnyClaims;
+      ({ payload: claims } = await jwtVerify(token, await this.keyFor(secretValue), { algorithms: ['HS256'] }));
     } catch (err) {
       if (err instanceof errors.JWTExpired) throw new TokenError('Token has expired');
       throw new TokenError('Invalid token');
     }
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(cacheKey, claims);
+    return claims;
   }
 }

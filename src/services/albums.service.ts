@@ -19,7 +19,7 @@ import {
   visibleAlbumIds,
 } from '../auth/permissions.ts';
 import type { Album } from '../repositories/albums.repository.ts';
-import type { MediaRef } from '../repositories/images.repository.ts';
+import type { ImageRow, MediaRef } from '../repositories/images.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
 import type { Organization } from '../repositories/organizations.repository.ts';
 import type { ImagePresenter, ImageJson } from './image-presenter.ts';
@@ -249,7 +249,10 @@ export class AlbumsService {
    * transaction when given.
    */
   async present(actor: Actor | null, album: Album, repos: Repositories = this.repos): Promise<AlbumJson> {
-    const newest = await repos.images.newestByAlbum([album.id], ALBUM_THUMBNAILS);
+    // The count is exact (kept in the same transactions as the images), so an empty album
+    // needs no query: the common case of a freshly created one.
+    const newest =
+      album.images_count > 0 ? await repos.images.newestByAlbum([album.id], ALBUM_THUMBNAILS) : new Map<string, ImageRow[]>();
     return {
       id: album.public_id,
       public_id: album.public_id,
