@@ -1,0 +1,291 @@
+/**
+ * The whole map of who may do what, table-driven: every route × {no ability, the needed
+ * ability on another album, the needed ability, admin, another organization}, with the
+ * status each must answer. Every refusal must leave the organization's rows exactly as they
+ * were. Each cell gets a fresh organization with albums A and B (the targets) and C (the
+ * "another album" of the second column).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { albumWithImages, assertConsistent, notify, snapshot } from '../helpers/album-ops.ts';
+import { call, newTenant, startTestServer, type Tenant, type TestServer, tokenWith } from '../helpers/server.ts';
+
+let server: TestServer;
+
+before(async () => {
+  server = await startTestServer();
+});
+after(() => server.stop());
+
+interface Fixture {
+  tenant: Tenant;
+  /** A non-admin user of the same organization with full rights (no abilities in the token). */
+  memberToken: string;
+  a: string;
+  b: string;
+  c: string;
+  /** Two live images in A, a trashed one in A, a live one in B. */
+  imageA: string;
+  imageA2: string;
+  trashedA: string;
+  imageB: string;
+}
+
+async function fixture(): Promise<Fixture> {
+  const tenant = await newTenant(server);
+  const member = await server.services.accounts.createUser({
+    organizationId: tenant.organizationId,
+    email: `member-${tenant.organizationId}@example.org`,
+    admin: false,
+  });
+  const a = await albumWithImages(server, tenant.token, 3, 'album-a');
+  const b = await albumWithImages(server, tenant.token, 1, 'album-b');
+  await albumWithImages(server, tenant.token, 1, 'album-c');
+  const trashed = await call(server, 'DELETE', `/api/v1/images/${a.imageIds[2]}`, { token: tenant.token });
+  assert.equal(trashed.status, 204);
+  // One picture in both A and B, as a duplicate leaves it: merges and moves meet it.
+  await notify(server, b.album, a.publicIds[0]!);
+  return {
+    tenant,
+    memberToken: await server.services.accounts.userToken(member.public_id),
+    a: 'album-a',
+    b: 'album-b',
+    c: 'album-c',
+    imageA: a.imageIds[0]!,
+    imageA2: a.imageIds[1]!,
+    trashedA: a.imageIds[2]!,
+    imageB: b.imageIds[0]!,
+  };
+}
+
+type Grants = Record<string, string[]>;
+type Column = 'none' | 'other' | 'needed' | 'admin' | 'foreign';
+
+interface Request {
+  method: string;
+  path: string;
+  form?: Record<string, string> | string;
+  json?: unknown;
+}
+
+interface Row {
+  route: string;
+  request(fx: Fixture): Request;
+  /** The abilities the route needs, per album; 'member' for admin-only routes (a full-rights non-admin then fails). */
+  needs(fx: Fixture): Grants | 'member';
+  /** Statuses that differ from the default row. */
+  expect?: Partial<Record<Column, number>>;
+}
+
+const DEFAULT: Record<Column, number> = { none: 403, other: 403, needed: 200, admin: 200, foreign: 404 };
+
+const ROWS: Row[] = [
+  { route: 'albums.get', request: (fx) => ({ method: 'GET', path: `/api/v1/albums/${fx.a}` }), needs: (fx) => ({ [fx.a]: ['see'] }) },
+  {
+    route: 'albums.list',
+    request: () => ({ method: 'GET', path: '/api/v1/albums' }),
+    needs: (fx) => ({ [fx.a]: ['see'] }),
+    // Listing filters rather than refuses (what is listed is checked below).
+    expect: { none: 200, other: 200, foreign: 200 },
+  },
+  {
+    route: 'albums.create',
+    request: () => ({ method: 'POST', path: '/api/v1/albums', form: { 'album[public_id]': 'album-new' } }),
+    needs: () => ({ 'album-new': ['image_upload'] }),
+    // Another organization creates its own album-new.
+    expect: { foreign: 200 },
+  },
+  {
+    route: 'images.list',
+    request: (fx) => ({ method: 'GET', path: `/api/v1/albums/${fx.a}/images` }),
+    needs: (fx) => ({ [fx.a]: ['image_list'] }),
+  },
+  {
+    route: 'albums.update (rename)',
+    request: (fx) => ({ method: 'PUT', path: `/api/v1/albums/${fx.a}`, form: { 'album[public_id]': 'album-renamed' } }),
+    needs: (fx) => ({ [fx.a]: ['rename'] }),
+  },
+  {
+    route: 'albums.update (merge)',
+    request: (fx) => ({ method: 'PUT', path: `/api/v1/albums/${fx.a}`, form: { 'album[public_id]': fx.b, merge: 'true' } }),
+    needs: (fx) => ({ [fx.a]: ['rename'], [fx.b]: ['image_upload'] }),
+  },
+  {
+    route: 'albums.duplicate',
+    request: (fx) => ({ method: 'POST', path: `/api/v1/albums/${fx.a}/duplicate`, form: { destination_id: fx.b, tags: 'true' } }),
+    needs: (fx) => ({ [fx.a]: ['see', 'image_list'], [fx.b]: ['image_upload'] }),
+  },
+  {
+    route: 'albums.duplicate (new destination)',
+    request: (fx) => ({ method: 'POST', path: `/api/v1/albums/${fx.a}/duplicate`, form: { destination_id: 'album-copy' } }),
+    needs: (fx) => ({ [fx.a]: ['see', 'image_list'], 'album-copy': ['image_upload'] }),
+  },
+  {
+    route: 'albums.uploadDone',
+    request: (fx) => ({ method: 'POST', path: `/api/v1/albums/${fx.a}/upload_done` }),
+    needs: (fx) => ({ [fx.a]: ['image_upload'] }),
+  },
+  {
+    route: 'images.move',
+    request: (fx) => ({ method: 'POST', path: '/api/v1/images/move', form: `move_operations[${fx.imageA}]=${fx.b}&move_operations[${fx.imageA2}]=${fx.b}` }),
+    needs: (fx) => ({ [fx.a]: ['image_delete'], [fx.b]: ['image_upload'] }),
+  },
+  {
+    route: 'images.move (new album)',
+    request: (fx) => ({ method: 'POST', path: '/api/v1/images/move', json: { move_operations: { [fx.imageA]: 'album-new' } } }),
+    needs: (fx) => ({ [fx.a]: ['image_delete'], 'album-new': ['image_upload'] }),
+  },
+  {
+    route: 'images.delete',
+    request: (fx) => ({ method: 'DELETE', path: `/api/v1/images/${fx.imageA}` }),
+    needs: (fx) => ({ [fx.a]: ['image_delete'] }),
+    expect: { needed: 204, admin: 204 },
+  },
+  {
+    route: 'images.deleteMany',
+    request: (fx) => ({ method: 'DELETE', path: '/api/v1/images', form: `image_ids[]=${fx.imageA}&image_ids[]=${fx.imageB}` }),
+    needs: (fx) => ({ [fx.a]: ['image_delete'], [fx.b]: ['image_delete'] }),
+  },
+  {
+    route: 'trash.list',
+    request: (fx) => ({ method: 'GET', path: `/api/v1/trashed_images?album_id=${fx.a}` }),
+    needs: (fx) => ({ [fx.a]: ['trash'] }),
+  },
+  {
+    route: 'trash.list (every album)',
+    request: () => ({ method: 'GET', path: '/api/v1/trashed_images' }),
+    needs: (fx) => ({ [fx.a]: ['trash'] }),
+    // Another album's trash is a trash too (just not A's: checked below); another organization sees its own.
+    expect: { other: 200, foreign: 200 },
+  },
+  {
+    route: 'trash.restore',
+    request: (fx) => ({ method: 'DELETE', path: `/api/v1/trashed_images/${fx.trashedA}` }),
+    needs: (fx) => ({ [fx.a]: ['trash'] }),
+  },
+  {
+    route: 'organization.update',
+    request: () => ({ method: 'PUT', path: '/api/v1/organization', json: { webhook_url: 'https://hooks.example.org/x' } }),
+    needs: () => 'member',
+    // Admin-only: a full-rights member is refused; another organization's admin updates its own.
+    expect: { needed: 403, foreign: 200 },
+  },
+  {
+    route: 'secret.create',
+    request: () => ({ method: 'POST', path: '/api/v1/secret', form: { name: 'ci' } }),
+    needs: () => 'member',
+    expect: { needed: 403, foreign: 200 },
+  },
+  {
+    route: 'organization.get',
+    request: () => ({ method: 'GET', path: '/api/v1/organization' }),
+    needs: () => 'member',
+    expect: { none: 200, other: 200, needed: 200, foreign: 200 },
+  },
+];
+
+/** A token granting `grants` (an ability set to true); `deny` turns every one of them false. */
+function abilities(grants: Grants, deny = false): Record<string, { Access: Record<string, boolean> }> {
+  return Object.fromEntries(Object.entries(grants).map(([album, list]) => [album, { Access: Object.fromEntries(list.map((a) => [a, !deny])) }]));
+}
+
+/** The same abilities, all granted on album C instead. */
+function onAnotherAlbum(grants: Grants, fx: Fixture): Grants {
+  return { [fx.c]: [...new Set(Object.values(grants).flat())] };
+}
+
+async function tokenFor(column: Column, r: Row, fx: Fixture): Promise<string> {
+  const needs = r.needs(fx);
+  const grants: Grants = needs === 'member' ? { [fx.a]: ['see', 'image_list', 'image_upload', 'image_delete', 'rename', 'trash'] } : needs;
+  switch (column) {
+    case 'none':
+      return tokenWith(server, fx.tenant.userId, abilities(grants, true));
+    case 'other':
+      return tokenWith(server, fx.tenant.userId, abilities(onAnotherAlbum(grants, fx)));
+    case 'needed':
+      return needs === 'member' ? fx.memberToken : tokenWith(server, fx.tenant.userId, abilities(grants));
+    case 'admin':
+      return fx.tenant.token;
+    case 'foreign':
+      return (await newTenant(server)).token;
+  }
+}
+
+/** A row by its route name. */
+const row = (route: string): Row => ROWS.find((r) => r.route === route)!;
+
+/**
+ * Cells that must leave the organization unchanged (refusals, reads, another organization)
+ * share one fixture per row: each checks that it changed nothing, so none can spoil the next.
+ * Cells that change it get their own.
+ */
+const unchangingFixtures = new Map<string, Promise<Fixture>>();
+
+describe('the permission matrix', () => {
+  for (const r of ROWS) {
+    for (const column of ['none', 'other', 'needed', 'admin', 'foreign'] as const) {
+      const status = r.expect?.[column] ?? DEFAULT[column];
+      test(`${r.route} × ${column} → ${status}`, async () => {
+        const probe = r.request(await unchangingFixture(r.route));
+        const unchanging = status >= 400 || probe.method === 'GET' || column === 'foreign';
+        const fx = unchanging ? await unchangingFixture(r.route) : await fixture();
+        const token = await tokenFor(column, r, fx);
+        const before = await snapshot(server, fx.tenant.organizationId);
+        const request = r.request(fx);
+        const res = await call<unknown>(server, request.method, request.path, { token, form: request.form, json: request.json });
+        assert.equal(res.status, status, `${request.method} ${request.path}: ${res.text}`);
+        const after = await snapshot(server, fx.tenant.organizationId);
+        if (unchanging) assert.deepEqual(after, before, 'the organization is exactly as it was');
+        assertConsistent(after);
+        if (status >= 400) {
+          const error = (res.body as { error: { status: number; message: string } }).error;
+          assert.equal(error.status, status);
+        }
+      });
+    }
+  }
+
+  function unchangingFixture(route: string): Promise<Fixture> {
+    if (!unchangingFixtures.has(route)) unchangingFixtures.set(route, fixture());
+    return unchangingFixtures.get(route)!;
+  }
+
+  test('listing shows only what the token may see', async () => {
+    const fx = await fixture();
+    const list = async (token: string) =>
+      ((await call<Array<{ id: string }>>(server, 'GET', '/api/v1/albums', { token })).body.map((a) => a.id) ?? []).sort();
+    assert.deepEqual(await list(await tokenWith(server, fx.tenant.userId, abilities({ [fx.a]: ['see'] }, true))), []);
+    assert.deepEqual(await list(await tokenWith(server, fx.tenant.userId, abilities({ [fx.c]: ['see'] }))), [fx.c]);
+    assert.deepEqual(await list(await tokenWith(server, fx.tenant.userId, abilities({ [fx.a]: ['see'] }))), [fx.a]);
+    assert.deepEqual(await list(fx.tenant.token), [fx.a, fx.b, fx.c]);
+    assert.deepEqual(await list((await newTenant(server)).token), []);
+    const trash = async (token: string) =>
+      (await call<Array<{ id: string }>>(server, 'GET', '/api/v1/trashed_images', { token })).body.map((i) => i.id);
+    assert.deepEqual(await trash(await tokenWith(server, fx.tenant.userId, abilities({ [fx.c]: ['trash'] }))), []);
+    assert.deepEqual(await trash(await tokenWith(server, fx.tenant.userId, abilities({ [fx.a]: ['trash'] }))), [fx.trashedA]);
+  });
+});
+
+describe('half the needed abilities is not enough', () => {
+  const cases: Array<[string, (fx: Fixture) => Request, (fx: Fixture) => Grants]> = [
+    ['merge with rename on the source only', (fx) => row('albums.update (merge)').request(fx), (fx) => ({ [fx.a]: ['rename'] })],
+    ['merge with image_upload on the destination only', (fx) => row('albums.update (merge)').request(fx), (fx) => ({ [fx.b]: ['image_upload'] })],
+    ['duplicate with see but not image_list', (fx) => row('albums.duplicate').request(fx), (fx) => ({ [fx.a]: ['see'], [fx.b]: ['image_upload'] })],
+    ['duplicate without image_upload on the destination', (fx) => row('albums.duplicate').request(fx), (fx) => ({ [fx.a]: ['see', 'image_list'] })],
+    ['move without image_upload on the destination', (fx) => row('images.move').request(fx), (fx) => ({ [fx.a]: ['image_delete'] })],
+    ['move with image_upload but not image_delete', (fx) => row('images.move').request(fx), (fx) => ({ [fx.a]: ['image_upload'], [fx.b]: ['image_upload'] })],
+    ['delete of two albums with image_delete on one', (fx) => row('images.deleteMany').request(fx), (fx) => ({ [fx.a]: ['image_delete'] })],
+    ['restore with image_delete instead of trash', (fx) => row('trash.restore').request(fx), (fx) => ({ [fx.a]: ['image_delete'] })],
+  ];
+  for (const [name, request, grants] of cases) {
+    test(`${name}: 403, nothing changed`, async () => {
+      const fx = await fixture();
+      const token = await tokenWith(server, fx.tenant.userId, abilities(grants(fx)));
+      const before = await snapshot(server, fx.tenant.organizationId);
+      const r = request(fx);
+      const res = await call(server, r.method, r.path, { token, form: r.form, json: r.json });
+      assert.equal(res.status, 403, res.text);
+      assert.deepEqual(await snapshot(server, fx.tenant.organizationId), before);
+    });
+  }
+});
