@@ -24,7 +24,6 @@ export interface LoadResult {
   /** Latency in milliseconds. */
   p50: number;
   p99: number;
-  requests: number;
   /** Unexpected responses and connection errors: a run with any is not a valid figure. */
   failures: number;
   /** When the measured part ran, on the monotonic clock (see `monotonicMicros`). */
@@ -38,7 +37,8 @@ const TICKS_PER_SECOND = 100;
 
 /**
  * CPU seconds a process has used so far (user + system, all threads), from /proc; NaN where
- * there is no /proc. Unlike requests/s, this hardly moves when other work shares the machine.
+ * there is no /proc. Per request, it usually moves less than requests/s when other work
+ * shares the machine.
  */
 export function processCpuSeconds(pid: number): number {
   try {
@@ -94,7 +94,6 @@ export async function measureLoad(options: LoadOptions): Promise<LoadResult> {
     rps: expected / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    requests: result.requests.total,
     failures: answered - expected + result.errors,
     window,
     cpuMicrosPerRequest: (cpu * 1e6) / answered,

@@ -95,17 +95,19 @@ export function summarizeProfile(path: string, options: SummaryOptions = {}): st
       }
     }
   });
-  const header = ['', 'ms', 'share'];
+  const columns = ['ms', 'share'];
   return [
     `${path}: ${(total / 1000).toFixed(0)} ms busy, ${(idle / 1000).toFixed(0)} ms idle (shares are of busy time)`,
     '',
     'self time by area',
-    formatTable(['area', ...header.slice(1)], top(selfByArea, total, limit)),
+    formatTable(['area', ...columns], top(selfByArea, total, limit)),
     '',
     'self time by function',
-    formatTable(['function', ...header.slice(1)], top(selfByFunction, total, limit)),
+    formatTable(['function', ...columns], top(selfByFunction, total, limit)),
     '',
-    "inclusive time of the service's own functions (src/)",
-    formatTable(['function', ...header.slice(1)], top(inclusiveOwn, total, limit)),
+    // An async function's callers are not on the stack after its first await, so this
+    // undercounts async paths: read it for the synchronous work each function does.
+    "inclusive time of the service's own functions (src/; synchronous stacks only)",
+    formatTable(['function', ...columns], top(inclusiveOwn, total, limit)),
   ].join('\n');
 }
