@@ -1,4 +1,4 @@
-import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import { CompiledQuery, type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import type { Dialect } from '../db/database.ts';
 import type { Database, ImageTable } from '../db/schema.ts';
 import { chunked } from './chunks.ts';
@@ -56,6 +56,9 @@ const COPIED_COLUMNS = [
   'created_at',
 ] as const satisfies ReadonlyArray<keyof ImageTable>;
 
+/** SQLite text of `unionNewest` per (number of albums, limit). */
+const UNION_NEWEST_SQL = new Map<string, string>();
+
 const mediaKey = (ref: MediaRef): string => JSON.stringify([ref.type, ref.public_id, ref.version]);
 
 /** Images of albums; "live" images are those not in the trash. */
@@ -75,33 +78,81 @@ export class ImagesRepository {
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
-  /** The newest live images of each album, at most `perAlbum` each, newest first. */
-  async newestByAlbum(albumIds: string[], perAlbum: number): Promise<Map<string, ImageRow[]>> {
-    const result = new Map<string, ImageRow[]>(albumIds.map((id) => [id, []]));
-    for (const ids of chunked(albumIds)) {
-      const rows = await this.db
-        .selectFrom((eb) =>
-          eb
-            .selectFrom('images')
-            .selectAll()
-            .select((sub) =>
-              sub.fn
-                .agg<number>('row_number')
-                .over((over) => over.partitionBy('album_id').orderBy('created_at', 'desc').orderBy('id', 'desc'))
-                .as('rank'),
-            )
-            .where('album_id', 'in', ids)
-            .where('deleted_at', 'is', null)
-            .as('ranked'),
-        )
-        .selectAll()
-        .where('rank', '<=', perAlbum)
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .execute();
-      for (const { rank: _rank, ...row } of rows) result.get(row.album_id)!.push(row);
+  /**
+   * The newest live images of each album, at most `perAlbum` each, newest first (album list
+   * thumbnails). The cost must not grow with the albums' sizes, as ranking every image of the
+   * page's albums with a window function does (measured: 25 albums of 400 images, 86 ms on
+   * SQLite, 27 ms on PostgreSQL). So each album reads at most `perAlbum` entries of the
+   * (album_id, deleted_at, created_at) index: PostgreSQL in one LATERAL join; SQLite, which
+   * has no LATERAL, in one UNION ALL of per-album LIMIT branches, unless the albums are so
+   * small that the window function reads about as much and costs less to run.
+   */
+  async newestByAlbum(albums: ReadonlyArray<{ id: string; images_count: number }>, perAlbum: number): Promise<Map<string, ImageRow[]>> {
+    const result = new Map<string, ImageRow[]>(albums.map((a) => [a.id, []]));
+    const limit = Math.max(0, Math.floor(perAlbum));
+    const ids = [...result.keys()];
+    if (!ids.length || limit === 0) return result;
+    let rows: ImageRow[];
+    if (this.dialect === 'postgres') {
+      rows = (
+        await sql<ImageRow>`select i.* from unnest(${ids}::text[]) as a(id) cross join lateral (
+          select * from images where album_id = a.id and deleted_at is null
+          order by created_at desc, id desc limit ${limit}) as i`.execute(this.db)
+      ).rows;
+    } else {
+      rows = [];
+      const small = albums.reduce((n, a) => n + a.images_count, 0) <= ids.length * limit * 4;
+      // 200 albums per statement: SQLite allows 500 terms in a compound SELECT.
+      for (const piece of chunked(ids, 200)) rows.push(...(small ? await this.rankedNewest(piece, limit) : await this.unionNewest(piece, limit)));
     }
+    for (const row of rows) result.get(row.album_id)!.push(row);
+    const newestFirst = (x: ImageRow, y: ImageRow) =>
+      x.created_at < y.created_at ? 1 : x.created_at > y.created_at ? -1 : x.id < y.id ? 1 : x.id > y.id ? -1 : 0;
+    for (const list of result.values()) list.sort(newestFirst);
     return result;
+  }
+
+  /** SQLite, small albums: rank every live image of the albums, keep the first `limit` of each. */
+  private async rankedNewest(albumIds: string[], limit: number): Promise<ImageRow[]> {
+    const rows = await this.db
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('images')
+          .selectAll()
+          .select((sub) =>
+            sub.fn
+              .agg<number>('row_number')
+              .over((over) => over.partitionBy('album_id').orderBy('created_at', 'desc').orderBy('id', 'desc'))
+              .as('rank'),
+          )
+          .where('album_id', 'in', albumIds)
+          .where('deleted_at', 'is', null)
+          .as('ranked'),
+      )
+      .selectAll()
+      .where('rank', '<=', limit)
+      .execute();
+    return rows.map(({ rank: _rank, ...row }) => row);
+  }
+
+  /**
+   * SQLite: one `ORDER BY ... LIMIT` branch per album, glued with UNION ALL. The text depends
+   * only on the number of albums and the limit, so it is built once and its prepared statement
+   * reused; building it with the query builder each time cost more than running it.
+   */
+  private async unionNewest(albumIds: string[], limit: number): Promise<ImageRow[]> {
+    const key = `${albumIds.length}:${limit}`;
+    let text = UNION_NEWEST_SQL.get(key);
+    if (!text) {
+      text = albumIds
+        .map(
+          (_, i) =>
+            `select * from (select * from images where album_id = ? and deleted_at is null order by created_at desc, id desc limit ${limit}) as newest${i}`,
+        )
+        .join(' union all ');
+      UNION_NEWEST_SQL.set(key, text);
+    }
+    return (await this.db.executeQuery<ImageRow>(CompiledQuery.raw(text, albumIds))).rows;
   }
 
   /** One page of an album's live images, newest first. */

@@ -113,10 +113,7 @@ export class AlbumsService {
       this.repos.albums.listPage(actor.organizationId, only, perPage, (page - 1) * perPage),
       this.repos.albums.count(actor.organizationId, only),
     ]);
-    const newest = await this.repos.images.newestByAlbum(
-      albums.map((a) => a.id),
-      ALBUM_THUMBNAILS,
-    );
+    const newest = await this.repos.images.newestByAlbum(albums, ALBUM_THUMBNAILS);
     return {
       total,
       items: albums.map((album) => ({
@@ -252,7 +249,7 @@ export class AlbumsService {
     // The count is exact (kept in the same transactions as the images), so an empty album
     // needs no query: the common case of a freshly created one.
     const newest =
-      album.images_count > 0 ? await repos.images.newestByAlbum([album.id], ALBUM_THUMBNAILS) : new Map<string, ImageRow[]>();
+      album.images_count > 0 ? await repos.images.newestByAlbum([album], ALBUM_THUMBNAILS) : new Map<string, ImageRow[]>();
     return {
       id: album.public_id,
       public_id: album.public_id,

@@ -351,6 +351,36 @@ describe('move (POST /images/move)', () => {
   });
 });
 
+test('album list thumbnails are the newest four, whether albums are small or large', async () => {
+  const t = await tenant();
+  const small = await albumWithImages(server, t.token, 3, 'thumbs-small');
+  await albumWithImages(server, t.token, 0, 'thumbs-large');
+  await insertImages(t.organizationId, 'thumbs-large', 300);
+  // A trashed newest image is no thumbnail.
+  await notify(server, small.album, 'thumbs-small/newest');
+  const [newest] = await imagesOf(server, t.token, 'thumbs-small');
+  await call(server, 'DELETE', `/api/v1/images/${newest!.id}`, { token: t.token });
+  const list = await call<Array<{ id: string; images_count: number; thumbnails: Array<{ id: string }> }>>(server, 'GET', '/api/v1/albums', {
+    token: t.token,
+  });
+  assert.equal(list.status, 200, list.text);
+  for (const album of list.body) {
+    const images = await imagesOf(server, t.token, album.id);
+    assert.deepEqual(
+      album.thumbnails.map((i) => i.id),
+      images.slice(0, 4).map((i) => i.id),
+      `${album.id}: the newest four live images, newest first`,
+    );
+  }
+  assert.deepEqual(
+    list.body.map((a) => [a.id, a.images_count, a.thumbnails.length]),
+    [
+      ['thumbs-large', 300, 4],
+      ['thumbs-small', 3, 3],
+    ],
+  );
+});
+
 /** Inserts `n` image rows into an album straight into the database, counted as an upload would. */
 async function insertImages(organizationId: string, albumPublicId: string, n: number): Promise<void> {
   const db = server.db.kysely;
@@ -360,7 +390,7 @@ async function insertImages(organizationId: string, albumPublicId: string, n: nu
     .where('organization_id', '=', organizationId)
     .where('public_id', '=', albumPublicId)
     .executeTakeFirstOrThrow();
-  const now = new Date().toISOString();
+  const start = Date.now();
   const rows = Array.from({ length: n }, (_, i) => ({
     id: randomUUID(),
     organization_id: organizationId,
@@ -395,8 +425,9 @@ async function insertImages(organizationId: string, albumPublicId: string, n: nu
     tags: '[]',
     processed: 1,
     processing_error: null,
-    created_at: now,
-    updated_at: now,
+    // Some share a timestamp, so that the id breaks the tie.
+    created_at: new Date(start - Math.floor(i / 2) * 1000).toISOString(),
+    updated_at: new Date(start).toISOString(),
     deleted_at: null,
   }));
   for (let i = 0; i < rows.length; i += 20) await db.insertInto('images').values(rows.slice(i, i + 20)).execute();
