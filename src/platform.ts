@@ -31,19 +31,22 @@ export interface Platform {
 }
 
 /** Opens the database and applies migrations. */
-export async function openAndMigrate(config: Config): Promise<Db> {
-  const db = openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
+export async function openAndMigrate(config: Config, log?: pino.Logger): Promise<Db> {
+  const db = openDatabase(config.databaseUrl, {
+    poolSize: config.databasePoolSize,
+    onConnectionError: log && ((err) => log.warn({ err }, 'an idle PostgreSQL connection failed; it will be replaced')),
+  });
   await migrate(db.kysely);
   return db;
 }
 
 export async function createPlatform(config: Config, options: { runWorker: boolean }): Promise<Platform> {
-  const db = await openAndMigrate(config);
+  const log = pino({ level: config.logLevel });
+  const db = await openAndMigrate(config, log);
   const store = openObjectStore(config);
   const jobs = new JobStore(db.kysely, db.dialect);
   const registry = new JobRegistry();
   const services = createServices(config, db, { store, onQueued: () => worker?.poke() });
-  const log = pino({ level: config.logLevel });
   let worker: Worker | null = null;
   const mediaHost =
     config.mediaHost === 'embedded'

@@ -108,6 +108,12 @@ class MultiProcessSqliteDialect extends SqliteDialect {
 export interface OpenDatabaseOptions {
   /** Connections in the PostgreSQL pool (DATABASE_POOL_SIZE); SQLite has one connection. */
   poolSize?: number;
+  /**
+   * Told when an idle PostgreSQL connection fails (the server restarted, an administrator
+   * ended the session): the pool drops it and opens another when needed. Default: a warning
+   * on stderr.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Db {
@@ -137,6 +143,22 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Db
     // pool is too small for the load, and the log says so.
     connectionTimeoutMillis: 30_000,
   });
+  // Without a listener, pg re-throws an idle connection's error and the process dies.
+  pool.on('error', options.onConnectionError ?? ((error) => console.warn(`album-api: idle PostgreSQL connection failed: ${error.message}`)));
+  // pool.end() resolves once every connection is asked to end, not once they have: wait for
+  // their 'remove' too, so that closed means closed (a test dropping the database right after,
+  // an orchestrator counting connections).
+  const open = new Set<unknown>();
+  pool.on('connect', (client) => open.add(client));
+  pool.on('remove', (client) => open.delete(client));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+  return {
+    kysely,
+    dialect: 'postgres',
+    async close() {
+      await kysely.destroy();
+      const deadline = Date.now() + 5000;
+      while (open.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    },
+  };
 }

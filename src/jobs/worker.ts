@@ -50,6 +50,9 @@ export class Worker {
   /** Ids of the jobs running now, whose locks the heartbeat renews. */
   private readonly held = new Set<string>();
   private heartbeat: NodeJS.Timeout | null = null;
+  /** The claiming loop, while it runs: a claim in flight may still bring a job to run. */
+  private filling: Promise<void> | null = null;
+  private refill = false;
   private readonly concurrency: number;
   private readonly pollMs: number;
   private readonly lockSeconds: number;
@@ -88,7 +91,19 @@ export class Worker {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    void this.fill();
+    // One claiming loop at a time, so `concurrency` holds and stop() can wait for it; a poke
+    // meanwhile runs the loop once more when it ends.
+    if (this.filling) {
+      this.refill = true;
+      return;
+    }
+    this.filling = this.fill().finally(() => {
+      this.filling = null;
+      if (this.refill) {
+        this.refill = false;
+        this.poke();
+      }
+    });
   }
 
   private async fill(): Promise<void> {
@@ -132,6 +147,8 @@ export class Worker {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    // A claim that was in flight has either found nothing or started its job by then.
+    await this.filling;
     if (this.running > 0) await new Promise<void>((resolve) => this.idle.add(resolve));
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
