@@ -27,6 +27,17 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop: () 
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      admin(async (c) => {
+        // pg-pool's end() resolves once it has *asked* its connections to close, not once they
+        // have: FORCE at once would kill backends whose clients are still hanging up, and those
+        // clients report it as an uncaught error. Wait (briefly) for them to go first.
+        for (let i = 0; i < 100; i++) {
+          const { rows } = await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (rows[0].n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      }),
   };
 }
