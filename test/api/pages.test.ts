@@ -211,6 +211,26 @@ describe('GET /albums/:id (the album page)', () => {
   });
 });
 
+describe('with MEDIA_HOST=cloudinary', () => {
+  test('the upload page may post to api.cloudinary.com and show images from res.cloudinary.com', async () => {
+    const cloudinary = await startTestServer({ MEDIA_HOST: 'cloudinary', CLOUDINARY_URL: 'cloudinary://123456:abcdef@demo-cloud', WORKERS: '0' });
+    try {
+      const owner = await newTenant(cloudinary);
+      const created = await createAlbum(cloudinary, owner.token);
+      assert.equal(created.upload_form.url, 'https://api.cloudinary.com/v1_1/demo-cloud/auto/upload');
+      const page = await fetch(`${cloudinary.url}/upload_test`);
+      const csp = page.headers.get('content-security-policy')!;
+      assert.match(csp, /connect-src 'self' https:\/\/api\.cloudinary\.com;/);
+      assert.match(csp, /img-src 'self' https:\/\/res\.cloudinary\.com /);
+      const albumPage = await fetch(`${cloudinary.url}/albums/${created.id}?token=${owner.token}`);
+      assert.equal(albumPage.status, 200);
+      assert.match(albumPage.headers.get('content-security-policy')!, /img-src 'self' https:\/\/res\.cloudinary\.com /);
+    } finally {
+      await cloudinary.stop();
+    }
+  });
+});
+
 describe('views', () => {
   test('a page view counts once; reloads (same cookie, or none from the same client) do not', async () => {
     const own = await createAlbum(server, tenant.token);
