@@ -10,7 +10,7 @@
  *   processes sharing the file.
  * test/scale/migrations.test.ts races five processes on a fresh database of either kind.
  */
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations work on the untyped schema */
 const migrations: Record<string, Migration> = {
@@ -190,6 +190,35 @@ const migrations: Record<string, Migration> = {
         .addColumn('viewer_key', 'text', (c) => c.notNull())
         .addColumn('last_counted_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('album_views_pk', ['album_id', 'viewer_key'])
+        .execute();
+    },
+  },
+  /**
+   * No index on images may lead with organization_id: without statistics, SQLite's planner
+   * took (organization_id, deleted_at) for "this album's images" queries, which also name the
+   * organization, and scanned the whole organization (a 1,000-image duplicate: ~10 ms became
+   * 100+ ms, growing with the organization). The trash gets a partial index, which only
+   * queries asking for trashed rows can use, and lookups by public_id use (public_id, version).
+   * An album's live images, newest first, come straight from (album_id, deleted_at,
+   * created_at, id) in that order, tie-break included: no sort, and a LIMIT reads only what it
+   * returns (PostgreSQL otherwise fetched and sorted every image of a large album for its
+   * four thumbnails).
+   */
+  '0004_image_indexes': {
+    async up(db: Kysely<any>) {
+      await db.schema.dropIndex('images_org_deleted').execute();
+      await db.schema.dropIndex('images_public_id').execute();
+      await db.schema.dropIndex('images_album_created').execute();
+      await db.schema
+        .createIndex('images_album_newest')
+        .on('images')
+        .columns(['album_id', 'deleted_at', 'created_at', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('images_trash')
+        .on('images')
+        .columns(['organization_id', 'deleted_at'])
+        .where(sql.ref('deleted_at'), 'is not', null)
         .execute();
     },
   },

@@ -81,6 +81,11 @@ export class AlbumsRepository {
   /**
    * One page of the organization's albums, newest first; `onlyPublicIds` limits the page to
    * those albums (a restricted token), null means all.
+   *
+   * A deep page must skip `offset` albums, which no query avoids. The page's ids are found
+   * first from the (organization_id, created_at, id) index alone, and only those rows are
+   * read: PostgreSQL otherwise read and sorted every album of the organization for the last
+   * pages of a large one.
    */
   listPage(
     organizationId: string,
@@ -88,9 +93,15 @@ export class AlbumsRepository {
     limit: number,
     offset: number,
   ): Promise<Album[]> {
-    let query = this.db.selectFrom('albums').selectAll().where('organization_id', '=', organizationId);
-    if (onlyPublicIds) query = query.where('public_id', 'in', onlyPublicIds.length ? onlyPublicIds : ['']);
-    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+    let ids = this.db.selectFrom('albums').select('id').where('organization_id', '=', organizationId);
+    if (onlyPublicIds) ids = ids.where('public_id', 'in', onlyPublicIds.length ? onlyPublicIds : ['']);
+    return this.db
+      .selectFrom('albums')
+      .selectAll()
+      .where('id', 'in', ids.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset))
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
   }
 
   async count(organizationId: string, onlyPublicIds: string[] | null): Promise<number> {
