@@ -39,6 +39,7 @@ const OPTIONS = {
   database: { type: 'string', default: 'postgres' },
   storage: { type: 'string', default: 'local' },
   layouts: { type: 'string', default: 'one,one-proxied,two' },
+  rounds: { type: 'string', default: '1' },
 } as const;
 
 /** CPU seconds (user + system, every thread) a process has used, from /proc. */
@@ -52,18 +53,30 @@ function cpuSeconds(pid: number): number {
   }
 }
 
-/** CPU seconds of every PostgreSQL server process on the machine (postmaster and backends). */
-function postgresCpuSeconds(): number {
+/**
+ * CPU seconds of the PostgreSQL backends serving `database` (their command line names it:
+ * `postgres: 15/main: postgres <database> 127.0.0.1(port) idle`), leaving out other work on
+ * the same server, such as other test runs.
+ */
+function postgresCpuSeconds(database: string): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(entry));
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(` ${database} `)) continue;
+      total += cpuSeconds(Number(entry));
     } catch {
       // exited while we looked
     }
   }
   return total;
+}
+
+/** CPU seconds the whole machine has been busy (every process, every core), from /proc/stat. */
+function machineBusySeconds(): number {
+  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  return (user! + nice! + system! + irq! + softirq! + steal!) / 100;
 }
 
 /** A `worker` process: no HTTP, ready once it says it runs jobs. */
@@ -91,12 +104,13 @@ async function startWorkerProcess(env: Record<string, string>): Promise<{ pid: n
 
 interface LayoutResult {
   name: LayoutName;
+  round: number;
   rate: number;
   answeredS: number;
   landedS: number;
   uploadP50: number;
   uploadP99: number;
-  cpu: { api: number; worker: number; bench: number; postgres: number };
+  cpu: { api: number; worker: number; bench: number; postgres: number; machine: number };
   wallS: number;
   perApi: number[];
 }
@@ -183,7 +197,8 @@ async function runLayout(
       api: pids.api.map(cpuSeconds),
       worker: pids.worker.reduce((sum, pid) => sum + cpuSeconds(pid), 0),
       bench: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
-      postgres: options.database === 'postgres' ? postgresCpuSeconds() : 0,
+      postgres: database ? postgresCpuSeconds(new URL(database.url).pathname.slice(1)) : 0,
+      machine: machineBusySeconds(),
     });
     const hitsBefore = proxy ? proxy.hitsByPath('/v1_1/') : [0];
     const before = cpuNow();
@@ -200,6 +215,7 @@ async function runLayout(
     const p = percentiles(latencies);
     return {
       name,
+      round: 0,
       rate: options.images / wallS,
       answeredS: (answered - start) / 1000,
       landedS: wallS,
@@ -210,6 +226,7 @@ async function runLayout(
         worker: after.worker - before.worker,
         bench: after.bench - before.bench,
         postgres: after.postgres - before.postgres,
+        machine: after.machine - before.machine,
       },
       wallS,
       perApi: hitsAfter.map((n, i) => n - (hitsBefore[i] ?? 0)),
@@ -228,7 +245,9 @@ export const scenario: Scenario = {
   --concurrency N    uploads in flight (4 × CPUs)
   --database D       postgres or sqlite (postgres; sqlite = one file shared by the processes)
   --storage S        local (a directory every process shares) or s3 (s3rver, in its own process) (local)
-  --layouts LIST     of one, one-proxied, two (all)`,
+  --layouts LIST     of one, one-proxied, two (all)
+  --rounds N         run the layouts N times, every other round in reverse order, so that
+                     drifting load on the machine does not favour one layout (1)`,
 
   async run(argv) {
     const values = parseOptions(argv, OPTIONS);
@@ -252,22 +271,27 @@ export const scenario: Scenario = {
       `scale: ${images} uploads of a 12 MP JPEG (${(files[0]!.length / 1e6).toFixed(1)} MB) per layout, ${concurrency} in flight, ` +
         `${database}, ${storage === 's3' ? 'S3 (s3rver)' : 'a shared local directory'}`,
     );
+    const rounds = Number(values.rounds);
+    if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
     const results: LayoutResult[] = [];
     try {
-      for (const name of layouts) {
-        console.log(`[${name}] ${LAYOUTS[name].label}…`);
-        results.push(await runLayout(name, { database, s3, files, images, concurrency }));
+      for (let round = 1; round <= rounds; round++) {
+        for (const name of round % 2 === 1 ? layouts : [...layouts].reverse()) {
+          console.log(`[${name}, round ${round}] ${LAYOUTS[name].label}…`);
+          results.push({ ...(await runLayout(name, { database, s3, files, images, concurrency })), round });
+        }
       }
     } finally {
       await s3?.stop();
       rmSync(dir, { recursive: true, force: true });
     }
 
+    const label = (r: LayoutResult) => (rounds > 1 ? `${LAYOUTS[r.name].label}, round ${r.round}` : LAYOUTS[r.name].label);
     printTable(
       'Ingest (images/s, higher is better; from the first upload to the last image row)',
       ['layout', 'images/s', 'last answer s', 'last row s', 'upload p50 ms', 'upload p99 ms', 'uploads per API'],
       results.map((r) => [
-        LAYOUTS[r.name].label,
+        label(r),
         r.rate.toFixed(2),
         r.answeredS.toFixed(1),
         r.landedS.toFixed(1),
@@ -278,19 +302,36 @@ export const scenario: Scenario = {
     );
     const cores = availableParallelism();
     printTable(
-      `Where the CPU went (CPU seconds during the measured part; the machine has ${cores} cores)`,
-      ['layout', 'API processes', 'worker', 'proxy + client', 'PostgreSQL', 'total', `busy cores (of ${cores})`, 'API CPU s per image'],
+      `Where the CPU went (CPU seconds during the measured part; "other work" is the rest of the machine, e.g. other test runs; ${cores} cores)`,
+      [
+        'layout',
+        'API processes',
+        'worker',
+        'proxy + client',
+        'PostgreSQL',
+        'ours',
+        'other work',
+        `ours, cores (of ${cores})`,
+        `machine, cores`,
+        'API CPU s per image',
+        `images/s on ${cores} idle cores (est.)`,
+      ],
       results.map((r) => {
-        const total = r.cpu.api + r.cpu.worker + r.cpu.bench + r.cpu.postgres;
+        const ours = r.cpu.api + r.cpu.worker + r.cpu.bench + r.cpu.postgres;
         return [
-          LAYOUTS[r.name].label,
+          label(r),
           r.cpu.api.toFixed(1),
           r.cpu.worker.toFixed(1),
           r.cpu.bench.toFixed(1),
           r.cpu.postgres.toFixed(1),
-          total.toFixed(1),
-          (total / r.wallS).toFixed(2),
+          ours.toFixed(1),
+          Math.max(0, r.cpu.machine - ours).toFixed(1),
+          (ours / r.wallS).toFixed(2),
+          (r.cpu.machine / r.wallS).toFixed(2),
           (r.cpu.api / images).toFixed(2),
+          // What this layout would ingest with the machine to itself: its own CPU cost per
+          // image against every core; the load-independent figure to compare layouts by.
+          ((cores * images) / ours).toFixed(1),
         ];
       }),
     );
