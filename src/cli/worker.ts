@@ -7,7 +7,12 @@ import { stopOnSignals } from './stop-on-signals.ts';
 import { createPlatform } from '../platform.ts';
 
 export async function worker(): Promise<void> {
-  const platform = await createPlatform(loadConfig(), { runWorker: true });
-  console.log(`album-api worker ${platform.worker!.id} running jobs: ${platform.registry.names().join(', ')}`);
+  const config = loadConfig();
+  const platform = await createPlatform(config, { runWorker: true });
+  const { concurrency, lockSeconds, pollMs } = config.jobs;
+  console.log(
+    `album-api worker ${platform.worker!.id} running jobs: ${platform.registry.names().join(', ')} ` +
+      `(${concurrency} at once, locks of ${lockSeconds} s, polling every ${pollMs} ms)`,
+  );
   stopOnSignals(platform);
 }
