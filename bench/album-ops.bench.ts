@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Insertable, sql } from 'kysely';
 import { type Db, openDatabase } from '../src/db/database.ts';
-import type { ImageTable } from '../src/db/schema.ts';
+import type { ImageMediaTable, ImageTable } from '../src/db/schema.ts';
 import { chunked, MAX_PARAMETERS } from '../src/repositories/chunks.ts';
 import { authorization, type DatabaseKind, startAlbumService } from './lib/album-service.ts';
 import { percentiles, processCpuSeconds } from './lib/load.ts';
@@ -72,8 +72,8 @@ async function benchDatabase(kind: DatabaseKind): Promise<{ url: string; drop():
   return { url: `sqlite://${join(dir, 'bench.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A plausible image row: the JSON columns about the size real uploads leave. */
-function imageRow(organizationId: string, albumId: string, publicId: string, createdAt: string): Insertable<ImageTable> {
+/** A plausible image row and its media report: the JSON about the size real uploads leave. */
+function imageRow(organizationId: string, albumId: string, publicId: string, createdAt: string): { image: Insertable<ImageTable>; media: Insertable<ImageMediaTable> } {
   const infos = {
     asset_id: randomUUID().replace(/-/g, ''),
     public_id: publicId,
@@ -91,7 +91,7 @@ function imageRow(organizationId: string, albumId: string, publicId: string, cre
     original_filename: 'IMG_0001',
   };
   const exifs = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`Tag${i}`, `value ${i} of the embedded metadata`]));
-  return {
+  const image: Insertable<ImageTable> = {
     id: randomUUID(),
     organization_id: organizationId,
     album_id: albumId,
@@ -117,11 +117,7 @@ function imageRow(organizationId: string, albumId: string, publicId: string, cre
     crop_y: null,
     crop_w: null,
     crop_h: null,
-    infos: JSON.stringify(infos),
-    exifs: JSON.stringify(exifs),
     metadatas: '{}',
-    faces: '[[120,80,60,60]]',
-    colors: '[["#336699",42.1],["#FFFFFF",20.3]]',
     tags: JSON.stringify([albumId]),
     processed: 1,
     processing_error: null,
@@ -129,6 +125,17 @@ function imageRow(organizationId: string, albumId: string, publicId: string, cre
     updated_at: createdAt,
     deleted_at: null,
   };
+  const media: Insertable<ImageMediaTable> = {
+    organization_id: organizationId,
+    type: image.type,
+    public_id: publicId,
+    version: image.version,
+    infos: JSON.stringify(infos),
+    exifs: JSON.stringify(exifs),
+    faces: '[[120,80,60,60]]',
+    colors: '[["#336699",42.1],["#FFFFFF",20.3]]',
+  };
+  return { image, media };
 }
 
 /** Inserts albums (by public id) with `perAlbum` images each, returns nothing; one transaction. */
@@ -141,12 +148,19 @@ async function insertAlbums(db: Db, organizationId: string, albums: Array<{ publ
     });
     for (const piece of chunked(albumRows, Math.floor(MAX_PARAMETERS / 7))) await trx.insertInto('albums').values(piece).execute();
     const images: Array<Insertable<ImageTable>> = [];
+    const media = new Map<string, Insertable<ImageMediaTable>>();
     albums.forEach((album, i) => {
       for (let n = 0; n < album.images; n++) {
         const publicId = `${album.publicIdPrefix ?? album.publicId}/${n}`;
-        images.push(imageRow(organizationId, albumRows[i]!.id, publicId, new Date(start + n * 1000).toISOString()));
+        const row = imageRow(organizationId, albumRows[i]!.id, publicId, new Date(start + n * 1000).toISOString());
+        images.push(row.image);
+        // Albums sharing pictures (a merge's destination) share their media reports.
+        media.set(publicId, row.media);
       }
     });
+    for (const piece of chunked([...media.values()], Math.floor(MAX_PARAMETERS / 8))) {
+      await trx.insertInto('image_media').values(piece).onConflict((oc) => oc.doNothing()).execute();
+    }
     const perInsert = Math.floor(MAX_PARAMETERS / Object.keys(images[0] ?? { x: 1 }).length);
     for (const piece of chunked(images, perInsert)) await trx.insertInto('images').values(piece).execute();
   });

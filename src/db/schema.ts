@@ -73,16 +73,8 @@ export interface ImageTable {
   crop_y: number | null;
   crop_w: number | null;
   crop_h: number | null;
-  /** JSON: the host's upload response. */
-  infos: string;
-  /** JSON: flat EXIF/IPTC/XMP tags. */
-  exifs: string;
   /** JSON: client-set metadata. */
   metadatas: string;
-  /** JSON: [[x, y, w, h], ...]. */
-  faces: string;
-  /** JSON: [["#RRGGBB", percent], ...]. */
-  colors: string;
   /** JSON: string[]. */
   tags: string;
   processed: number;
@@ -91,6 +83,26 @@ export interface ImageTable {
   updated_at: string;
   /** Set when the image is in the trash. */
   deleted_at: string | null;
+}
+
+/**
+ * What the media host reported about one stored original, shared by every image row showing
+ * it (an upload and its copies): the wide JSON lives once here, so copying, moving and merging
+ * images writes narrow rows.
+ */
+export interface ImageMediaTable {
+  organization_id: string;
+  type: string;
+  public_id: string;
+  version: number;
+  /** JSON: the host's upload response. */
+  infos: string;
+  /** JSON: flat EXIF/IPTC/XMP tags. */
+  exifs: string;
+  /** JSON: [[x, y, w, h], ...]. */
+  faces: string;
+  /** JSON: [["#RRGGBB", percent], ...]. */
+  colors: string;
 }
 
 export interface JobTable {
@@ -171,6 +183,7 @@ export interface Database {
   secrets: SecretTable;
   albums: AlbumTable;
   images: ImageTable;
+  image_media: ImageMediaTable;
   jobs: JobTable;
   media_assets: MediaAssetTable;
   album_views: AlbumViewTable;

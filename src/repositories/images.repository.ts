@@ -1,9 +1,13 @@
-import { CompiledQuery, type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable, sql } from 'kysely';
 import type { Dialect } from '../db/database.ts';
-import type { Database, ImageTable } from '../db/schema.ts';
+import type { Database, ImageMediaTable, ImageTable } from '../db/schema.ts';
 import { chunked } from './chunks.ts';
 
-export type ImageRow = Selectable<ImageTable>;
+/** The host's report on a stored original, shared by the rows showing it (image_media). */
+export type MediaReport = Pick<Selectable<ImageMediaTable>, 'infos' | 'exifs' | 'faces' | 'colors'>;
+
+/** An image as the API presents it: its row and the report on its media, joined. */
+export type ImageRow = Selectable<ImageTable> & MediaReport;
 
 /** What locates an image's stored original at the media host (copies share it). */
 export type MediaRef = Pick<ImageRow, 'type' | 'public_id' | 'version' | 'format'>;
@@ -21,7 +25,7 @@ export interface PublicIdClash {
 
 const REF_COLUMNS = ['id', 'album_id', 'public_id', 'deleted_at', 'type', 'version', 'format'] as const;
 
-/** Every column of `images`, in one place, for the copy made by `duplicateInto`. */
+/** Every column of `images` a copy takes over, for `duplicateInto` (the media report is shared, not copied). */
 const COPIED_COLUMNS = [
   'organization_id',
   'public_id',
@@ -46,15 +50,15 @@ const COPIED_COLUMNS = [
   'crop_y',
   'crop_w',
   'crop_h',
-  'infos',
-  'exifs',
   'metadatas',
-  'faces',
-  'colors',
   'processed',
   'processing_error',
   'created_at',
 ] as const satisfies ReadonlyArray<keyof ImageTable>;
+
+/** The join of an image row to its media report, for hand-written SQL. */
+const MEDIA_JOIN = `join image_media as m on m.organization_id = i.organization_id and m.public_id = i.public_id
+  and m.version = i.version and m.type = i.type`;
 
 /** SQLite text of `unionNewest` per (number of albums, limit). */
 const UNION_NEWEST_SQL = new Map<string, string>();
@@ -68,14 +72,39 @@ export class ImagesRepository {
     private readonly dialect: Dialect,
   ) {}
 
-  /** Inserts the image unless the album already has one with that public_id; true when inserted. */
-  async insertOnce(image: Insertable<ImageTable>): Promise<boolean> {
+  /**
+   * Inserts the image unless the album already has one with that public_id; true when
+   * inserted. Its media report is recorded once per stored original (the first report wins:
+   * the host reports the same original the same way).
+   */
+  async insertOnce(image: ImageRow): Promise<boolean> {
+    const { infos, exifs, faces, colors, ...row } = image;
+    await this.db
+      .insertInto('image_media')
+      .values({ organization_id: row.organization_id, type: row.type, public_id: row.public_id, version: row.version, infos, exifs, faces, colors })
+      .onConflict((oc) => oc.columns(['organization_id', 'public_id', 'version', 'type']).doNothing())
+      .execute();
     const result = await this.db
       .insertInto('images')
-      .values(image)
+      .values(row)
       .onConflict((oc) => oc.columns(['album_id', 'public_id']).doNothing())
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /** Image rows with their media report: the start of every query returning ImageRow. */
+  private withMedia() {
+    return this.db
+      .selectFrom('images')
+      .innerJoin('image_media as m', (join) =>
+        join
+          .onRef('m.organization_id', '=', 'images.organization_id')
+          .onRef('m.public_id', '=', 'images.public_id')
+          .onRef('m.version', '=', 'images.version')
+          .onRef('m.type', '=', 'images.type'),
+      )
+      .selectAll('images')
+      .select(['m.infos', 'm.exifs', 'm.faces', 'm.colors']);
   }
 
   /**
@@ -96,9 +125,9 @@ export class ImagesRepository {
     let rows: ImageRow[];
     if (this.dialect === 'postgres') {
       rows = (
-        await sql<ImageRow>`select i.* from unnest(${ids}::text[]) as a(id) cross join lateral (
+        await sql<ImageRow>`select i.*, m.infos, m.exifs, m.faces, m.colors from unnest(${ids}::text[]) as a(id) cross join lateral (
           select * from images where album_id = a.id and deleted_at is null
-          order by deleted_at desc, created_at desc, id desc limit ${limit}) as i`.execute(this.db)
+          order by deleted_at desc, created_at desc, id desc limit ${limit}) as i ${sql.raw(MEDIA_JOIN)}`.execute(this.db)
       ).rows;
     } else {
       rows = [];
@@ -115,25 +144,22 @@ export class ImagesRepository {
 
   /** SQLite, small albums: rank every live image of the albums, keep the first `limit` of each. */
   private async rankedNewest(albumIds: string[], limit: number): Promise<ImageRow[]> {
-    const rows = await this.db
-      .selectFrom((eb) =>
-        eb
-          .selectFrom('images')
-          .selectAll()
-          .select((sub) =>
-            sub.fn
-              .agg<number>('row_number')
-              .over((over) => over.partitionBy('album_id').orderBy('created_at', 'desc').orderBy('id', 'desc'))
-              .as('rank'),
-          )
-          .where('album_id', 'in', albumIds)
-          .where('deleted_at', 'is', null)
-          .as('ranked'),
+    const ranked = this.db
+      .selectFrom('images')
+      .select('id')
+      .select((sub) =>
+        sub.fn
+          .agg<number>('row_number')
+          .over((over) => over.partitionBy('album_id').orderBy('created_at', 'desc').orderBy('id', 'desc'))
+          .as('rank'),
       )
-      .selectAll()
-      .where('rank', '<=', limit)
+      .where('album_id', 'in', albumIds)
+      .where('deleted_at', 'is', null)
+      .as('ranked');
+    return this.withMedia()
+      .innerJoin(ranked, 'ranked.id', 'images.id')
+      .where('ranked.rank', '<=', limit)
       .execute();
-    return rows.map(({ rank: _rank, ...row }) => row);
   }
 
   /**
@@ -145,12 +171,13 @@ export class ImagesRepository {
     const key = `${albumIds.length}:${limit}`;
     let text = UNION_NEWEST_SQL.get(key);
     if (!text) {
-      text = albumIds
+      const branches = albumIds
         .map(
           (_, i) =>
             `select * from (select * from images where album_id = ? and deleted_at is null order by created_at desc, id desc limit ${limit}) as newest${i}`,
         )
         .join(' union all ');
+      text = `select i.*, m.infos, m.exifs, m.faces, m.colors from (${branches}) as i ${MEDIA_JOIN}`;
       UNION_NEWEST_SQL.set(key, text);
     }
     return (await this.db.executeQuery<ImageRow>(CompiledQuery.raw(text, albumIds))).rows;
@@ -158,29 +185,22 @@ export class ImagesRepository {
 
   /** One page of an album's live images, newest first. */
   listPage(albumId: string, limit: number, offset: number): Promise<ImageRow[]> {
-    return this.db
-      .selectFrom('images')
-      .selectAll()
-      .where('album_id', '=', albumId)
-      .where('deleted_at', 'is', null)
+    return this.withMedia()
+      .where('images.album_id', '=', albumId)
+      .where('images.deleted_at', 'is', null)
       // deleted_at is NULL in every row here, so ordering by it changes nothing, but it lets
       // PostgreSQL read the rows in the (album_id, deleted_at, created_at, id) index's order
       // instead of sorting the whole album: it does not treat IS NULL as fixing the column.
-      .orderBy('deleted_at', 'desc')
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
+      .orderBy('images.deleted_at', 'desc')
+      .orderBy('images.created_at', 'desc')
+      .orderBy('images.id', 'desc')
       .limit(limit)
       .offset(offset)
       .execute();
   }
 
   find(organizationId: string, id: string): Promise<ImageRow | undefined> {
-    return this.db
-      .selectFrom('images')
-      .selectAll()
-      .where('organization_id', '=', organizationId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    return this.withMedia().where('images.organization_id', '=', organizationId).where('images.id', '=', id).executeTakeFirst();
   }
 
   /** The organization's live images among `ids` (unknown, trashed or foreign ones are missing). */
@@ -205,12 +225,7 @@ export class ImagesRepository {
     const out: ImageRow[] = [];
     for (const piece of chunked([...new Set(ids)])) {
       out.push(
-        ...(await this.db
-          .selectFrom('images')
-          .selectAll()
-          .where('organization_id', '=', organizationId)
-          .where('id', 'in', piece)
-          .execute()),
+        ...(await this.withMedia().where('images.organization_id', '=', organizationId).where('images.id', 'in', piece).execute()),
       );
     }
     return out;
@@ -258,7 +273,10 @@ export class ImagesRepository {
     }));
   }
 
-  /** Deletes rows for good; returns the stored media they referenced (which may now be unused). */
+  /**
+   * Deletes rows for good, and the media reports no row of the organization shows any more;
+   * returns the stored media the rows referenced (which may now be unused).
+   */
   async deleteRows(organizationId: string, ids: readonly string[]): Promise<MediaRef[]> {
     const out: MediaRef[] = [];
     for (const piece of chunked([...new Set(ids)])) {
@@ -270,6 +288,25 @@ export class ImagesRepository {
           .returning(['type', 'public_id', 'version', 'format'])
           .execute()),
       );
+    }
+    for (const piece of chunked([...new Set(out.map((ref) => ref.public_id))])) {
+      await this.db
+        .deleteFrom('image_media')
+        .where('organization_id', '=', organizationId)
+        .where('public_id', 'in', piece)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('images as i')
+                .select('i.id')
+                .whereRef('i.public_id', '=', 'image_media.public_id')
+                .whereRef('i.version', '=', 'image_media.version')
+                .whereRef('i.type', '=', 'image_media.type')
+                .whereRef('i.organization_id', '=', 'image_media.organization_id'),
+            ),
+          ),
+        )
+        .execute();
     }
     return out;
   }
@@ -378,13 +415,9 @@ export class ImagesRepository {
 
   /** One page of the organization's trash, most recently deleted first; `albumIds` limits it. */
   listTrash(organizationId: string, albumIds: readonly string[] | null, limit: number, offset: number): Promise<ImageRow[]> {
-    let query = this.db
-      .selectFrom('images')
-      .selectAll()
-      .where('organization_id', '=', organizationId)
-      .where('deleted_at', 'is not', null);
-    if (albumIds) query = query.where('album_id', 'in', albumIds.length ? albumIds : ['']);
-    return query.orderBy('deleted_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+    let query = this.withMedia().where('images.organization_id', '=', organizationId).where('images.deleted_at', 'is not', null);
+    if (albumIds) query = query.where('images.album_id', 'in', albumIds.length ? albumIds : ['']);
+    return query.orderBy('images.deleted_at', 'desc').orderBy('images.id', 'desc').limit(limit).offset(offset).execute();
   }
 
   async countTrash(organizationId: string, albumIds: readonly string[] | null): Promise<number> {
@@ -450,14 +483,12 @@ export class ImagesRepository {
 
   /** An album's live images created in (after, until], oldest first, at most `limit`. */
   liveCreatedBetween(albumId: string, after: string | null, until: string, limit: number): Promise<ImageRow[]> {
-    let query = this.db
-      .selectFrom('images')
-      .selectAll()
-      .where('album_id', '=', albumId)
-      .where('deleted_at', 'is', null)
-      .where('created_at', '<=', until);
-    if (after !== null) query = query.where('created_at', '>', after);
-    return query.orderBy('created_at').orderBy('id').limit(limit).execute();
+    let query = this.withMedia()
+      .where('images.album_id', '=', albumId)
+      .where('images.deleted_at', 'is', null)
+      .where('images.created_at', '<=', until);
+    if (after !== null) query = query.where('images.created_at', '>', after);
+    return query.orderBy('images.created_at').orderBy('images.id').limit(limit).execute();
   }
 
   async countLiveCreatedBetween(albumId: string, after: string | null, until: string): Promise<number> {

@@ -417,11 +417,7 @@ async function insertImages(organizationId: string, albumPublicId: string, n: nu
     crop_y: null,
     crop_w: null,
     crop_h: null,
-    infos: '{}',
-    exifs: '{}',
     metadatas: '{}',
-    faces: '[]',
-    colors: '[]',
     tags: '[]',
     processed: 1,
     processing_error: null,
@@ -430,7 +426,14 @@ async function insertImages(organizationId: string, albumPublicId: string, n: nu
     updated_at: new Date(start).toISOString(),
     deleted_at: null,
   }));
-  for (let i = 0; i < rows.length; i += 20) await db.insertInto('images').values(rows.slice(i, i + 20)).execute();
+  for (let i = 0; i < rows.length; i += 20) {
+    const piece = rows.slice(i, i + 20);
+    await db
+      .insertInto('image_media')
+      .values(piece.map((r) => ({ organization_id: organizationId, type: r.type, public_id: r.public_id, version: r.version, infos: '{}', exifs: '{}', faces: '[]', colors: '[]' })))
+      .execute();
+    await db.insertInto('images').values(piece).execute();
+  }
   await db
     .updateTable('albums')
     .set((eb) => ({ images_count: eb('images_count', '+', n) }))
@@ -552,6 +555,13 @@ describe('the trash purge', () => {
       [copy!.id],
     );
     assert.equal(await storedFiles(), files, 'the copy still shows the stored file');
+    const reports = () =>
+      server.db.kysely.selectFrom('image_media').select('public_id').where('organization_id', '=', t.organizationId).execute();
+    assert.deepEqual(
+      (await reports()).map((r) => r.public_id),
+      [copy!.public_id],
+      'the media report stays while a row shows it',
+    );
     const served = await fetch(copy!.thumbnails.original);
     assert.equal(served.status, 200);
     await served.arrayBuffer();
@@ -561,6 +571,7 @@ describe('the trash purge', () => {
     await purge();
     assert.equal((await snapshot(server, t.organizationId)).images.length, 0);
     assert.equal(await storedFiles(), files - 1, 'no row shares it any more: the file is gone');
+    assert.deepEqual(await reports(), [], 'and so is its media report');
   });
 
   test('is queued when a worker starts, under the hour\'s dedup key', async () => {
