@@ -124,10 +124,14 @@ export class ImagesRepository {
     if (!ids.length || limit === 0) return result;
     let rows: ImageRow[];
     if (this.dialect === 'postgres') {
+      // The LATERAL picks ids only: an index-only scan, already in order, which the planner
+      // takes even when it guesses albums hold a few images (a whole-row scan plus sort won
+      // its estimate and read every image of large albums).
       rows = (
         await sql<ImageRow>`select i.*, m.infos, m.exifs, m.faces, m.colors from unnest(${ids}::text[]) as a(id) cross join lateral (
-          select * from images where album_id = a.id and deleted_at is null
-          order by deleted_at desc, created_at desc, id desc limit ${limit}) as i ${sql.raw(MEDIA_JOIN)}`.execute(this.db)
+          select id from images where album_id = a.id and deleted_at is null
+          order by deleted_at desc, created_at desc, id desc limit ${limit}) as newest
+          join images as i on i.id = newest.id ${sql.raw(MEDIA_JOIN)}`.execute(this.db)
       ).rows;
     } else {
       rows = [];
