@@ -5,6 +5,7 @@
  */
 import { Job, type JobPayload } from './job.ts';
 
+/** Which event to deliver: the organization's, by id (the body itself waits in the outbox). */
 export interface WebhookJobPayload extends JobPayload {
   v: 1;
   organization_id: string;

@@ -4,6 +4,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 
+/** How often, and how to queue the period's job. */
 export interface PeriodicOptions {
   everyMs: number;
   /** Queues the period's job (with its dedup key); a repeat within the period is a no-op. */

@@ -5,6 +5,7 @@
  */
 import { Job, type JobPayload } from './job.ts';
 
+/** What to purge. */
 export interface PurgeTrashPayload extends JobPayload {
   v: 1;
   /** One organization, or every organization with expired trash when absent. */

@@ -134,6 +134,16 @@ export class AlbumsRepository {
     }
   }
 
+  /** Adds `views` to the album's page views (a merge hands over the source's). */
+  async addToViewsCount(albumId: string, views: number): Promise<void> {
+    if (views === 0) return;
+    await this.db
+      .updateTable('albums')
+      .set((eb) => ({ views_count: eb('views_count', '+', views) }))
+      .where('id', '=', albumId)
+      .execute();
+  }
+
   async incrementViews(organizationId: string, albumId: string): Promise<void> {
     await this.db
       .updateTable('albums')

@@ -134,7 +134,8 @@ export class AlbumsService {
    * row stays: the destination's own if it is live; else the source's if that is live (the
    * destination's trashed copy is dropped); else (both trashed) the destination's. The other
    * row is dropped as a duplicate: its picture stays visible through the kept row, which
-   * shows the same stored media.
+   * shows the same stored media. The destination takes over the source's page views and
+   * upload batches.
    */
   async update(actor: Actor, publicId: string, input: { newPublicId: string; merge: boolean }): Promise<AlbumJson> {
     const { result: album, orphans } = await this.withRetryOnTakenId(() =>
@@ -287,6 +288,8 @@ export class AlbumsService {
     const liveMoved = moved.filter((row) => row.deleted_at === null).length;
     await repos.uploadBatches.moveAlbum(org.id, source.id, destination.id);
     await repos.albums.addToImagesCount(destination.id, liveMoved);
+    // The merged album was viewed as often as both were.
+    await repos.albums.addToViewsCount(destination.id, source.views_count);
     await repos.albums.delete(org.id, source.id);
     if (moved.length || dropSource.length) {
       await this.webhooks.record(repos, org, 'images.moved', {
@@ -296,7 +299,15 @@ export class AlbumsService {
     }
     await this.webhooks.record(repos, org, 'album.merged', { from_album_id: source.public_id, album_id: destination.public_id });
     const orphans = await this.media.orphans(repos, released);
-    return { result: { ...destination, images_count: destination.images_count + liveMoved, updated_at: now }, orphans };
+    return {
+      result: {
+        ...destination,
+        images_count: destination.images_count + liveMoved,
+        views_count: destination.views_count + source.views_count,
+        updated_at: now,
+      },
+      orphans,
+    };
   }
 
   /**

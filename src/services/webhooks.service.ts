@@ -71,6 +71,7 @@ function validWebhookUrl(value: string): string {
   return url.toString();
 }
 
+/** The delivery pace and the worker's wake-up call. */
 export interface WebhooksOptions {
   /** Wait before the second delivery attempt; later waits double (WEBHOOK_RETRY_BASE_MS). */
   retryBaseMs: number;

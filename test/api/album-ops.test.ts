@@ -155,6 +155,31 @@ describe('rename and merge (PUT /albums/:id)', () => {
     assertConsistent(await snapshot(server, t.organizationId));
   });
 
+  test("merge hands the source's page views to the destination", async () => {
+    const t = await tenant();
+    const source = await albumWithImages(server, t.token, 1);
+    const destination = await albumWithImages(server, t.token, 1);
+    for (const [album, views] of [
+      [source.album.id, 3],
+      [destination.album.id, 2],
+    ] as const) {
+      await server.db.kysely
+        .updateTable('albums')
+        .set({ views_count: views })
+        .where('organization_id', '=', t.organizationId)
+        .where('public_id', '=', album)
+        .execute();
+    }
+    const res = await call<AlbumJson & { views_count: number }>(server, 'PUT', `/api/v1/albums/${source.album.id}`, {
+      token: t.token,
+      form: { 'album[public_id]': destination.album.id, merge: 'true' },
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.views_count, 5);
+    const again = await call<{ views_count: number }>(server, 'GET', `/api/v1/albums/${destination.album.id}`, { token: t.token });
+    assert.equal(again.body.views_count, 5);
+  });
+
   test('merge onto a missing id is a plain rename', async () => {
     const t = await tenant();
     const source = await albumWithImages(server, t.token, 2);
