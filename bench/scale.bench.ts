@@ -1,7 +1,7 @@
 /**
  * Ingest past one process: 12 MP JPEG uploads through the album's form → analysis →
  * notification (a worker) → image row, in images/s, with one API process and with two behind
- * a round-robin proxy (the layout of docs/deploy.md), on PostgreSQL (or SQLite) and one shared
+ * a least-connections proxy (the layout of docs/deploy.md), on PostgreSQL (or SQLite) and one shared
  * object store, in the same run. Each layout's CPU time is split by process kind, which says
  * what limits it.
  *

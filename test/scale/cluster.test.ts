@@ -1,5 +1,5 @@
 /**
- * Past one machine: two API processes (WORKERS=0) behind one address (a round-robin proxy,
+ * Past one machine: two API processes (WORKERS=0) behind one address (a least-connections proxy,
  * their shared PUBLIC_URL) and two worker processes, on one database and one S3 bucket.
  * Concurrent uploads through both API processes: every image lands once, counts are exact,
  * no notification job runs twice, and either process serves every image's derivatives.

@@ -1,6 +1,8 @@
 /**
- * A tiny round-robin HTTP reverse proxy for tests: the one address in front of several API
+ * A tiny HTTP reverse proxy for tests and benches: the one address in front of several API
  * processes, used as their PUBLIC_URL, as nginx or a load balancer would be in production.
+ * Each request goes to the backend with the fewest requests in flight (nginx's `least_conn`),
+ * taking turns among equals.
  * It also watches the media host's notifications on their way to the API (each one's
  * public_id and answer), and can hold one back without answering, to make a job hang.
  */
@@ -43,9 +45,27 @@ export async function startProxy(backends: string[]): Promise<TestProxy> {
   let next = 0;
   let holding: ((held: { notification: SeenNotification; cut: () => void }) => void) | null = null;
 
+  const inFlight = backends.map(() => 0);
+  const pick = (): number => {
+    const start = next++ % backends.length;
+    let best = start;
+    for (let i = 1; i < backends.length; i++) {
+      const candidate = (start + i) % backends.length;
+      if (inFlight[candidate]! < inFlight[best]!) best = candidate;
+    }
+    return best;
+  };
+
   const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer | null, seen: SeenNotification | null) => {
-    const backend = next++ % backends.length;
+    const backend = pick();
     hits[backend]!++;
+    inFlight[backend]!++;
+    let done = false;
+    const finish = () => {
+      if (!done) inFlight[backend]!--;
+      done = true;
+    };
+    res.on('close', finish);
     paths.push({ backend, path: req.url ?? '' });
     const target = new URL(req.url ?? '/', backends[backend]);
     const upstream = httpRequest(

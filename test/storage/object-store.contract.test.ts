@@ -96,6 +96,17 @@ for (const [name, open] of implementations) {
       assert.equal((await store.stat('b/over.txt'))!.size, 6);
     });
 
+    test('a put is atomic: readers during it see the old object or the new one, whole', async () => {
+      const before = Buffer.alloc(512 * 1024, 'a');
+      const after = Buffer.alloc(256 * 1024, 'b');
+      await store.putBuffer('atomic/x.bin', before);
+      const writing = store.putBuffer('atomic/x.bin', after);
+      const reads = await Promise.all(Array.from({ length: 20 }, () => store.getBuffer('atomic/x.bin')));
+      await writing;
+      for (const read of reads) assert.ok(read?.equals(before) || read?.equals(after), `read ${read?.length} bytes`);
+      assert.deepEqual(await store.getBuffer('atomic/x.bin'), after);
+    });
+
     test('list: every object under a directory prefix, nested, with sizes; nothing beside it', async () => {
       await store.putBuffer('list/d/1', Buffer.from('1'));
       await store.putBuffer('list/d/2', Buffer.from('22'));
