@@ -14,6 +14,7 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import { limit } from './concurrency.ts';
 import { deliveryRoutes } from './delivery/delivery-route.ts';
 import { DerivedCache } from './delivery/derived-cache.ts';
+import { AssetLookup } from './asset-lookup.ts';
 import { MediaAssetsRepository } from './media-assets.repository.ts';
 import { DeliverNotificationJob } from './notifications/deliver-notification.job.ts';
 import { MediaUploader } from './upload/media-uploader.ts';
@@ -42,6 +43,7 @@ export interface MediaHost {
 
 export function createMediaHost(options: MediaHostOptions): MediaHost {
   const assets = new MediaAssetsRepository(options.db);
+  const lookup = new AssetLookup(assets);
   const notificationJob = new DeliverNotificationJob(options.credentials.apiSecret);
   const uploader = new MediaUploader({
     db: options.db,
@@ -93,16 +95,7 @@ export function createMediaHost(options: MediaHostOptions): MediaHost {
             apiSecret: options.credentials.apiSecret,
             store: options.store,
             cache,
-            async findAsset(publicId, type) {
-              const asset = await assets.find(type, publicId);
-              if (!asset) return null;
-              return {
-                version: asset.version,
-                storageKey: asset.storage_key,
-                format: asset.format,
-                faces: JSON.parse(asset.faces),
-              };
-            },
+            findAsset: (publicId, type, version) => lookup.find(publicId, type, version),
           }),
         );
       });

@@ -43,8 +43,8 @@ export interface DeliveryRouteDeps {
   apiSecret: string;
   store: ObjectStore;
   cache: DerivedCache;
-  /** The asset behind a public id and delivery type, or null when there is none. */
-  findAsset(publicId: string, type: string): Promise<DeliveryAsset | null>;
+  /** The asset behind a public id and delivery type, or null; `version` is the URL's, if it names one. */
+  findAsset(publicId: string, type: string, version: number | null): Promise<DeliveryAsset | null>;
   limits?: DeliveryLimits;
 }
 
@@ -109,7 +109,7 @@ export function deliveryRoutes(deps: DeliveryRouteDeps): FastifyPluginAsync {
         throw error;
       }
 
-      const asset = await deps.findAsset(parsed.publicId, parsed.type);
+      const asset = await deps.findAsset(parsed.publicId, parsed.type, parsed.version);
       if (!asset || (parsed.version !== null && parsed.version !== asset.version)) return fail(reply, 404, NOT_FOUND);
 
       const ifNoneMatch = request.headers['if-none-match'];
