@@ -9,14 +9,9 @@ import { startServer, type RunningServer } from '../server.ts';
 
 async function bootstrapFirstStart(server: RunningServer): Promise<void> {
   const { services } = server;
-  if (!(await services.accounts.isEmpty())) return;
-  const org = await services.accounts.createOrganization('Default organization');
-  const user = await services.accounts.createUser({
-    organizationId: org.id,
-    email: 'admin@example.org',
-    fullname: 'Admin',
-    admin: true,
-  });
+  const created = await services.accounts.bootstrap();
+  if (!created) return;
+  const { organization: org, user } = created;
   const token = await services.accounts.userToken(user.public_id);
   console.log(
     [

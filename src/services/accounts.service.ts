@@ -3,6 +3,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
+import { isUniqueViolation } from '../db/errors.ts';
 import { badRequest, forbidden, notFound } from '../errors/app-error.ts';
 import { type Abilities, isNarrowerOrEqual, parseAbilities } from '../auth/abilities.ts';
 import { type Actor, requireAdmin } from '../auth/permissions.ts';
@@ -38,6 +39,9 @@ export interface MintedToken {
   endpoint: string;
 }
 
+/** The organization a first start creates. */
+export const DEFAULT_ORGANIZATION_ID = '00000000-0000-4000-8000-000000000001';
+
 const presentOrganization = (org: Organization): OrganizationJson => ({
   id: org.id,
   name: org.name,
@@ -60,9 +64,38 @@ export class AccountsService {
     private readonly signer: TokenSigner,
   ) {}
 
-  /** True before the first organization exists. */
-  async isEmpty(): Promise<boolean> {
-    return (await this.repos.organizations.count()) === 0;
+  /**
+   * On a first start (no organization yet), creates the default organization and its admin
+   * user; null when there is already data. Processes starting together on one database race
+   * here: the default organization's fixed id lets exactly one of them win (the others hit
+   * the primary key, or see its row) and nothing is created twice.
+   */
+  async bootstrap(): Promise<{ organization: OrganizationJson; user: UserJson } | null> {
+    const now = new Date().toISOString();
+    try {
+      return await this.repos.transaction(async (repos) => {
+        if ((await repos.organizations.count()) > 0) return null;
+        const org = await repos.organizations.create({
+          id: DEFAULT_ORGANIZATION_ID,
+          name: 'Default organization',
+          webhook_url: null,
+          created_at: now,
+        });
+        const user = await repos.users.create({
+          id: randomUUID(),
+          organization_id: org.id,
+          email: 'admin@example.org',
+          fullname: 'Admin',
+          username: 'admin',
+          admin: 1,
+          created_at: now,
+        });
+        return { organization: presentOrganization(org), user: presentUser(user) };
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) return null;
+      throw err;
+    }
   }
 
   async createOrganization(name: string): Promise<OrganizationJson> {

@@ -36,6 +36,8 @@ class SpyStore extends LocalDiskStore {
 
 let root: string;
 let original: Buffer;
+/** Every cache the tests made, so that their unawaited store writes end before the folder goes. */
+const caches: DerivedCache[] = [];
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'delivery-route-'));
@@ -45,6 +47,7 @@ before(async () => {
 });
 
 after(async () => {
+  await Promise.all(caches.map((cache) => cache.settled()));
   await rm(root, { recursive: true, force: true });
 });
 
@@ -67,13 +70,15 @@ async function harness(options: { prefix?: string; limits?: DeliveryLimits } = {
     assets.set(`${type}:${id}`, { version: 17, storageKey: `originals/${id}.jpg`, format: 'jpg', faces: [] });
   }
   const lookups: string[] = [];
+  const cache = new DerivedCache({ store });
+  caches.push(cache);
   const app = Fastify();
   await app.register(
     deliveryRoutes({
       cloudName: CLOUD,
       apiSecret: SECRET,
       store,
-      cache: new DerivedCache({ store }),
+      cache,
       findAsset: async (publicId, type) => {
         lookups.push(`${type}:${publicId}`);
         return assets.get(`${type}:${publicId}`) ?? null;

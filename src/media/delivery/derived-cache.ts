@@ -71,6 +71,8 @@ export class DerivedCache {
   private loading: Promise<void> | null = null;
   /** The hot tier, in use order like `index`; it only ever holds entries also in the store. */
   private readonly memory = new Map<string, CachedDerivative>();
+  /** Store writes still running, which the answers did not wait for. */
+  private readonly writes = new Set<Promise<void>>();
   private memoryTotal = 0;
   private readonly memoryBytes: number;
 
@@ -85,6 +87,11 @@ export class DerivedCache {
   /** Bytes this process accounts for in the store. */
   get bytes(): number {
     return this.total;
+  }
+
+  /** Resolves once every store write started so far has ended (for shutdown and tests). */
+  async settled(): Promise<void> {
+    while (this.writes.size > 0) await Promise.all([...this.writes]);
   }
 
   /** Rebuilds the index from the store; called on first use, callable earlier to warm up. */
@@ -196,13 +203,15 @@ export class DerivedCache {
       // The answer does not wait for the store: a derivative can always be rendered again.
       this.setEntry(key, { size: body.length, etag });
       this.remember(key, { body, etag });
-      void this.store
+      const write = this.store
         .putBuffer(this.objectKey(key), body)
         .then(() => this.evict())
         .catch((error: unknown) => {
           this.dropEntry(key);
           this.onError(error);
-        });
+        })
+        .finally(() => this.writes.delete(write));
+      this.writes.add(write);
     }
     return { body, etag };
   }
