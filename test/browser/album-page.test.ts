@@ -55,6 +55,10 @@ const activeThumbIndex = (page: Page) =>
  * (an event dispatched a moment later) then moves it to the thumbnail of the photo last shown.
  */
 async function thumbFocused(page: Page, index: number): Promise<void> {
+  // The browser restores the focus itself when the dialog closes, before the page's 'close'
+  // handler (which clears the image, then focuses) has run: wait for that handler, or a key
+  // pressed next could land before it moves the focus.
+  await page.waitForFunction(() => !document.getElementById('lightbox-image')?.hasAttribute('src'), undefined, { timeout: 2000 });
   try {
     await page.waitForFunction(
       (i) => Array.from(document.querySelectorAll('a.thumb')).indexOf(document.activeElement as Element) === i,
