@@ -18,6 +18,9 @@ export const THUMBNAIL_TRANSFORMATIONS = {
 
 export type ThumbnailName = keyof typeof THUMBNAIL_TRANSFORMATIONS;
 
+/** How many originals' URLs each process remembers. */
+const REMEMBERED_URLS = 50_000;
+
 export interface ImageJson {
   id: string;
   public_id: string;
@@ -57,6 +60,8 @@ export interface ImageJson {
 export class ImagePresenter {
   private readonly baseUrl: string;
 
+  private readonly remembered = new Map<string, Record<ThumbnailName, string>>();
+
   constructor(private readonly config: Config) {
     this.baseUrl = mediaEndpoints(config).deliveryBaseUrl;
   }
@@ -76,13 +81,29 @@ export class ImagePresenter {
     });
   }
 
+  /**
+   * The four named URLs of a stored original. They depend only on the original (type,
+   * public_id, version, format), never change, and cost a hash each, so they are remembered:
+   * a list page shows hundreds of them.
+   */
+  thumbnails(image: Pick<ImageRow, 'public_id' | 'version' | 'format' | 'type'>): Record<ThumbnailName, string> {
+    const key = `${image.type}/${image.version}/${image.format}/${image.public_id}`;
+    let urls = this.remembered.get(key);
+    if (!urls) {
+      urls = {
+        original: this.url(image, 'original'),
+        full: this.url(image, 'full'),
+        large: this.url(image, 'large'),
+        mini: this.url(image, 'mini'),
+      };
+      if (this.remembered.size >= REMEMBERED_URLS) this.remembered.delete(this.remembered.keys().next().value!);
+      this.remembered.set(key, urls);
+    }
+    return urls;
+  }
+
   present(image: ImageRow, albumPublicId: string): ImageJson {
-    const thumbnails = {
-      original: this.url(image, 'original'),
-      full: this.url(image, 'full'),
-      large: this.url(image, 'large'),
-      mini: this.url(image, 'mini'),
-    };
+    const thumbnails = this.thumbnails(image);
     return {
       id: image.id,
       public_id: image.public_id,
