@@ -46,11 +46,16 @@ export const scenario: Scenario = {
     const render = (i: number) =>
       sharp(source).autoOrient().resize(300, height(i), { fit: 'cover' }).jpeg({ quality: 80 }).toBuffer();
     await render(0);
-    let start = performance.now();
-    await pool(renders, concurrency, async (i) => {
-      await render(i);
-    });
-    const sharpRate = renders / ((performance.now() - start) / 1000);
+    // sharp alone at its best: as many renders at once as cores, or twice that.
+    let sharpRate = 0;
+    for (const inFlight of [concurrency, concurrency * 2]) {
+      const begin = performance.now();
+      await pool(renders, inFlight, async (i) => {
+        await render(i);
+      });
+      sharpRate = Math.max(sharpRate, renders / ((performance.now() - begin) / 1000));
+    }
+    let start: number;
 
     const service = await startAlbumService({ database: 'sqlite' });
     const bare = await startBareServer();
@@ -86,8 +91,9 @@ export const scenario: Scenario = {
         if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
       };
       await fetchOk(urlFor('c_fill,h_199,w_300')); // warm-up render
+      // A page of thumbnails asks for several at once; the server still renders at most one per core.
       start = performance.now();
-      await pool(renders, concurrency, async (i) => fetchOk(urlFor(`c_fill,h_${height(i)},w_300`)));
+      await pool(renders, concurrency * 2, async (i) => fetchOk(urlFor(`c_fill,h_${height(i)},w_300`)));
       const coldRate = renders / ((performance.now() - start) / 1000);
 
       const hit = urlFor(`c_fill,h_${height(0)},w_300`);
