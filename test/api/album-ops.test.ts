@@ -6,8 +6,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as fixtures from '../fixtures/images.ts';
 import {
   albumWithImages,
@@ -18,7 +16,7 @@ import {
   snapshot,
   type ListedImage,
 } from '../helpers/album-ops.ts';
-import { call, newTenant, startTestServer, tempDir, type Tenant, type TestServer, tokenWith } from '../helpers/server.ts';
+import { call, newTenant, startTestServer, storedOriginals, tempDir, type Tenant, type TestServer, tokenWith } from '../helpers/server.ts';
 import { type AlbumJson, createAlbum, postUpload, waitForImages } from '../helpers/uploads.ts';
 
 let server: TestServer;
@@ -266,10 +264,10 @@ describe('duplicate (POST /albums/:id/duplicate)', () => {
     const upload = await postUpload(album.upload_form.url, album.upload_form.params, await fixtures.solidColor(dir, '#884422'));
     assert.equal(upload.status, 200, JSON.stringify(upload.body));
     const [original] = await waitForImages(server, t.token, album.id, 1);
-    const filesBefore = await storedFiles();
+    const filesBefore = await storedOriginals(server);
     const res = await call<AlbumJson>(server, 'POST', `/api/v1/albums/${album.id}/duplicate`, { token: t.token, form: { destination_id: 'dup' } });
     assert.equal(res.status, 200, res.text);
-    assert.equal(await storedFiles(), filesBefore);
+    assert.equal(await storedOriginals(server), filesBefore);
     const [copy] = await imagesOf(server, t.token, 'dup');
     assert.notEqual(copy!.id, original!.id);
     const served = await fetch(copy!.thumbnails.mini);
@@ -277,17 +275,6 @@ describe('duplicate (POST /albums/:id/duplicate)', () => {
     await served.arrayBuffer();
   });
 });
-
-async function storedFiles(): Promise<number> {
-  const walk = async (path: string): Promise<number> => {
-    let n = 0;
-    for (const entry of await readdir(path, { withFileTypes: true }).catch(() => [])) {
-      n += entry.isDirectory() ? await walk(join(path, entry.name)) : 1;
-    }
-    return n;
-  };
-  return walk(join(server.dataDir, 'media', 'originals'));
-}
 
 describe('move (POST /images/move)', () => {
   test('moves to an existing and to a new album; counts follow; ids are returned', async () => {
@@ -558,7 +545,7 @@ describe('the trash purge', () => {
     const [original] = await waitForImages(server, t.token, album.id, 1);
     await call(server, 'POST', `/api/v1/albums/${album.id}/duplicate`, { token: t.token, form: { destination_id: 'purge-copy' } });
     const [copy] = await imagesOf(server, t.token, 'purge-copy');
-    const files = await storedFiles();
+    const files = await storedOriginals(server);
     const ageInTrash = async (id: string, days: number) => {
       await server.db.kysely
         .updateTable('images')
@@ -579,7 +566,7 @@ describe('the trash purge', () => {
       (await snapshot(server, t.organizationId)).images.map((i) => i.id),
       [copy!.id],
     );
-    assert.equal(await storedFiles(), files, 'the copy still shows the stored file');
+    assert.equal(await storedOriginals(server), files, 'the copy still shows the stored file');
     const reports = () =>
       server.db.kysely.selectFrom('image_media').select('public_id').where('organization_id', '=', t.organizationId).execute();
     assert.deepEqual(
@@ -595,7 +582,7 @@ describe('the trash purge', () => {
     await ageInTrash(copy!.id, 31);
     await purge();
     assert.equal((await snapshot(server, t.organizationId)).images.length, 0);
-    assert.equal(await storedFiles(), files - 1, 'no row shares it any more: the file is gone');
+    assert.equal(await storedOriginals(server), files - 1, 'no row shares it any more: the file is gone');
     assert.deepEqual(await reports(), [], 'and so is its media report');
   });
 

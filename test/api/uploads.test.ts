@@ -4,12 +4,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { signNotification, signUploadParams } from '../../src/media/signing.ts';
 import { hammingDistance } from '../../src/media/analysis/analyze-image.ts';
 import * as fixtures from '../fixtures/images.ts';
-import { call, newTenant, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/server.ts';
+import { call, newTenant, startTestServer, storedOriginals, tempDir, type Tenant, type TestServer } from '../helpers/server.ts';
 import { type AlbumJson, createAlbum, postUpload, uploadToAlbum, waitForImages } from '../helpers/uploads.ts';
 
 let server: TestServer;
@@ -22,17 +20,6 @@ before(async () => {
   dir = tempDir('fixtures');
 });
 after(() => server.stop());
-
-async function storedOriginals(): Promise<number> {
-  const walk = async (path: string): Promise<number> => {
-    let n = 0;
-    for (const entry of await readdir(path, { withFileTypes: true }).catch(() => [])) {
-      n += entry.isDirectory() ? await walk(join(path, entry.name)) : 1;
-    }
-    return n;
-  };
-  return walk(join(server.dataDir, 'media', 'originals'));
-}
 
 describe('good files land in the album with what analysis found', () => {
   let album: AlbumJson;
@@ -122,12 +109,12 @@ describe('bad files get a 4xx and leave nothing behind', () => {
   for (const [name, make, status, message] of cases) {
     test(name, async () => {
       const album = await createAlbum(server, tenant.token);
-      const before = await storedOriginals();
+      const before = await storedOriginals(server);
       const jobsBefore = await server.jobs.counts();
       const res = await uploadToAlbum(album, await make());
       assert.equal(res.status, status, JSON.stringify(res.body));
       assert.match(res.body.error!.message, message);
-      assert.equal(await storedOriginals(), before);
+      assert.equal(await storedOriginals(server), before);
       assert.deepEqual(await server.jobs.counts(), jobsBefore);
       const after = await call<{ images_count: number }>(server, 'GET', `/api/v1/albums/${album.id}`, { token: tenant.token });
       assert.equal(after.body.images_count, 0);
@@ -136,11 +123,11 @@ describe('bad files get a 4xx and leave nothing behind', () => {
 
   test('a file over MAX_UPLOAD_BYTES is 413', async () => {
     const album = await createAlbum(server, tenant.token);
-    const before = await storedOriginals();
+    const before = await storedOriginals(server);
     const res = await uploadToAlbum(album, { name: 'big.jpg', data: Buffer.alloc(4 * 1024 * 1024, 1) });
     assert.equal(res.status, 413);
     assert.ok(res.body.error!.message);
-    assert.equal(await storedOriginals(), before);
+    assert.equal(await storedOriginals(server), before);
   });
 
   test('no file is 400', async () => {

@@ -4,6 +4,7 @@
  * talk to it over HTTP. `newTenant()` gives each test its own organization, admin and token.
  */
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
@@ -15,6 +16,18 @@ export const TEST_OUTPUT = resolve('.test-output');
 export interface TestServer extends RunningServer {
   dataDir: string;
   stop(): Promise<void>;
+}
+
+/** How many originals a test server's local media store holds (under DATA_DIR/media/originals). */
+export async function storedOriginals(server: { dataDir: string }): Promise<number> {
+  const walk = async (path: string): Promise<number> => {
+    let n = 0;
+    for (const entry of await readdir(path, { withFileTypes: true }).catch(() => [])) {
+      n += entry.isDirectory() ? await walk(join(path, entry.name)) : 1;
+    }
+    return n;
+  };
+  return walk(join(server.dataDir, 'media', 'originals'));
 }
 
 export function tempDir(prefix: string): string {
