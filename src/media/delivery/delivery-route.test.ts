@@ -219,8 +219,15 @@ test('two concurrent requests for one derivative render once', async () => {
 test('renders are bounded by renderConcurrency', async () => {
   const { app, store } = await harness({ limits: { renderConcurrency: 1 } });
   store.readDelayMs = 20;
-  const responses = await Promise.all([10, 20, 30].map((w) => app.inject(url({ transformation: `w_${w}` }))));
-  assert.deepEqual(responses.map((r) => r.statusCode), [200, 200, 200]);
+  // Three different originals: one original asked for twice is read once and kept.
+  const targets = [
+    url({ transformation: 'w_10', publicId: 'albums/a1/photo' }),
+    url({ transformation: 'w_20', publicId: 'other' }),
+    url({ transformation: 'w_30', publicId: 'secret/photo', type: 'authenticated', sign: true }),
+    url({ transformation: 'w_40', publicId: 'other' }),
+  ];
+  const responses = await Promise.all(targets.map((target) => app.inject(target)));
+  assert.deepEqual(responses.map((r) => r.statusCode), [200, 200, 200, 200]);
   assert.equal(store.originalReads, 3);
   assert.equal(store.maxRunning, 1);
 });

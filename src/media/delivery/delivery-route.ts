@@ -77,11 +77,56 @@ function attachmentDisposition(publicId: string, format: OutputFormat): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
+/**
+ * Originals read for rendering, the most recent few kept in memory: a page asks for several
+ * derivatives of one image at once (mini, large, full), and an original never changes under
+ * its storage key (a new version gets a new key).
+ */
+class RecentOriginals {
+  private readonly held = new Map<string, Buffer>();
+  private readonly loading = new Map<string, Promise<Buffer | null>>();
+  private bytes = 0;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly maxBytes = 128 * 1024 ** 2,
+  ) {}
+
+  async get(key: string): Promise<Buffer | null> {
+    const known = this.held.get(key);
+    if (known) {
+      this.held.delete(key);
+      this.held.set(key, known);
+      return known;
+    }
+    let pending = this.loading.get(key);
+    if (!pending) {
+      pending = this.store.getBuffer(key).finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
+      const data = await pending;
+      if (data && data.length <= this.maxBytes / 4) this.keep(key, data);
+      return data;
+    }
+    return pending;
+  }
+
+  private keep(key: string, data: Buffer): void {
+    this.held.set(key, data);
+    this.bytes += data.length;
+    while (this.bytes > this.maxBytes) {
+      const [oldest, buffer] = this.held.entries().next().value!;
+      this.held.delete(oldest);
+      this.bytes -= buffer.length;
+    }
+  }
+}
+
 /** Fastify plugin serving signed derivatives at `/<cloud>/image/<type>/*`. */
 export function deliveryRoutes(deps: DeliveryRouteDeps): FastifyPluginAsync {
   const { renderConcurrency = availableParallelism(), ...transformationLimits } = deps.limits ?? {};
   // Each render holds a decoded image, so a burst must queue rather than pile up in memory.
   const renders = new Semaphore(Math.max(1, renderConcurrency));
+  const originals = new RecentOriginals(deps.store);
 
   return async (fastify) => {
     fastify.get<{ Params: { cloud: string } }>('/:cloud/image/:type/*', async (request, reply) => {
@@ -146,7 +191,7 @@ export function deliveryRoutes(deps: DeliveryRouteDeps): FastifyPluginAsync {
       try {
         derivative = await deps.cache.getOrCreate(key, () =>
           renders.run(async () => {
-            const original = await deps.store.getBuffer(asset.storageKey);
+            const original = await originals.get(asset.storageKey);
             if (!original) throw new MissingOriginalError();
             const options = { ext: parsed.ext, accept: request.headers.accept, faces: asset.faces };
             return (await renderDerivative(original, plan, options)).body;
