@@ -16,6 +16,7 @@ import { type Insertable, sql } from 'kysely';
 import { type Db, openDatabase } from '../src/db/database.ts';
 import type { ImageMediaTable, ImageTable } from '../src/db/schema.ts';
 import { chunked, MAX_PARAMETERS } from '../src/repositories/chunks.ts';
+import { UNEDITED_IMAGE } from '../src/repositories/images.repository.ts';
 import { authorization, type DatabaseKind, startAlbumService } from './lib/album-service.ts';
 import { percentiles, processCpuSeconds } from './lib/load.ts';
 import { createTempDatabase, type TempDatabase } from './lib/postgres.ts';
@@ -110,20 +111,10 @@ function imageRow(organizationId: string, albumId: string, publicId: string, cre
     gps_lng: 2.2945,
     taken_at: '2021-07-14T12:30:45',
     filename: 'IMG_0001.jpg',
-    title: null,
-    description: null,
-    rotation: 0,
-    crop_x: null,
-    crop_y: null,
-    crop_w: null,
-    crop_h: null,
-    metadatas: '{}',
+    ...UNEDITED_IMAGE,
     tags: JSON.stringify([albumId]),
-    processed: 1,
-    processing_error: null,
     created_at: createdAt,
     updated_at: createdAt,
-    deleted_at: null,
   };
   const media: Insertable<ImageMediaTable> = {
     organization_id: organizationId,

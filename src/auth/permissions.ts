@@ -30,23 +30,6 @@ export function requireAccess(actor: Actor, ability: Ability, albumIds: Iterable
   }
 }
 
-/** The subset of `albumIds` the actor may use `ability` on. */
-export function permitted(actor: Actor, ability: Ability, albumIds: string[]): string[] {
-  return albumIds.filter((id) => can(actor, ability, id));
-}
-
-/** True when the actor is not limited to named albums. */
-export function hasFullAccess(actor: Actor): boolean {
-  return actor.abilities === null;
-}
-
-/** Albums a restricted actor may `see` (null: all of the organization's). */
-export function visibleAlbumIds(actor: Actor): string[] | null {
-  if (actor.abilities === null) return null;
-  const abilities = actor.abilities;
-  return Object.keys(abilities).filter((id) => grants(abilities, id, 'see'));
-}
-
 /** Throws 403 unless the actor has organization admin rights. */
 export function requireAdmin(actor: Actor): void {
   if (!actor.admin) throw forbidden('Only organization admins may do this');

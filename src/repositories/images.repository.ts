@@ -9,6 +9,21 @@ export type MediaReport = Pick<Selectable<ImageMediaTable>, 'infos' | 'exifs' | 
 /** An image as the API presents it: its row and the report on its media, joined. */
 export type ImageRow = Selectable<ImageTable> & MediaReport;
 
+/** The client-editable fields of an image that nobody has edited yet: how every new image starts. */
+export const UNEDITED_IMAGE = {
+  title: null,
+  description: null,
+  rotation: 0,
+  crop_x: null,
+  crop_y: null,
+  crop_w: null,
+  crop_h: null,
+  metadatas: '{}',
+  processed: 1,
+  processing_error: null,
+  deleted_at: null,
+} as const satisfies Partial<Selectable<ImageTable>>;
+
 /** What locates an image's stored original at the media host (copies share it). */
 export type MediaRef = Pick<ImageRow, 'type' | 'public_id' | 'version' | 'format'>;
 

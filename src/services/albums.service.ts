@@ -9,6 +9,7 @@ import { isUniqueViolation } from '../db/errors.ts';
 import { AppError, conflict, notFound } from '../errors/app-error.ts';
 import {
   type Actor,
+  albumsWith,
   can,
   requireAccess,
   requireCreate,
@@ -16,7 +17,6 @@ import {
   requireMerge,
   requireRename,
   requireUploadDone,
-  visibleAlbumIds,
 } from '../auth/permissions.ts';
 import type { Album } from '../repositories/albums.repository.ts';
 import type { ImageRow, MediaRef } from '../repositories/images.repository.ts';
@@ -108,7 +108,7 @@ export class AlbumsService {
   }
 
   async list(actor: Actor, page: number, perPage: number): Promise<Page<AlbumListItem>> {
-    const only = visibleAlbumIds(actor);
+    const only = albumsWith(actor, 'see');
     const [albums, total] = await Promise.all([
       this.repos.albums.listPage(actor.organizationId, only, perPage, (page - 1) * perPage),
       this.repos.albums.count(actor.organizationId, only),

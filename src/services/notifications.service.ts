@@ -11,7 +11,7 @@ import type { Database } from '../db/schema.ts';
 import { AppError, badRequest, unauthorized } from '../errors/app-error.ts';
 import { TokenError, type TokenSigner } from '../auth/tokens.ts';
 import { verifyNotification } from '../media/signing.ts';
-import type { ImageRow } from '../repositories/images.repository.ts';
+import { type ImageRow, UNEDITED_IMAGE } from '../repositories/images.repository.ts';
 import { inTransaction } from '../repositories/index.ts';
 import type { ImagePresenter } from './image-presenter.ts';
 import { gpsOf, takenAtOf } from './photo-metadata.ts';
@@ -124,24 +124,14 @@ export class NotificationsService {
         gps_lng: gps?.[1] ?? null,
         taken_at: takenAtOf(metadata),
         filename: originalFilename ? `${originalFilename}.${format}` : null,
-        title: null,
-        description: null,
-        rotation: 0,
-        crop_x: null,
-        crop_y: null,
-        crop_w: null,
-        crop_h: null,
+        ...UNEDITED_IMAGE,
         infos: JSON.stringify(infos),
         exifs: JSON.stringify(metadata),
-        metadatas: '{}',
         faces: JSON.stringify(Array.isArray(body.faces) ? body.faces : []),
         colors: JSON.stringify(colors),
         tags: JSON.stringify(Array.isArray(body.tags) ? body.tags.filter((t) => typeof t === 'string') : []),
-        processed: 1,
-        processing_error: null,
         created_at: now,
         updated_at: now,
-        deleted_at: null,
       };
       if (!(await repos.images.insertOnce(image))) return { status: 'duplicate' as const, image_id: null };
       await repos.albums.addToImagesCount(album.id, 1);

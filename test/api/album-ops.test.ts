@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { UNEDITED_IMAGE } from '../../src/repositories/images.repository.ts';
 import * as fixtures from '../fixtures/images.ts';
 import {
   albumWithImages,
@@ -422,21 +423,11 @@ async function insertImages(organizationId: string, albumPublicId: string, n: nu
     gps_lng: null,
     taken_at: null,
     filename: null,
-    title: null,
-    description: null,
-    rotation: 0,
-    crop_x: null,
-    crop_y: null,
-    crop_w: null,
-    crop_h: null,
-    metadatas: '{}',
+    ...UNEDITED_IMAGE,
     tags: '[]',
-    processed: 1,
-    processing_error: null,
     // Some share a timestamp, so that the id breaks the tie.
     created_at: new Date(start - Math.floor(i / 2) * 1000).toISOString(),
     updated_at: new Date(start).toISOString(),
-    deleted_at: null,
   }));
   for (let i = 0; i < rows.length; i += 20) {
     const piece = rows.slice(i, i + 20);
