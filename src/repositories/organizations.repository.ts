@@ -13,7 +13,7 @@ export class OrganizationsRepository {
 
   async create(org: Insertable<OrganizationTable>): Promise<Organization> {
     await this.db.insertInto('organizations').values(org).execute();
-    return { webhook_url: null, webhook_secret: null, webhook_seq: 0, ...org };
+    return { webhook_url: null, webhook_secret: null, webhook_seq: 0, webhook_events: null, ...org };
   }
 
   find(id: string): Promise<Organization | undefined> {

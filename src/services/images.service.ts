@@ -4,7 +4,6 @@
  * change is one transaction that first takes the organization's write lock (tenant-lock.ts),
  * so a batch is all or nothing and counters stay exact under concurrency.
  */
-import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
 import { badRequest, notFound } from '../errors/app-error.ts';
 import {
@@ -101,7 +100,7 @@ export class ImagesService implements TrashPurger {
       for (const publicId of destinationIds) {
         if (destinations.has(publicId)) continue;
         requireCreate(actor, publicId);
-        const album = await repos.albums.create({ id: randomUUID(), organization_id: org.id, public_id: publicId, created_at: now, updated_at: now });
+        const album = await repos.albums.create(org.id, publicId);
         destinations.set(publicId, album);
       }
       const albumsById = new Map<string, Album>([...sources.values(), ...destinations.values()].map((a) => [a.id, a]));

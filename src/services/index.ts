@@ -8,10 +8,13 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import { AccountsService } from './accounts.service.ts';
 import { AlbumsService } from './albums.service.ts';
 import { AuthService } from './auth.service.ts';
+import { AssetProbe } from './asset-probe.ts';
 import { ImagePresenter } from './image-presenter.ts';
+import { ImageRegistrationService } from './image-registration.service.ts';
 import { ImagesService } from './images.service.ts';
 import { NotificationsService } from './notifications.service.ts';
 import { StoredMedia } from './stored-media.ts';
+import { UploadedImages } from './uploaded-images.ts';
 import { UploadFormService } from './upload-form.ts';
 import { WebhooksService } from './webhooks.service.ts';
 
@@ -21,6 +24,7 @@ export interface Services {
   accounts: AccountsService;
   albums: AlbumsService;
   images: ImagesService;
+  registrations: ImageRegistrationService;
   notifications: NotificationsService;
   webhooks: WebhooksService;
   presenter: ImagePresenter;
@@ -48,6 +52,7 @@ export function createServices(config: Config, db: Db, options: ServiceOptions =
     retryBaseMs: config.webhookRetryBaseMs,
     onQueued: options.onQueued ?? (() => {}),
   });
+  const uploads = new UploadedImages(webhooks, presenter);
   const albums = new AlbumsService(repos, forms, presenter, webhooks, media);
   const images = new ImagesService(config, repos, albums, presenter, webhooks, media);
   return {
@@ -55,7 +60,8 @@ export function createServices(config: Config, db: Db, options: ServiceOptions =
     accounts,
     albums,
     images,
-    notifications: new NotificationsService(config, db.kysely, signer, webhooks, presenter),
+    registrations: new ImageRegistrationService(config, repos, uploads, presenter, new AssetProbe(presenter)),
+    notifications: new NotificationsService(config, db.kysely, signer, uploads),
     webhooks,
     presenter,
     signer,

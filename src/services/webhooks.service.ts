@@ -31,7 +31,10 @@ import type { Organization } from '../repositories/organizations.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
 import type { WebhookEvent } from '../repositories/webhook-events.repository.ts';
 import type { AccountsService, OrganizationJson } from './accounts.service.ts';
+import { SHARINPIX_EVENTS, type SharinPixEventName } from './sharinpix-payloads.ts';
 import { lockTenant } from './tenant-lock.ts';
+
+const BARE_EVENTS = new Set<string>(SHARINPIX_EVENTS);
 
 /** Attempts at one event before it is marked dead (about a day with the default pace). */
 export const WEBHOOK_MAX_ATTEMPTS = 30;
@@ -39,8 +42,9 @@ export const WEBHOOK_MAX_ATTEMPTS = 30;
 const ATTEMPT_TIMEOUT_MS = 10_000;
 const MAX_URL_LENGTH = 2048;
 
-/** The events the API sends. */
+/** The events the API sends: its own, and SharinPix's (see sharinpix-payloads.ts). */
 export type WebhookEventName =
+  | SharinPixEventName
   | 'image.created'
   | 'images.created'
   | 'images.deleted'
@@ -113,14 +117,16 @@ export class WebhooksService implements WebhookDeliverer {
 
   /**
    * Records an event in the causing transaction (`repos` bound to it, `org` locked by it);
-   * nothing when the organization has no webhook. `data` goes at the top level of the body.
+   * nothing when the organization has no webhook. `data` goes at the top level of the body,
+   * beside the envelope (id, event, sequence, ...); SharinPix's events are `data` alone, as
+   * SharinPix sends them (the envelope's facts are in the X-Album-* headers either way).
    */
   async record(repos: Repositories, org: Organization, event: WebhookEventName, data: Record<string, unknown>): Promise<void> {
     if (!org.webhook_url) return;
     const seq = await repos.organizations.nextWebhookSeq(org.id);
     const id = randomUUID();
     const now = new Date().toISOString();
-    const body = JSON.stringify({ id, event, sequence: seq, organization_id: org.id, created_at: now, ...data });
+    const body = JSON.stringify(BARE_EVENTS.has(event) ? data : { id, event, sequence: seq, organization_id: org.id, created_at: now, ...data });
     await repos.webhookEvents.create({
       id,
       organization_id: org.id,

@@ -3,10 +3,12 @@ import { deleteImage } from './delete-image.ts';
 import { deleteImages } from './delete-images.ts';
 import { listAlbumImages } from './list-album-images.ts';
 import { moveImages } from './move-images.ts';
+import { registerImage } from './register-image.ts';
 
 /** Image routes (all need a token). */
 export function imageRoutes(app: Api): void {
   listAlbumImages(app);
+  registerImage(app);
   moveImages(app);
   deleteImage(app);
   deleteImages(app);
