@@ -15,6 +15,7 @@ import { accountRoutes } from './routes/accounts/index.ts';
 import { albumRoutes } from './routes/albums/index.ts';
 import { receiveNotification } from './routes/cloudinary/receive-notification.ts';
 import { imageRoutes } from './routes/images/index.ts';
+import { tagRoutes } from './routes/tags/index.ts';
 import { healthRoute } from './routes/health.ts';
 import { pageRoutes } from './routes/pages/index.ts';
 import { trashRoutes } from './routes/trash/index.ts';
@@ -58,6 +59,7 @@ export async function buildApp({ config, db, services, mediaHost }: Platform): P
       const typed = api as unknown as Api;
       albumRoutes(typed);
       imageRoutes(typed);
+      tagRoutes(typed);
       trashRoutes(typed);
       accountRoutes(typed);
       receiveNotification(typed);

@@ -4,6 +4,7 @@ import type { Database } from '../db/schema.ts';
 import { JobStore } from '../jobs/job-store.ts';
 import { AlbumsRepository } from './albums.repository.ts';
 import { ImagesRepository } from './images.repository.ts';
+import { OrganizationTagsRepository } from './organization-tags.repository.ts';
 import { OrganizationsRepository } from './organizations.repository.ts';
 import { SecretsRepository } from './secrets.repository.ts';
 import { UploadBatchesRepository } from './upload-batches.repository.ts';
@@ -13,6 +14,7 @@ import { WebhookEventsRepository } from './webhook-events.repository.ts';
 /** Every repository over one executor: the database, or a transaction. */
 export interface Repositories {
   organizations: OrganizationsRepository;
+  organizationTags: OrganizationTagsRepository;
   users: UsersRepository;
   secrets: SecretsRepository;
   albums: AlbumsRepository;
@@ -40,6 +42,7 @@ export function repositoriesOver(db: Kysely<Database>, afterCommit: (hook: () =>
   const dialect = dialectOf(db);
   return {
     organizations: new OrganizationsRepository(db, dialect),
+    organizationTags: new OrganizationTagsRepository(db),
     users: new UsersRepository(db),
     secrets: new SecretsRepository(db),
     albums: new AlbumsRepository(db),

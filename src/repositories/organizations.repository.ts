@@ -56,6 +56,11 @@ export class OrganizationsRepository {
     return Number(row.webhook_seq);
   }
 
+  /** `events`: a JSON list of event names, or null for the default ones. */
+  async setWebhookEvents(id: string, events: string | null): Promise<void> {
+    await this.db.updateTable('organizations').set({ webhook_events: events }).where('id', '=', id).execute();
+  }
+
   async setWebhookUrl(id: string, webhookUrl: string | null): Promise<void> {
     await this.db.updateTable('organizations').set({ webhook_url: webhookUrl }).where('id', '=', id).execute();
   }

@@ -24,6 +24,7 @@ import type { Repositories } from '../repositories/index.ts';
 import type { Organization } from '../repositories/organizations.repository.ts';
 import type { ImagePresenter, ImageJson } from './image-presenter.ts';
 import type { StoredMedia } from './stored-media.ts';
+import { uploadDonePayloads } from './sharinpix-payloads.ts';
 import { lockTenant } from './tenant-lock.ts';
 import type { UploadForm, UploadFormService } from './upload-form.ts';
 import type { WebhooksService } from './webhooks.service.ts';
@@ -239,6 +240,9 @@ export class AlbumsService {
           images: rows.map((row) => this.images.present(row, album.public_id)),
           batch: { id: batch.id, images_count: count, since, until: now, images_truncated: count > rows.length },
         });
+        for (const payload of uploadDonePayloads(album.public_id, rows.map((row) => row.id))) {
+          await this.webhooks.record(repos, org, 'upload-done', payload);
+        }
       }
       return album;
     });

@@ -9,11 +9,13 @@ import { AccountsService } from './accounts.service.ts';
 import { AlbumsService } from './albums.service.ts';
 import { AuthService } from './auth.service.ts';
 import { AssetProbe } from './asset-probe.ts';
+import { ImageEditorService } from './image-editor.service.ts';
 import { ImagePresenter } from './image-presenter.ts';
 import { ImageRegistrationService } from './image-registration.service.ts';
 import { ImagesService } from './images.service.ts';
 import { NotificationsService } from './notifications.service.ts';
 import { StoredMedia } from './stored-media.ts';
+import { TagsService } from './tags.service.ts';
 import { UploadedImages } from './uploaded-images.ts';
 import { UploadFormService } from './upload-form.ts';
 import { WebhooksService } from './webhooks.service.ts';
@@ -24,6 +26,8 @@ export interface Services {
   accounts: AccountsService;
   albums: AlbumsService;
   images: ImagesService;
+  imageEditor: ImageEditorService;
+  tags: TagsService;
   registrations: ImageRegistrationService;
   notifications: NotificationsService;
   webhooks: WebhooksService;
@@ -60,6 +64,8 @@ export function createServices(config: Config, db: Db, options: ServiceOptions =
     accounts,
     albums,
     images,
+    imageEditor: new ImageEditorService(repos, presenter, webhooks),
+    tags: new TagsService(repos, presenter, webhooks),
     registrations: new ImageRegistrationService(config, repos, uploads, presenter, new AssetProbe(presenter)),
     notifications: new NotificationsService(config, db.kysely, signer, uploads),
     webhooks,
