@@ -170,3 +170,41 @@ test("PUT /albums/:id?merge=true with a JSON body merges, as SharinPix's CLI mov
   const list = await call<Array<{ id: string }>>(server, 'GET', '/api/v1/albums?per_page=500', { token: tenant.token });
   assert.ok(!list.body.some((a) => a.id === source.id), 'the source is gone');
 });
+
+test("the Apex client's calls: GET the album, its hand-built multipart post, then the answer's raw text wrapped in JSON", async () => {
+  // SharinPix/apex Demo-Attachment/src/classes/Client.cls, upload_image_to_album, byte for byte.
+  const secret = await server.services.accounts.createSecretFor(tenant.organizationId, 'apex');
+  const albumId = 'apex-record-001';
+  const token = await server.services.signer.sign(
+    { abilities: { [albumId]: { Access: { see: true, image_upload: true } } }, iss: secret.id },
+    decodeURIComponent(new URL(secret.url).password),
+  );
+  const headers = { Authorization: `Token token="${token}"`, 'Content-Type': 'application/json' };
+  const got = await fetch(`${server.url}/api/v1/albums/${albumId}`, { headers });
+  assert.equal(got.status, 200);
+  assert.equal(got.statusText, 'OK', 'Apex compares getStatus() with "OK"');
+  const album = (await got.json()) as AlbumJson;
+
+  const boundary = '----------------------------741e90d31eff';
+  let header = '';
+  for (const [name, value] of Object.entries(album.upload_form.params)) {
+    header += `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  }
+  header += `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo.jpg"\r\nContent-Type: application/octet-stream`;
+  while (Buffer.from(`${header}\r\n\r\n`).toString('base64').endsWith('=')) header += ' ';
+  const { readFile } = await import('node:fs/promises');
+  const body = Buffer.concat([Buffer.from(`${header}\r\n\r\n`), await readFile(photo), Buffer.from(`\r\n--${boundary}--`)]);
+  const upload = await fetch(album.upload_form.url, {
+    method: 'POST',
+    headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'X-Requested-With': 'XMLHttpRequest' },
+    body,
+  });
+  const cloudinary = await upload.text();
+  assert.equal(upload.status, 200, cloudinary);
+
+  const registered = await fetch(`${server.url}/api/v1/albums/${albumId}/images`, { method: 'POST', headers, body: `{"cloudinary":${cloudinary}}` });
+  assert.equal(registered.status, 200, await registered.clone().text());
+  assert.equal(registered.statusText, 'OK');
+  assert.equal(((await registered.json()) as { album_id: string }).album_id, albumId);
+  assert.equal((await imagesIn(albumId)).length, 1);
+});
