@@ -19,25 +19,12 @@ import { lockTenant } from './tenant-lock.ts';
 import { imageFromReport, mediaRefOf, type UploadedImages } from './uploaded-images.ts';
 
 export interface Registration {
-  /** The host's upload answer, as JSON or as its text. */
-  cloudinary: unknown;
-  metadatas?: unknown;
+  /** The host's upload answer. */
+  answer: Record<string, unknown>;
+  metadatas?: Record<string, unknown>;
 }
 
 const unprocessable = (message: string): AppError => new AppError('unprocessable', message);
-
-/** A JSON object given as itself or as its text (a form field); null otherwise. */
-function objectOf(value: unknown): Record<string, unknown> | null {
-  let parsed = value;
-  if (typeof value === 'string') {
-    try {
-      parsed = JSON.parse(value);
-    } catch {
-      return null;
-    }
-  }
-  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
-}
 
 export class ImageRegistrationService {
   constructor(
@@ -50,10 +37,7 @@ export class ImageRegistrationService {
 
   async register(actor: Actor, albumPublicId: string, input: Registration): Promise<ImageJson> {
     requireAccess(actor, 'image_upload', [albumPublicId]);
-    const answer = objectOf(input.cloudinary);
-    if (!answer) throw badRequest('cloudinary must be the upload answer of the media host (a JSON object)');
-    const metadatas = input.metadatas === undefined ? undefined : objectOf(input.metadatas);
-    if (metadatas === null) throw badRequest('metadatas must be a JSON object');
+    const { answer, metadatas } = input;
     const { public_id: publicId, signature } = answer;
     const version = typeof answer.version === 'string' && /^\d+$/.test(answer.version) ? Number(answer.version) : answer.version;
     if (typeof publicId !== 'string' || !publicId || typeof version !== 'number' || !Number.isSafeInteger(version) || typeof signature !== 'string') {

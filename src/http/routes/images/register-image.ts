@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { ImageSchema } from '../../schemas/image.schema.ts';
 import { AlbumIdParam, authErrors, ErrorSchema } from '../../schemas/common.schema.ts';
+import { JsonObjectField, jsonObjectOf } from '../../schemas/json-object.schema.ts';
 import { actorOf } from '../../plugins/authentication.ts';
 import type { Api } from '../../types.ts';
 
@@ -19,17 +20,17 @@ export function registerImage(app: Api): void {
           "Record an upload the client made through the album's form, from the host's signed upload answer (ability: image_upload); one image per album and public_id",
         params: Type.Object({ album_id: AlbumIdParam }),
         body: Type.Object({
-          cloudinary: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.String({ maxLength: 65_536 })]),
+          cloudinary: JsonObjectField,
           album_id: Type.Optional(Type.String()),
-          metadatas: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.String({ maxLength: 65_536 })])),
+          metadatas: Type.Optional(JsonObjectField),
         }),
         response: { 200: ImageSchema, ...authErrors, 422: ErrorSchema },
       },
     },
     async (request) =>
       app.services.registrations.register(actorOf(request), request.params.album_id, {
-        cloudinary: request.body.cloudinary,
-        metadatas: request.body.metadatas,
+        answer: jsonObjectOf(request.body.cloudinary, 'cloudinary'),
+        metadatas: request.body.metadatas === undefined ? undefined : jsonObjectOf(request.body.metadatas, 'metadatas'),
       }),
   );
 }
