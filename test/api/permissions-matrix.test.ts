@@ -153,6 +153,48 @@ const ROWS: Row[] = [
     needs: (fx) => ({ [fx.a]: ['image_delete'], [fx.b]: ['image_delete'] }),
   },
   {
+    route: 'images.get',
+    request: (fx) => ({ method: 'GET', path: `/api/v1/images/${fx.imageA}` }),
+    needs: (fx) => ({ [fx.a]: ['see'] }),
+  },
+  {
+    route: 'images.update (caption)',
+    request: (fx) => ({ method: 'PUT', path: `/api/v1/images/${fx.imageA}`, form: { 'image[title]': 'Front', 'image[metadatas]': '{"k":1}' } }),
+    needs: (fx) => ({ [fx.a]: ['image_caption'] }),
+  },
+  {
+    route: 'images.update (rotate)',
+    request: (fx) => ({ method: 'PUT', path: `/api/v1/images/${fx.imageA}`, json: { image: { rotation: 90 } } }),
+    needs: (fx) => ({ [fx.a]: ['image_rotate'] }),
+  },
+  {
+    route: 'images.update (crop)',
+    request: (fx) => ({ method: 'PUT', path: `/api/v1/images/${fx.imageA}`, json: { image: { crop: { x: 1, y: 1, width: 5, height: 5 } } } }),
+    needs: (fx) => ({ [fx.a]: ['image_crop'] }),
+  },
+  {
+    route: 'images.tag',
+    request: (fx) => ({ method: 'POST', path: `/api/v1/images/${fx.imageA}/tags`, form: { tag: 'car' } }),
+    needs: (fx) => ({ [fx.a]: ['image_tag'] }),
+  },
+  {
+    route: 'tags.apply',
+    request: (fx) => ({ method: 'POST', path: '/api/v1/tags/car/images', form: `image_ids[]=${fx.imageA}&image_ids[]=${fx.imageB}` }),
+    needs: (fx) => ({ [fx.a]: ['image_tag'], [fx.b]: ['image_tag'] }),
+  },
+  {
+    route: 'tags.put',
+    request: () => ({ method: 'POST', path: '/api/v1/tags', json: { name: 'car', labels: { en: 'car' } } }),
+    needs: () => 'member',
+    expect: { needed: 403, foreign: 200 },
+  },
+  {
+    route: 'tags.list',
+    request: () => ({ method: 'GET', path: '/api/v1/tags' }),
+    needs: () => 'member',
+    expect: { none: 200, other: 200, needed: 200, foreign: 200 },
+  },
+  {
     route: 'trash.list',
     request: (fx) => ({ method: 'GET', path: `/api/v1/trashed_images?album_id=${fx.a}` }),
     needs: (fx) => ({ [fx.a]: ['trash'] }),

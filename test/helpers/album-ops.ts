@@ -91,8 +91,10 @@ export async function countOf(server: TestServer, token: string, albumId: string
 /** Everything an operation could change in an organization, read straight from the database. */
 export interface Snapshot {
   albums: Array<{ public_id: string; images_count: number }>;
-  images: Array<{ id: string; album: string; public_id: string; trashed: boolean; tags: string }>;
+  images: Array<{ id: string; album: string; public_id: string; trashed: boolean; tags: string; edits: string }>;
   batches: number;
+  /** The organization's own tags, `name=labels`. */
+  tags: string[];
 }
 
 export async function snapshot(server: TestServer, organizationId: string): Promise<Snapshot> {
@@ -106,7 +108,7 @@ export async function snapshot(server: TestServer, organizationId: string): Prom
   const publicIdOf = new Map(albums.map((a) => [a.id, a.public_id]));
   const images = await db
     .selectFrom('images')
-    .select(['id', 'album_id', 'public_id', 'deleted_at', 'tags'])
+    .select(['id', 'album_id', 'public_id', 'deleted_at', 'tags', 'title', 'description', 'metadatas', 'rotation', 'crop_x', 'crop_y', 'crop_w', 'crop_h', 'width', 'height'])
     .where('organization_id', '=', organizationId)
     .orderBy('id')
     .execute();
@@ -115,6 +117,7 @@ export async function snapshot(server: TestServer, organizationId: string): Prom
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('organization_id', '=', organizationId)
     .executeTakeFirstOrThrow();
+  const tags = await db.selectFrom('organization_tags').select(['name', 'labels']).where('organization_id', '=', organizationId).orderBy('name').execute();
   return {
     albums: albums.map((a) => ({ public_id: a.public_id, images_count: Number(a.images_count) })),
     images: images.map((i) => ({
@@ -123,8 +126,10 @@ export async function snapshot(server: TestServer, organizationId: string): Prom
       public_id: i.public_id,
       trashed: i.deleted_at !== null,
       tags: i.tags,
+      edits: JSON.stringify([i.title, i.description, i.metadatas, i.rotation, i.crop_x, i.crop_y, i.crop_w, i.crop_h, i.width, i.height]),
     })),
     batches: Number(batches.n),
+    tags: tags.map((t) => `${t.name}=${t.labels}`),
   };
 }
 
