@@ -112,7 +112,7 @@ function imageRow(organizationId: string, albumId: string, publicId: string, cre
     taken_at: '2021-07-14T12:30:45',
     filename: 'IMG_0001.jpg',
     ...UNEDITED_IMAGE,
-    tags: JSON.stringify([albumId]),
+    tags: JSON.stringify([{ name: 'bench', labels: { en: 'bench' } }]),
     created_at: createdAt,
     updated_at: createdAt,
   };
