@@ -39,7 +39,7 @@ export interface ServiceOptions {
 
 export function createServices(config: Config, db: Db, options: ServiceOptions = {}): Services {
   const repos = repositoriesOver(db.kysely);
-  const signer = new TokenSigner(config.secretKeyBase);
+  const signer = new TokenSigner(config.secretKeyBase, config.maxTokenLifetimeSeconds);
   const forms = new UploadFormService(config, signer);
   const presenter = new ImagePresenter(config);
   const media = new StoredMedia(config, options.store ?? null);
