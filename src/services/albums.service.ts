@@ -24,6 +24,7 @@ import type { Repositories } from '../repositories/index.ts';
 import type { Organization } from '../repositories/organizations.repository.ts';
 import type { ImagePresenter, ImageJson } from './image-presenter.ts';
 import type { StoredMedia } from './stored-media.ts';
+import { requireValidAlbumId } from './album-id.ts';
 import { lockTenant } from './tenant-lock.ts';
 import type { UploadForm, UploadFormService } from './upload-form.ts';
 import type { WebhooksService } from './webhooks.service.ts';
@@ -77,6 +78,7 @@ export class AlbumsService {
 
   async create(actor: Actor, publicId: string | undefined): Promise<AlbumJson> {
     requireCreate(actor, publicId);
+    if (publicId !== undefined) requireValidAlbumId(publicId);
     const now = new Date().toISOString();
     const id = randomUUID();
     try {
@@ -138,6 +140,7 @@ export class AlbumsService {
    * upload batches.
    */
   async update(actor: Actor, publicId: string, input: { newPublicId: string; merge: boolean }): Promise<AlbumJson> {
+    requireValidAlbumId(input.newPublicId);
     const { result: album, orphans } = await this.withRetryOnTakenId(() =>
       this.repos.transaction(async (repos): Promise<WithOrphans<Album>> => {
         const org = await lockTenant(repos, actor.organizationId);
@@ -176,6 +179,7 @@ export class AlbumsService {
       let destination = await repos.albums.findByPublicId(org.id, destinationId);
       if (!destination) {
         requireCreate(actor, destinationId);
+        requireValidAlbumId(destinationId);
         destination = await repos.albums.create({
           id: randomUUID(),
           organization_id: org.id,

@@ -20,6 +20,7 @@ import { PurgeTrashJob, type TrashPurger } from '../jobs/purge-trash.job.ts';
 import type { Album } from '../repositories/albums.repository.ts';
 import type { ImageRef, ImageRow, MediaRef } from '../repositories/images.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
+import { requireValidAlbumId } from './album-id.ts';
 import type { AlbumsService, Page } from './albums.service.ts';
 import type { ImageJson, ImagePresenter } from './image-presenter.ts';
 import type { StoredMedia } from './stored-media.ts';
@@ -101,6 +102,7 @@ export class ImagesService implements TrashPurger {
       for (const publicId of destinationIds) {
         if (destinations.has(publicId)) continue;
         requireCreate(actor, publicId);
+        requireValidAlbumId(publicId);
         const album = await repos.albums.create({ id: randomUUID(), organization_id: org.id, public_id: publicId, created_at: now, updated_at: now });
         destinations.set(publicId, album);
       }
