@@ -46,6 +46,7 @@ export function createServices(config: Config, db: Db, options: ServiceOptions =
   const accounts = new AccountsService(config, repos, signer);
   const webhooks = new WebhooksService(repos, accounts, {
     retryBaseMs: config.webhookRetryBaseMs,
+    allowPrivateTargets: config.webhookAllowPrivate,
     onQueued: options.onQueued ?? (() => {}),
   });
   const albums = new AlbumsService(repos, forms, presenter, webhooks, media);

@@ -31,6 +31,7 @@ import type { Organization } from '../repositories/organizations.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
 import type { WebhookEvent } from '../repositories/webhook-events.repository.ts';
 import type { AccountsService, OrganizationJson } from './accounts.service.ts';
+import { checkOutboundUrl, OutboundAddressError, postOutbound } from './outbound-address.ts';
 import { lockTenant } from './tenant-lock.ts';
 
 /** Attempts at one event before it is marked dead (about a day with the default pace). */
@@ -77,6 +78,8 @@ export interface WebhooksOptions {
   retryBaseMs: number;
   /** Called after a job was queued, to wake the worker. */
   onQueued: () => void;
+  /** WEBHOOK_ALLOW_PRIVATE: let webhooks target loopback and private addresses (see outbound-address.ts). */
+  allowPrivateTargets: boolean;
 }
 
 export class WebhooksService implements WebhookDeliverer {
@@ -98,6 +101,11 @@ export class WebhooksService implements WebhookDeliverer {
   async configure(actor: Actor, input: { webhookUrl?: string | null; rotateSecret?: boolean }): Promise<OrganizationUpdateJson> {
     requireAdmin(actor);
     const url = input.webhookUrl === undefined ? undefined : input.webhookUrl === null || input.webhookUrl === '' ? null : validWebhookUrl(input.webhookUrl);
+    if (url) {
+      await checkOutboundUrl(url, this.options.allowPrivateTargets).catch((err: unknown) => {
+        throw err instanceof OutboundAddressError ? badRequest(`webhook_url refused: ${err.message}`) : err;
+      });
+    }
     const secret = await this.repos.transaction(async (repos) => {
       const org = await lockTenant(repos, actor.organizationId);
       if (url !== undefined) await repos.organizations.setWebhookUrl(org.id, url);
@@ -165,8 +173,7 @@ export class WebhooksService implements WebhookDeliverer {
   private async post(url: string, secret: string, event: WebhookEvent): Promise<void> {
     // Signed at each attempt, so that a late retry carries a fresh timestamp.
     const timestamp = Math.floor(Date.now() / 1000);
-    const response = await fetch(url, {
-      method: 'POST',
+    const status = await postOutbound(url, {
       headers: {
         'Content-Type': 'application/json',
         'User-Agent': 'album-api-webhooks',
@@ -177,12 +184,10 @@ export class WebhooksService implements WebhookDeliverer {
         'X-Album-Signature': signWebhook(secret, timestamp, event.body),
       },
       body: event.body,
-      // A redirect is not an acknowledgement; following it could post the body somewhere unintended.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+      timeoutMs: ATTEMPT_TIMEOUT_MS,
+      allowInternal: this.options.allowPrivateTargets,
     });
-    await response.body?.cancel();
-    if (response.status < 200 || response.status > 299) throw new Error(`webhook answered ${response.status}`);
+    if (status < 200 || status > 299) throw new Error(`webhook answered ${status}`);
   }
 
   /** Marks the event settled (when given) and passes the relay to the oldest pending event. */
