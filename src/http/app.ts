@@ -3,13 +3,15 @@
  * the embedded media host's routes, the health check and the OpenAPI document.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { createLogger } from '../logging.ts';
 import type { Platform } from '../platform.ts';
 import { authentication } from './plugins/authentication.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
 import { errorHandler } from './plugins/error-handler.ts';
 import { openapi } from './plugins/openapi.ts';
+import { requestLog } from './plugins/request-log.ts';
 import { seedHeaders } from './plugins/seed-headers.ts';
 import { accountRoutes } from './routes/accounts/index.ts';
 import { albumRoutes } from './routes/albums/index.ts';
@@ -27,7 +29,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function buildApp({ config, db, services, mediaHost }: Platform): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: config.logLevel },
+    loggerInstance: createLogger(config.logLevel) as FastifyBaseLogger,
+    disableRequestLogging: true,
     bodyLimit: API_BODY_LIMIT,
     // An incoming well-formed X-Request-Id is echoed; anything else gets a fresh UUID.
     genReqId: (req) => {
@@ -43,6 +46,7 @@ export async function buildApp({ config, db, services, mediaHost }: Platform): P
   app.addHook('onRequest', async (request) => {
     request.startedAt = process.hrtime.bigint();
   });
+  requestLog(app);
   bodyParsers(app);
   errorHandler(app);
   await openapi(app, config.publicUrl);
