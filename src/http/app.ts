@@ -3,7 +3,7 @@
  * the embedded media host's routes, the health check and the OpenAPI document.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createLogger } from '../logging.ts';
 import type { Platform } from '../platform.ts';
@@ -30,7 +30,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function buildApp({ config, db, services, mediaHost }: Platform): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: createLogger(config.logLevel) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Fastify's own two lines per request give way to request-log.ts's one.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: API_BODY_LIMIT,
     // An incoming well-formed X-Request-Id is echoed; anything else gets a fresh UUID.
     genReqId: (req) => {
