@@ -9,7 +9,8 @@ import { createLogger } from '../logging.ts';
 import type { Platform } from '../platform.ts';
 import { authentication } from './plugins/authentication.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
-import { errorHandler } from './plugins/error-handler.ts';
+import { clientErrorHandler, frameworkErrors, refuseLongUrls } from './plugins/error-audience.ts';
+import { errorHandler, toAppError } from './plugins/error-handler.ts';
 import { openapi } from './plugins/openapi.ts';
 import { requestLog } from './plugins/request-log.ts';
 import { seedHeaders } from './plugins/seed-headers.ts';
@@ -20,6 +21,7 @@ import { imageRoutes } from './routes/images/index.ts';
 import { healthRoute } from './routes/health.ts';
 import { pageRoutes } from './routes/pages/index.ts';
 import { trashRoutes } from './routes/trash/index.ts';
+import { capConnectionsPerAddress, timeoutOptions } from './server-limits.ts';
 import type { Api } from './types.ts';
 
 /** API request bodies are small; uploads go to the media host, which has its own limit. */
@@ -28,7 +30,11 @@ export const API_BODY_LIMIT = 1024 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function buildApp({ config, db, services, mediaHost }: Platform): Promise<FastifyInstance> {
+  const cloudName = mediaHost ? config.cloudinary.cloudName : null;
   const app = Fastify({
+    ...timeoutOptions(config.limits),
+    frameworkErrors: frameworkErrors(cloudName, toAppError),
+    clientErrorHandler: clientErrorHandler(cloudName),
     loggerInstance: createLogger(config.logLevel) as FastifyBaseLogger,
     // Fastify's own two lines per request give way to request-log.ts's one.
     logController: new LogController({ disableRequestLogging: true }),
@@ -41,6 +47,7 @@ export async function buildApp({ config, db, services, mediaHost }: Platform): P
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
     routerOptions: { maxParamLength: 500 },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  capConnectionsPerAddress(app.server, config.limits.maxConnectionsPerAddress);
 
   app.decorate('services', services);
   app.decorateRequest('startedAt', 0n);
@@ -48,8 +55,9 @@ export async function buildApp({ config, db, services, mediaHost }: Platform): P
     request.startedAt = process.hrtime.bigint();
   });
   requestLog(app);
+  refuseLongUrls(app, cloudName);
   bodyParsers(app);
-  errorHandler(app);
+  errorHandler(app, cloudName);
   await openapi(app, config.publicUrl);
 
   healthRoute(app as unknown as Api, db);
