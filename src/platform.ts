@@ -56,6 +56,7 @@ export async function createPlatform(config: Config, options: { runWorker: boole
           publicUrl: config.publicUrl,
           dataDir: config.dataDir,
           maxUploadBytes: config.maxUploadBytes,
+          maxFormFieldBytes: config.limits.maxFormFieldBytes,
           maxUploadPixels: config.maxUploadPixels,
           derivedCacheBytes: config.derivedCacheBytes,
           db: db.kysely,

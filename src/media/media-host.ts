@@ -18,6 +18,7 @@ import { AssetLookup } from './asset-lookup.ts';
 import { MediaAssetsRepository } from './media-assets.repository.ts';
 import { DeliverNotificationJob } from './notifications/deliver-notification.job.ts';
 import { MediaUploader } from './upload/media-uploader.ts';
+import { multipartLimits } from './upload/receive-upload.ts';
 import { uploadRoute } from './upload/upload-route.ts';
 
 export interface MediaHostOptions {
@@ -26,6 +27,8 @@ export interface MediaHostOptions {
   publicUrl: string;
   dataDir: string;
   maxUploadBytes: number;
+  /** Largest text field of an upload form (MAX_FORM_FIELD_BYTES). */
+  maxFormFieldBytes: number;
   maxUploadPixels: number;
   derivedCacheBytes: number;
   db: Kysely<Database>;
@@ -81,13 +84,14 @@ export function createMediaHost(options: MediaHostOptions): MediaHost {
             .send();
         });
         await host.register(multipart, {
-          limits: { fileSize: options.maxUploadBytes, files: 1, fields: 200, fieldSize: options.maxUploadBytes * 1.4 },
+          limits: multipartLimits({ maxBytes: options.maxUploadBytes, maxFieldBytes: options.maxFormFieldBytes }),
         });
         uploadRoute(host, {
           credentials: options.credentials,
           uploader,
           tmpDir: join(options.dataDir, 'tmp'),
           maxUploadBytes: options.maxUploadBytes,
+          maxFormFieldBytes: options.maxFormFieldBytes,
         });
         await host.register(
           deliveryRoutes({
