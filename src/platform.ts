@@ -57,6 +57,7 @@ export async function createPlatform(config: Config, options: { runWorker: boole
           dataDir: config.dataDir,
           maxUploadBytes: config.maxUploadBytes,
           maxFormFieldBytes: config.limits.maxFormFieldBytes,
+          requestTimeoutMs: config.limits.requestTimeoutMs,
           maxUploadPixels: config.maxUploadPixels,
           derivedCacheBytes: config.derivedCacheBytes,
           db: db.kysely,

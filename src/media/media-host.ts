@@ -19,6 +19,7 @@ import { MediaAssetsRepository } from './media-assets.repository.ts';
 import { DeliverNotificationJob } from './notifications/deliver-notification.job.ts';
 import { MediaUploader } from './upload/media-uploader.ts';
 import { multipartLimits } from './upload/receive-upload.ts';
+import { sweepStaleTempFiles } from './upload/temp-files.ts';
 import { uploadRoute } from './upload/upload-route.ts';
 
 export interface MediaHostOptions {
@@ -29,6 +30,8 @@ export interface MediaHostOptions {
   maxUploadBytes: number;
   /** Largest text field of an upload form (MAX_FORM_FIELD_BYTES). */
   maxFormFieldBytes: number;
+  /** No upload takes longer (REQUEST_TIMEOUT_MS): older temp files are a dead process's, swept at start. */
+  requestTimeoutMs: number;
   maxUploadPixels: number;
   derivedCacheBytes: number;
   db: Kysely<Database>;
@@ -65,6 +68,7 @@ export function createMediaHost(options: MediaHostOptions): MediaHost {
   return {
     notificationJob,
     async register(app) {
+      await sweepStaleTempFiles(join(options.dataDir, 'tmp'), options.requestTimeoutMs);
       await app.register(async (host) => {
         // Cloudinary's error format, and CORS: browsers post forms here from any origin.
         host.setErrorHandler((error: FastifyError, request, reply) => {
