@@ -12,6 +12,7 @@ import { bodyParsers } from './plugins/body-parsers.ts';
 import { clientErrorHandler, frameworkErrors, refuseLongUrls } from './plugins/error-audience.ts';
 import { errorHandler, toAppError } from './plugins/error-handler.ts';
 import { openapi } from './plugins/openapi.ts';
+import { refuseNul } from './plugins/no-nul.ts';
 import { requestLog } from './plugins/request-log.ts';
 import { seedHeaders } from './plugins/seed-headers.ts';
 import { accountRoutes } from './routes/accounts/index.ts';
@@ -57,6 +58,7 @@ export async function buildApp({ config, db, services, mediaHost }: Platform): P
   requestLog(app);
   refuseLongUrls(app, cloudName);
   bodyParsers(app);
+  refuseNul(app);
   errorHandler(app, cloudName);
   await openapi(app, config.publicUrl);
 

@@ -20,10 +20,12 @@ after(() => server.stop());
 const BAD_IDS = ['a\u0000b', '\u0000', 'tab\there', 'new\nline', 'del\u007f', 'c1\u0085', '   ', ' lead', 'trail ', '\u00a0nbsp', 'ls\u2028'];
 const GOOD_IDS = ['crm 1234', 'Été-2024', 'x.y_z-1', '名前', 'a+b=c'];
 
-function assertExplained(res: { status: number; text: string; body: unknown }): void {
+function assertExplained(res: { status: number; text: string; body: unknown }, id: string): void {
   assert.equal(res.status, 400, res.text);
   const { error } = res.body as { error: { status: number; message: string } };
   assert.equal(error.status, 400);
+  // NUL is refused in every parameter (no-nul.ts), before the album id rule is reached.
+  if (id.includes('\u0000')) return assert.match(error.message, /NUL character/);
   assert.match(error.message, /printable characters/);
   assert.match(error.message, /no control characters/);
 }
@@ -31,8 +33,8 @@ function assertExplained(res: { status: number; text: string; body: unknown }): 
 describe('a bad album id is a 400 saying what is allowed', () => {
   for (const id of BAD_IDS) {
     test(`create ${JSON.stringify(id)} (form and JSON)`, async () => {
-      assertExplained(await call(server, 'POST', '/api/v1/albums', { token: tenant.token, form: { 'album[public_id]': id } }));
-      assertExplained(await call(server, 'POST', '/api/v1/albums', { token: tenant.token, json: { public_id: id } }));
+      assertExplained(await call(server, 'POST', '/api/v1/albums', { token: tenant.token, form: { 'album[public_id]': id } }), id);
+      assertExplained(await call(server, 'POST', '/api/v1/albums', { token: tenant.token, json: { public_id: id } }), id);
     });
   }
 
@@ -40,10 +42,11 @@ describe('a bad album id is a 400 saying what is allowed', () => {
     const { album, imageIds } = await albumWithImages(server, tenant.token, 1);
     for (const id of BAD_IDS) {
       const path = `/api/v1/albums/${encodeURIComponent(album.id)}`;
-      assertExplained(await call(server, 'PUT', path, { token: tenant.token, json: { album: { public_id: id } } }));
-      assertExplained(await call(server, 'POST', `${path}/duplicate`, { token: tenant.token, json: { destination_id: id } }));
+      assertExplained(await call(server, 'PUT', path, { token: tenant.token, json: { album: { public_id: id } } }), id);
+      assertExplained(await call(server, 'POST', `${path}/duplicate`, { token: tenant.token, json: { destination_id: id } }), id);
       assertExplained(
         await call(server, 'POST', '/api/v1/images/move', { token: tenant.token, json: { move_operations: { [imageIds[0]!]: id } } }),
+        id,
       );
     }
   });
