@@ -12,7 +12,7 @@ function nulIn(value: unknown, at: string): string | null {
   if (typeof value === 'string') return value.includes('\u0000') ? at : null;
   if (typeof value !== 'object' || value === null) return null;
   for (const [key, inner] of Object.entries(value)) {
-    const path = `${at}.${key.replace(/\u0000/g, '\\0')}`;
+    const path = `${at}.${key.replaceAll('\u0000', '\\0')}`;
     if (key.includes('\u0000')) return path;
     const found = nulIn(inner, path);
     if (found) return found;
