@@ -38,6 +38,28 @@ export interface Config {
   /** How the job worker runs (JOB_LOCK_SECONDS, JOB_POLL_MS, WORKER_CONCURRENCY). */
   jobs: JobsConfig;
   derivedCacheBytes: number;
+  /** What a client may hold and how long (HEADERS_TIMEOUT_MS, ...); see http/server-limits.ts. */
+  limits: LimitsConfig;
+  /** Whether webhooks may target loopback, link-local and private addresses (WEBHOOK_ALLOW_PRIVATE). */
+  webhookAllowPrivate: boolean;
+  /** The longest lifetime an API token may have, exp - iat and exp - now (MAX_TOKEN_LIFETIME_SECONDS). */
+  maxTokenLifetimeSeconds: number;
+}
+
+/** Bounds on what one client may make the server hold, and for how long. */
+export interface LimitsConfig {
+  /** A request's headers must have arrived within this long. */
+  headersTimeoutMs: number;
+  /** A whole request (headers and body) must have arrived within this long. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this long. */
+  keepAliveTimeoutMs: number;
+  /** A connection with no traffic either way for this long is closed. */
+  idleTimeoutMs: number;
+  /** Open connections one client address may hold; 0 for no cap (behind a proxy every client shares its address). */
+  maxConnectionsPerAddress: number;
+  /** Largest text field of an upload form (a base64 data-URI `file` included). */
+  maxFormFieldBytes: number;
 }
 
 /** S3 (or S3-compatible: MinIO, R2, ...) settings, from STORAGE_URL and the AWS_* variables. */
@@ -77,6 +99,13 @@ function integer(env: Env, name: string, fallback: number, problems: string[], m
     return fallback;
   }
   return Number(raw);
+}
+
+function flag(env: Env, name: string, problems: string[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return false;
+  if (!['1', '0', 'true', 'false'].includes(raw)) problems.push(`${name} must be 1 or 0 (got "${raw}")`);
+  return raw === '1' || raw === 'true';
 }
 
 /** Parses a `cloudinary://key:secret@cloud` URL; null when malformed. */
@@ -204,7 +233,20 @@ export function loadConfig(env: Env = process.env): Config {
       concurrency: integer(env, 'WORKER_CONCURRENCY', 4, problems, 1),
     },
     derivedCacheBytes: integer(env, 'DERIVED_CACHE_BYTES', 1024 * 1024 * 1024, problems, 1),
+    limits: {
+      headersTimeoutMs: integer(env, 'HEADERS_TIMEOUT_MS', 20_000, problems, 1),
+      requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 300_000, problems, 1),
+      keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, problems, 1),
+      idleTimeoutMs: integer(env, 'IDLE_TIMEOUT_MS', 60_000, problems, 1),
+      maxConnectionsPerAddress: integer(env, 'MAX_CONNECTIONS_PER_ADDRESS', 0, problems),
+      maxFormFieldBytes: integer(env, 'MAX_FORM_FIELD_BYTES', 64 * 1024, problems, 1024),
+    },
+    webhookAllowPrivate: flag(env, 'WEBHOOK_ALLOW_PRIVATE', problems),
+    maxTokenLifetimeSeconds: integer(env, 'MAX_TOKEN_LIFETIME_SECONDS', 30 * 24 * 3600, problems, 60),
   };
+  if (config.limits.headersTimeoutMs > config.limits.requestTimeoutMs) {
+    problems.push('HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS');
+  }
   if (problems.length) throw new ConfigErrors(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }

@@ -5,6 +5,7 @@
  */
 import pino from 'pino';
 import type { Config } from './config.ts';
+import { createLogger } from './logging.ts';
 import { type Db, openDatabase } from './db/database.ts';
 import { migrate } from './db/migrations.ts';
 import { JobStore } from './jobs/job-store.ts';
@@ -41,7 +42,7 @@ export async function openAndMigrate(config: Config, log?: pino.Logger): Promise
 }
 
 export async function createPlatform(config: Config, options: { runWorker: boolean }): Promise<Platform> {
-  const log = pino({ level: config.logLevel });
+  const log = createLogger(config.logLevel);
   const db = await openAndMigrate(config, log);
   const store = openObjectStore(config);
   const jobs = new JobStore(db.kysely, db.dialect);
@@ -55,6 +56,8 @@ export async function createPlatform(config: Config, options: { runWorker: boole
           publicUrl: config.publicUrl,
           dataDir: config.dataDir,
           maxUploadBytes: config.maxUploadBytes,
+          maxFormFieldBytes: config.limits.maxFormFieldBytes,
+          requestTimeoutMs: config.limits.requestTimeoutMs,
           maxUploadPixels: config.maxUploadPixels,
           derivedCacheBytes: config.derivedCacheBytes,
           db: db.kysely,

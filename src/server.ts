@@ -17,7 +17,14 @@ export interface RunningServer extends Platform {
 export async function startServer(config: Config): Promise<RunningServer> {
   const platform = await createPlatform(config, { runWorker: config.workers });
   const app = await buildApp(platform);
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    // A taken port, say: nothing may keep the process (and the database) open behind the error.
+    await app.close();
+    await platform.close();
+    throw err;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return {

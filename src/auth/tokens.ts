@@ -41,7 +41,11 @@ export class TokenSigner {
   private readonly keys = new Map<string, Promise<webcrypto.CryptoKey>>();
   private readonly verified = new Map<string, AnyClaims>();
 
-  constructor(private readonly secretKeyBase: string) {}
+  /** `maxLifetimeSeconds`: the longest life an API token may have (MAX_TOKEN_LIFETIME_SECONDS). */
+  constructor(
+    private readonly secretKeyBase: string,
+    private readonly maxLifetimeSeconds: number,
+  ) {}
 
   private keyFor(secretValue: string = this.secretKeyBase): Promise<webcrypto.CryptoKey> {
     let key = this.keys.get(secretValue);
@@ -62,9 +66,23 @@ export class TokenSigner {
   }
 
   userToken(userId: string, abilities: Abilities, ttl = USER_TOKEN_TTL_SECONDS): Promise<string> {
+    if (ttl > this.maxLifetimeSeconds) throw new RangeError(`A token may live at most ${this.maxLifetimeSeconds} seconds`);
     const iat = nowSeconds();
     const claims: UserClaims = { exp: iat + ttl, iat, user_id: userId, abilities };
     return this.sign({ ...claims });
+  }
+
+  /**
+   * Refuses a token meant to live longer than the maximum, judged by its own `exp - iat` and
+   * by `exp` from now (a token may omit `iat`). A leaked token thus stops working in bounded time.
+   */
+  checkLifetime(claims: AnyClaims): void {
+    const { exp, iat } = claims;
+    if (typeof exp !== 'number') return;
+    const lifetime = typeof iat === 'number' ? exp - iat : 0;
+    if (lifetime > this.maxLifetimeSeconds || exp - nowSeconds() > this.maxLifetimeSeconds) {
+      throw new TokenError(`Token lives longer than the allowed ${this.maxLifetimeSeconds} seconds`);
+    }
   }
 
   /** Reads claims without verifying, to find which key verifies them. */

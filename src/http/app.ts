@@ -3,13 +3,17 @@
  * the embedded media host's routes, the health check and the OpenAPI document.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { createLogger } from '../logging.ts';
 import type { Platform } from '../platform.ts';
 import { authentication } from './plugins/authentication.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
-import { errorHandler } from './plugins/error-handler.ts';
+import { clientErrorHandler, frameworkErrors, refuseLongUrls } from './plugins/error-audience.ts';
+import { errorHandler, toAppError } from './plugins/error-handler.ts';
 import { openapi } from './plugins/openapi.ts';
+import { refuseNul } from './plugins/no-nul.ts';
+import { requestLog } from './plugins/request-log.ts';
 import { seedHeaders } from './plugins/seed-headers.ts';
 import { accountRoutes } from './routes/accounts/index.ts';
 import { albumRoutes } from './routes/albums/index.ts';
@@ -19,6 +23,7 @@ import { tagRoutes } from './routes/tags/index.ts';
 import { healthRoute } from './routes/health.ts';
 import { pageRoutes } from './routes/pages/index.ts';
 import { trashRoutes } from './routes/trash/index.ts';
+import { capConnectionsPerAddress, timeoutOptions } from './server-limits.ts';
 import type { Api } from './types.ts';
 
 /** API request bodies are small; uploads go to the media host, which has its own limit. */
@@ -27,8 +32,14 @@ export const API_BODY_LIMIT = 1024 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function buildApp({ config, db, services, mediaHost }: Platform): Promise<FastifyInstance> {
+  const cloudName = mediaHost ? config.cloudinary.cloudName : null;
   const app = Fastify({
-    logger: { level: config.logLevel },
+    ...timeoutOptions(config.limits),
+    frameworkErrors: frameworkErrors(cloudName, toAppError),
+    clientErrorHandler: clientErrorHandler(cloudName),
+    loggerInstance: createLogger(config.logLevel) as FastifyBaseLogger,
+    // Fastify's own two lines per request give way to request-log.ts's one.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: API_BODY_LIMIT,
     // An incoming well-formed X-Request-Id is echoed; anything else gets a fresh UUID.
     genReqId: (req) => {
@@ -38,14 +49,18 @@ export async function buildApp({ config, db, services, mediaHost }: Platform): P
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
     routerOptions: { maxParamLength: 500 },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  capConnectionsPerAddress(app.server, config.limits.maxConnectionsPerAddress);
 
   app.decorate('services', services);
   app.decorateRequest('startedAt', 0n);
   app.addHook('onRequest', async (request) => {
     request.startedAt = process.hrtime.bigint();
   });
+  requestLog(app);
+  refuseLongUrls(app, cloudName);
   bodyParsers(app);
-  errorHandler(app);
+  refuseNul(app);
+  errorHandler(app, cloudName);
   await openapi(app, config.publicUrl);
 
   healthRoute(app as unknown as Api, db);

@@ -18,6 +18,8 @@ import { AssetLookup } from './asset-lookup.ts';
 import { MediaAssetsRepository } from './media-assets.repository.ts';
 import { DeliverNotificationJob } from './notifications/deliver-notification.job.ts';
 import { MediaUploader } from './upload/media-uploader.ts';
+import { multipartLimits } from './upload/receive-upload.ts';
+import { sweepStaleTempFiles } from './upload/temp-files.ts';
 import { uploadRoute } from './upload/upload-route.ts';
 
 export interface MediaHostOptions {
@@ -26,6 +28,10 @@ export interface MediaHostOptions {
   publicUrl: string;
   dataDir: string;
   maxUploadBytes: number;
+  /** Largest text field of an upload form (MAX_FORM_FIELD_BYTES). */
+  maxFormFieldBytes: number;
+  /** No upload takes longer (REQUEST_TIMEOUT_MS): older temp files are a dead process's, swept at start. */
+  requestTimeoutMs: number;
   maxUploadPixels: number;
   derivedCacheBytes: number;
   db: Kysely<Database>;
@@ -62,6 +68,7 @@ export function createMediaHost(options: MediaHostOptions): MediaHost {
   return {
     notificationJob,
     async register(app) {
+      await sweepStaleTempFiles(join(options.dataDir, 'tmp'), options.requestTimeoutMs);
       await app.register(async (host) => {
         // Cloudinary's error format, and CORS: browsers post forms here from any origin.
         host.setErrorHandler((error: FastifyError, request, reply) => {
@@ -81,13 +88,14 @@ export function createMediaHost(options: MediaHostOptions): MediaHost {
             .send();
         });
         await host.register(multipart, {
-          limits: { fileSize: options.maxUploadBytes, files: 1, fields: 200, fieldSize: options.maxUploadBytes * 1.4 },
+          limits: multipartLimits({ maxBytes: options.maxUploadBytes, maxFieldBytes: options.maxFormFieldBytes }),
         });
         uploadRoute(host, {
           credentials: options.credentials,
           uploader,
           tmpDir: join(options.dataDir, 'tmp'),
           maxUploadBytes: options.maxUploadBytes,
+          maxFormFieldBytes: options.maxFormFieldBytes,
         });
         await host.register(
           deliveryRoutes({

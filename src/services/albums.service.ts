@@ -24,6 +24,7 @@ import type { Repositories } from '../repositories/index.ts';
 import type { Organization } from '../repositories/organizations.repository.ts';
 import type { ImagePresenter, ImageJson } from './image-presenter.ts';
 import type { StoredMedia } from './stored-media.ts';
+import { requireValidAlbumId } from './album-id.ts';
 import { uploadDonePayloads } from './sharinpix-payloads.ts';
 import { lockTenant } from './tenant-lock.ts';
 import type { UploadForm, UploadFormService } from './upload-form.ts';
@@ -78,6 +79,7 @@ export class AlbumsService {
 
   async create(actor: Actor, publicId: string | undefined): Promise<AlbumJson> {
     requireCreate(actor, publicId);
+    if (publicId !== undefined) requireValidAlbumId(publicId);
     try {
       return await this.present(actor, await this.repos.albums.create(actor.organizationId, publicId));
     } catch (err) {
@@ -108,6 +110,7 @@ export class AlbumsService {
   private async openOnFirstUse(actor: Actor, publicId: string): Promise<Album> {
     if (!can(actor, 'image_upload', publicId)) throw notFound('Album');
     requireAccess(actor, 'see', [publicId]);
+    requireValidAlbumId(publicId);
     try {
       return await this.repos.albums.create(actor.organizationId, publicId);
     } catch (err) {
@@ -148,6 +151,7 @@ export class AlbumsService {
    * upload batches.
    */
   async update(actor: Actor, publicId: string, input: { newPublicId: string; merge: boolean }): Promise<AlbumJson> {
+    requireValidAlbumId(input.newPublicId);
     const { result: album, orphans } = await this.withRetryOnTakenId(() =>
       this.repos.transaction(async (repos): Promise<WithOrphans<Album>> => {
         const org = await lockTenant(repos, actor.organizationId);
@@ -186,6 +190,7 @@ export class AlbumsService {
       let destination = await repos.albums.findByPublicId(org.id, destinationId);
       if (!destination) {
         requireCreate(actor, destinationId);
+        requireValidAlbumId(destinationId);
         destination = await repos.albums.create(org.id, destinationId);
       }
       // A live source image replaces the destination's trashed copy of the same picture.

@@ -44,6 +44,9 @@ export class AuthService {
     if ('album_id' in peeked) throw new TokenError('Notification tokens cannot call the API');
     if (typeof peeked.user_id === 'string') {
       const claims = await this.signer.verify(token);
+      // A user token without an expiry would be valid forever (partner secret tokens may omit it).
+      if (typeof claims.exp !== 'number') throw new TokenError('Token has no expiry (exp)');
+      this.signer.checkLifetime(claims);
       const user = await this.repos.users.find(String(claims.user_id));
       if (!user) throw new TokenError('Unknown user');
       const abilities = parseAbilities(claims.abilities ?? {});
@@ -63,6 +66,7 @@ export class AuthService {
       const secret = await this.repos.secrets.find(peeked.iss);
       if (!secret) throw new TokenError('Unknown secret');
       const claims = await this.signer.verify(token, secret.value);
+      this.signer.checkLifetime(claims);
       const abilities = parseAbilities(claims.abilities ?? {});
       if (!abilities) throw new TokenError('Malformed abilities');
       const admin = claims.admin === true;

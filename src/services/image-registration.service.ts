@@ -13,6 +13,7 @@ import { AppError, badRequest } from '../errors/app-error.ts';
 import { type Actor, can, requireAccess, requireCreate } from '../auth/permissions.ts';
 import { safeEqual, signUploadResponse } from '../media/signing.ts';
 import type { Repositories } from '../repositories/index.ts';
+import { requireValidAlbumId } from './album-id.ts';
 import type { AssetProbe } from './asset-probe.ts';
 import type { ImageJson, ImagePresenter } from './image-presenter.ts';
 import { lockTenant } from './tenant-lock.ts';
@@ -60,6 +61,7 @@ export class ImageRegistrationService {
         // As `GET /albums/:id` opens it: the right to upload into an id is the right to create it.
         if (!can(actor, 'image_upload', albumPublicId)) throw new AppError('not_found', 'Album not found');
         requireCreate(actor, albumPublicId);
+        requireValidAlbumId(albumPublicId);
         album = await repos.albums.create(org.id, albumPublicId);
       }
       const image = imageFromReport(report, { organizationId: org.id, albumId: album.id, now: new Date().toISOString() });

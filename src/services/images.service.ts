@@ -20,6 +20,7 @@ import { PurgeTrashJob, type TrashPurger } from '../jobs/purge-trash.job.ts';
 import type { Album } from '../repositories/albums.repository.ts';
 import type { ImageRef, ImageRow, ListOptions, MediaRef } from '../repositories/images.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
+import { requireValidAlbumId } from './album-id.ts';
 import type { AlbumsService, Page } from './albums.service.ts';
 import type { ImageJson, ImagePresenter } from './image-presenter.ts';
 import type { StoredMedia } from './stored-media.ts';
@@ -110,6 +111,7 @@ export class ImagesService implements TrashPurger {
       for (const publicId of destinationIds) {
         if (destinations.has(publicId)) continue;
         requireCreate(actor, publicId);
+        requireValidAlbumId(publicId);
         const album = await repos.albums.create(org.id, publicId);
         destinations.set(publicId, album);
       }

@@ -47,13 +47,14 @@ export interface ServiceOptions {
 
 export function createServices(config: Config, db: Db, options: ServiceOptions = {}): Services {
   const repos = repositoriesOver(db.kysely);
-  const signer = new TokenSigner(config.secretKeyBase);
+  const signer = new TokenSigner(config.secretKeyBase, config.maxTokenLifetimeSeconds);
   const forms = new UploadFormService(config, signer);
   const presenter = new ImagePresenter(config);
   const media = new StoredMedia(config, options.store ?? null);
   const accounts = new AccountsService(config, repos, signer);
   const webhooks = new WebhooksService(repos, accounts, {
     retryBaseMs: config.webhookRetryBaseMs,
+    allowPrivateTargets: config.webhookAllowPrivate,
     onQueued: options.onQueued ?? (() => {}),
   });
   const uploads = new UploadedImages(webhooks, presenter);

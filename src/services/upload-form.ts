@@ -6,10 +6,11 @@ import type { Config } from '../config.ts';
 import type { Actor } from '../auth/permissions.ts';
 import { nowSeconds, type TokenSigner } from '../auth/tokens.ts';
 import { signUploadParams } from '../media/signing.ts';
+import { UPLOAD_FORM_LIFETIME_SECONDS } from '../media/upload/upload-auth.ts';
 import { mediaEndpoints } from './media-endpoints.ts';
 
-/** A form is valid for 7 days, as in the seed (expires_at - iat = 604800). */
-export const UPLOAD_FORM_TTL_SECONDS = 7 * 24 * 60 * 60;
+/** A form is valid for 7 days, as in the seed (expires_at - iat = 604800); the host refuses later timestamps. */
+export const UPLOAD_FORM_TTL_SECONDS = UPLOAD_FORM_LIFETIME_SECONDS;
 /**
  * The notification token outlives the form by a day: the host accepts a form's timestamp for
  * an hour past it, and a notification may be retried for hours after the upload.

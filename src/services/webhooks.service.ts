@@ -31,6 +31,7 @@ import type { Organization } from '../repositories/organizations.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
 import type { WebhookEvent } from '../repositories/webhook-events.repository.ts';
 import type { AccountsService, OrganizationJson } from './accounts.service.ts';
+import { checkOutboundUrl, OutboundAddressError, postOutbound } from './outbound-address.ts';
 import { SHARINPIX_EVENTS } from './sharinpix-payloads.ts';
 import { lockTenant } from './tenant-lock.ts';
 import { subscribedEvents, subscriptionOf, type WebhookEventName } from './webhook-events.ts';
@@ -72,6 +73,8 @@ export interface WebhooksOptions {
   retryBaseMs: number;
   /** Called after a job was queued, to wake the worker. */
   onQueued: () => void;
+  /** WEBHOOK_ALLOW_PRIVATE: let webhooks target loopback and private addresses (see outbound-address.ts). */
+  allowPrivateTargets: boolean;
 }
 
 export class WebhooksService implements WebhookDeliverer {
@@ -97,6 +100,11 @@ export class WebhooksService implements WebhookDeliverer {
     requireAdmin(actor);
     const events = input.webhookEvents === undefined ? undefined : subscriptionOf(input.webhookEvents);
     const url = input.webhookUrl === undefined ? undefined : input.webhookUrl === null || input.webhookUrl === '' ? null : validWebhookUrl(input.webhookUrl);
+    if (url) {
+      await checkOutboundUrl(url, this.options.allowPrivateTargets).catch((err: unknown) => {
+        throw err instanceof OutboundAddressError ? badRequest(`webhook_url refused: ${err.message}`) : err;
+      });
+    }
     const secret = await this.repos.transaction(async (repos) => {
       const org = await lockTenant(repos, actor.organizationId);
       if (url !== undefined) await repos.organizations.setWebhookUrl(org.id, url);
@@ -167,8 +175,7 @@ export class WebhooksService implements WebhookDeliverer {
   private async post(url: string, secret: string, event: WebhookEvent): Promise<void> {
     // Signed at each attempt, so that a late retry carries a fresh timestamp.
     const timestamp = Math.floor(Date.now() / 1000);
-    const response = await fetch(url, {
-      method: 'POST',
+    const status = await postOutbound(url, {
       headers: {
         'Content-Type': 'application/json',
         'User-Agent': 'album-api-webhooks',
@@ -179,12 +186,10 @@ export class WebhooksService implements WebhookDeliverer {
         'X-Album-Signature': signWebhook(secret, timestamp, event.body),
       },
       body: event.body,
-      // A redirect is not an acknowledgement; following it could post the body somewhere unintended.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+      timeoutMs: ATTEMPT_TIMEOUT_MS,
+      allowInternal: this.options.allowPrivateTargets,
     });
-    await response.body?.cancel();
-    if (response.status < 200 || response.status > 299) throw new Error(`webhook answered ${response.status}`);
+    if (status < 200 || status > 299) throw new Error(`webhook answered ${status}`);
   }
 
   /** Marks the event settled (when given) and passes the relay to the oldest pending event. */

@@ -31,7 +31,8 @@ before(async () => {
   receiver.listen(0, '127.0.0.1');
   await once(receiver, 'listening');
   receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/events`;
-  server = await startTestServer({ WEBHOOK_RETRY_BASE_MS: '50' });
+  // The receiver listens on loopback, an address webhooks may target only when allowed.
+  server = await startTestServer({ WEBHOOK_RETRY_BASE_MS: '50', WEBHOOK_ALLOW_PRIVATE: '1' });
 });
 after(async () => {
   await server.stop();

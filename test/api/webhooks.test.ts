@@ -84,7 +84,8 @@ const receiver = new Receiver();
 
 before(async () => {
   await receiver.start();
-  server = await startTestServer({ WEBHOOK_RETRY_BASE_MS: '100' });
+  // The receiver listens on loopback, an address webhooks may target only when allowed.
+  server = await startTestServer({ WEBHOOK_RETRY_BASE_MS: '100', WEBHOOK_ALLOW_PRIVATE: '1' });
 });
 after(async () => {
   await server.stop();

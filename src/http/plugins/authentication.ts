@@ -31,7 +31,8 @@ export function authentication(app: FastifyInstance): void {
   app.decorateRequest('auth', null);
   // Before validation, so that a caller without a valid token learns that first (401, not 400).
   app.addHook('preValidation', async (request) => {
-    if (request.routeOptions.config.public) return;
+    // An unknown route is a 404 for anyone, with or without a token.
+    if (request.routeOptions.config.public || request.is404) return;
     request.auth = await app.services.auth.authenticate(credentialsOf(request));
   });
 }

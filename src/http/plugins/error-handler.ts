@@ -1,10 +1,14 @@
 /**
  * The one place errors become responses: our AppError renders itself; Fastify's own errors
- * (validation, body too large, bad content type) keep their status with a clear message;
- * anything else is a 500 whose details go only to the log.
+ * (validation, body too large, bad content type, URL too long) keep their status with a clear
+ * message; anything else is a 500 whose details go only to the log. Unknown routes answer in
+ * the format of the part of the service their path belongs to (see error-audience.ts).
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { AppError } from '../../errors/app-error.ts';
+import { AppError, type ErrorCode, STATUS } from '../../errors/app-error.ts';
+import { sendError, uriTooLong } from './error-audience.ts';
+
+const CODE_OF_STATUS = new Map(Object.entries(STATUS).map(([code, status]) => [status, code as ErrorCode]));
 
 /** Renders any error as an AppError (what the API answers). */
 export function toAppError(error: FastifyError | Error): AppError {
@@ -13,13 +17,16 @@ export function toAppError(error: FastifyError | Error): AppError {
   if (fastifyError.validation) return new AppError('bad_request', `Invalid request: ${error.message}`);
   const status = fastifyError.statusCode ?? 500;
   if (status === 413) return new AppError('payload_too_large', 'Request body is too large');
-  if (status === 415) return new AppError('unsupported_media_type', error.message);
-  if (status === 404) return new AppError('not_found', error.message);
+  // Fastify's message quotes the whole URL, which is what was too long.
+  if (status === 414) return uriTooLong();
+  const code = CODE_OF_STATUS.get(status);
+  if (code && status < 500) return new AppError(code, error.message);
   if (status >= 400 && status < 500) return new AppError('bad_request', error.message);
   return new AppError('internal', 'Internal server error', { cause: error });
 }
 
-export function errorHandler(app: FastifyInstance): void {
+/** `cloudName`: the embedded media host's, whose paths answer Cloudinary's error format; null inside the API's scope. */
+export function errorHandler(app: FastifyInstance, cloudName: string | null = null): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const appError = toAppError(error);
     if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
@@ -27,6 +34,6 @@ export function errorHandler(app: FastifyInstance): void {
   });
   app.setNotFoundHandler((request, reply) => {
     const appError = new AppError('not_found', `Route ${request.method} ${request.url.split('?')[0]} not found`);
-    reply.status(404).type('application/json; charset=utf-8').send(appError.toJSON());
+    sendError(request, reply, appError, cloudName);
   });
 }

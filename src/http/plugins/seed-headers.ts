@@ -28,7 +28,20 @@ function runtime(request: FastifyRequest): string {
   return (Number(process.hrtime.bigint() - request.startedAt) / 1e9).toFixed(6);
 }
 
-function writeSeedHeaders(request: FastifyRequest, reply: FastifyReply): void {
+/** The fixed seed headers in order, with a request id, for answers written straight to a socket. */
+export function rawSeedHeaders(requestId: string): Array<[string, string]> {
+  return [
+    ...Object.entries(FIXED_BEFORE_TOKEN),
+    ['Vary', 'Accept-Encoding'],
+    ['P3P', P3P],
+    ['X-Request-Id', requestId],
+    ['X-Runtime', (0).toFixed(6)],
+    ...Object.entries(FIXED_AFTER_RUNTIME),
+  ];
+}
+
+/** Reserves every seed header in order (the request's hooks fill in X-token and X-Runtime). */
+export function writeSeedHeaders(request: FastifyRequest, reply: FastifyReply): void {
   reply.headers(FIXED_BEFORE_TOKEN);
   reply.header('X-token', '');
   reply.header('Vary', 'Accept-Encoding');
@@ -38,16 +51,21 @@ function writeSeedHeaders(request: FastifyRequest, reply: FastifyReply): void {
   reply.headers(FIXED_AFTER_RUNTIME);
 }
 
+/** Fills in the per-request values reserved by writeSeedHeaders, as the answer goes out. */
+export function finishSeedHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  const token = request.auth?.nextToken;
+  if (token) reply.header('X-token', token);
+  else reply.removeHeader('X-token');
+  reply.header('X-Runtime', runtime(request));
+}
+
 /** Registers the headers on every route of `app` (call it inside the API's scope). */
 export function seedHeaders(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
     writeSeedHeaders(request, reply);
   });
   app.addHook('onSend', async (request, reply, payload) => {
-    const token = request.auth?.nextToken;
-    if (token) reply.header('X-token', token);
-    else reply.removeHeader('X-token');
-    reply.header('X-Runtime', runtime(request));
+    finishSeedHeaders(request, reply);
     return payload;
   });
 }

@@ -135,6 +135,11 @@ export async function analyzeImage(path: string, options: AnalyzeOptions): Promi
       : new ImageRejectedError('corrupt', 'The image header cannot be read.', { cause: error });
   }
 
+  // An SVG is a document that can carry scripts and links: served from this origin it could act
+  // as the site. Refused rather than rasterised, so no derivative of it can be the SVG itself.
+  if (meta.format === 'svg') {
+    throw new ImageRejectedError('not_an_image', 'SVG images are not accepted (they can carry scripts); upload a PNG, JPEG or WebP instead.');
+  }
   const storedWidth = meta.width;
   const storedHeight = meta.pageHeight ?? meta.height;
   if (!storedWidth || !storedHeight) throw new ImageRejectedError('corrupt', 'The image has no dimensions.');

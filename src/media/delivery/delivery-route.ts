@@ -10,6 +10,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { Semaphore } from '../concurrency.ts';
 import { DeliveryUrlError, parseDeliveryPath, verifyDeliverySignature, type ParsedDeliveryPath } from './delivery-url.ts';
+import { deliveryHeaders } from './delivery-headers.ts';
 import { derivativeCacheKey, type DerivedCache } from './derived-cache.ts';
 import { canServeOriginal, contentTypeOf, extensionOf, renderDerivative, resolveOutputFormat } from './render.ts';
 import {
@@ -129,6 +130,7 @@ export function deliveryRoutes(deps: DeliveryRouteDeps): FastifyPluginAsync {
   const originals = new RecentOriginals(deps.store);
 
   return async (fastify) => {
+    deliveryHeaders(fastify);
     fastify.get<{ Params: { cloud: string } }>('/:cloud/image/:type/*', async (request, reply) => {
       if (request.params.cloud !== deps.cloudName) return fail(reply, 404, NOT_FOUND);
       // The raw URL, not the decoded params: the signature covers the path as the SDK escaped it.

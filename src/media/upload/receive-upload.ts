@@ -2,6 +2,11 @@
  * Reads a multipart upload: every field as a param, the `file` part streamed to a temp file
  * (never whole in memory) while its MD5 is computed. A file past the byte limit is a 413.
  * A `file` given as a field may be a base64 data URI, as Cloudinary's SDKs send them.
+ *
+ * Whatever the sender, little is held: text fields are counted and each is capped (busboy
+ * keeps at most `maxFieldBytes` of one), together at most TEXT_BYTES_PER_REQUEST; the
+ * signed params that came before the file are checked (`beforeFile`) before the file is
+ * read; and a refused request's remaining bytes are read and dropped, not parsed.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -30,9 +35,29 @@ export interface ReceivedUpload {
 
 const DATA_URI = /^data:([\w.+-]+\/[\w.+-]+)?(;[\w-]+=[\w.-]+)*;base64,/;
 
-export async function receiveUpload(request: FastifyRequest, tmpDir: string, maxBytes: number): Promise<ReceivedUpload> {
+/** The most text fields a form may have (Cloudinary's upload API has about 60 parameters). */
+export const MAX_TEXT_FIELDS = 100;
+/** All text fields of one request together, beyond which it is a 413 (a data-URI file may use one field's cap). */
+const TEXT_BYTES_PER_REQUEST = 1024 * 1024;
+
+export interface ReceiveOptions {
+  maxBytes: number;
+  /** Largest text field (MAX_FORM_FIELD_BYTES). */
+  maxFieldBytes: number;
+  /** Called with the params received so far when the file part starts; throws to refuse the request unread. */
+  beforeFile(params: Record<string, string>): void;
+}
+
+/** Multipart limits for @fastify/multipart, from the same settings. */
+export function multipartLimits(options: { maxBytes: number; maxFieldBytes: number }) {
+  return { fileSize: options.maxBytes, files: 1, fields: MAX_TEXT_FIELDS, fieldSize: options.maxFieldBytes, parts: MAX_TEXT_FIELDS + 1 };
+}
+
+export async function receiveUpload(request: FastifyRequest, tmpDir: string, options: ReceiveOptions): Promise<ReceivedUpload> {
+  const { maxBytes, maxFieldBytes } = options;
   await mkdir(tmpDir, { recursive: true });
   const params: Record<string, string> = {};
+  let textBytes = 0;
   let file: ReceivedFile | null = null;
   const tmpPath = join(tmpDir, `${randomUUID()}.upload`);
   const cleanup = () => rm(tmpPath, { force: true });
@@ -40,7 +65,12 @@ export async function receiveUpload(request: FastifyRequest, tmpDir: string, max
     if (!request.isMultipart()) throw new AppError('unsupported_media_type', 'Upload requests must be multipart/form-data');
     for await (const part of request.parts()) {
       if (part.type === 'field') {
+        if (part.valueTruncated || part.fieldnameTruncated) {
+          throw payloadTooLarge(`Parameter ${part.fieldname.slice(0, 100)} is larger than ${maxFieldBytes} bytes${part.fieldname === 'file' ? '; send a larger file as a multipart file part' : ''}`);
+        }
         if (typeof part.value !== 'string') continue;
+        textBytes += part.fieldname.length + part.value.length;
+        if (textBytes > Math.max(TEXT_BYTES_PER_REQUEST, maxFieldBytes)) throw payloadTooLarge('The upload parameters are too large together');
         if (part.fieldname === 'file') {
           file = await fileFromField(part.value, tmpPath, maxBytes);
         } else {
@@ -54,6 +84,7 @@ export async function receiveUpload(request: FastifyRequest, tmpDir: string, max
         part.file.resume();
         continue;
       }
+      options.beforeFile(params);
       const md5 = createHash('md5');
       let bytes = 0;
       const hasher = new Transform({
@@ -68,10 +99,15 @@ export async function receiveUpload(request: FastifyRequest, tmpDir: string, max
       file = { path: tmpPath, filename: part.filename || 'file', bytes, md5: md5.digest('hex') };
     }
   } catch (err) {
+    // The rest of a refused request is drained unparsed (bounded by REQUEST_TIMEOUT_MS), so
+    // that its answer can be read and the connection reused.
+    request.raw.unpipe();
+    request.raw.resume();
     await cleanup();
     if (err instanceof AppError) throw err;
     const code = (err as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE') throw payloadTooLarge(`File size too large. Maximum is ${maxBytes} bytes.`);
+    if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw payloadTooLarge(`At most ${MAX_TEXT_FIELDS} parameters`);
     if (code?.startsWith('FST_')) throw badRequest((err as Error).message);
     throw err;
   }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AppError } from '../../errors/app-error.ts';
 import { signUploadParams } from '../signing.ts';
-import { checkUploadAuth } from './upload-auth.ts';
+import { checkUploadAuth, checkUploadAuthBeforeFile, UPLOAD_FORM_LIFETIME_SECONDS } from './upload-auth.ts';
 
 const credentials = { apiKey: '123', apiSecret: 'shh' };
 const now = 1_800_000_000;
@@ -33,4 +33,18 @@ test('wrong key, missing or wrong signature, tampered params, stale timestamp ar
   assert.match(refusal({ ...signed({ timestamp: String(now), tags: 'a' }), tags: 'b' }), /Invalid Signature/);
   assert.match(refusal(signed({ timestamp: String(now - 3601) })), /Stale request/);
   assert.match(refusal({ ...signed({ timestamp: String(now) }), signature: 'x'.repeat(40) }), /Invalid Signature/);
+});
+
+test('a timestamp further ahead than a form lifetime (plus clock skew) is refused', () => {
+  checkUploadAuth(signed({ timestamp: String(now + UPLOAD_FORM_LIFETIME_SECONDS + 60) }), credentials, now);
+  assert.match(refusal(signed({ timestamp: String(now + UPLOAD_FORM_LIFETIME_SECONDS + 3600) })), /ahead/);
+  assert.match(refusal(signed({ timestamp: String(now + 10 * 365 * 86400) })), /ahead/);
+});
+
+test('before the file: params that came first must be the whole signed set; none yet is fine', () => {
+  checkUploadAuthBeforeFile({}, credentials, now);
+  checkUploadAuthBeforeFile(signed({ timestamp: String(now), tags: 'a' }), credentials, now);
+  assert.throws(() => checkUploadAuthBeforeFile({ timestamp: String(now), tags: 'a' }, credentials, now), /api_key/);
+  const { tags: _late, ...early } = signed({ timestamp: String(now), tags: 'a' });
+  assert.throws(() => checkUploadAuthBeforeFile(early, credentials, now), /Invalid Signature/);
 });

@@ -1,13 +1,18 @@
 /**
  * Whether an upload request may be honoured, checked as Cloudinary checks it: the api_key
  * must be ours, the signature must cover the params (see signing.ts), and the timestamp must
- * not be more than an hour old. Forms carry a future timestamp (their expiry), which is fine.
+ * not be more than an hour old. Forms carry a future timestamp (their expiry), which is fine
+ * up to a form's lifetime ahead: a later one would make a form that never expires.
  */
 import { AppError } from '../../errors/app-error.ts';
 import { verifyUploadSignature } from '../signing.ts';
 
 /** How stale a signed timestamp may be, as Cloudinary allows. */
 export const UPLOAD_TIMESTAMP_MAX_AGE_SECONDS = 3600;
+/** How long a signed upload form stays usable; its timestamp is its expiry. */
+export const UPLOAD_FORM_LIFETIME_SECONDS = 7 * 24 * 60 * 60;
+/** Tolerated difference between the signer's clock and ours. */
+const CLOCK_SKEW_SECONDS = 300;
 
 export function checkUploadAuth(
   params: Record<string, string>,
@@ -25,4 +30,21 @@ export function checkUploadAuth(
   if (age > UPLOAD_TIMESTAMP_MAX_AGE_SECONDS) {
     throw new AppError('unauthorized', `Stale request - reported time is ${age} seconds old (more than 1 hour)`);
   }
+  if (-age > UPLOAD_FORM_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS) {
+    throw new AppError('unauthorized', `Invalid timestamp - reported time is ${-age} seconds ahead, more than a form's lifetime`);
+  }
+}
+
+/**
+ * The check made when the file part starts, so that a request that cannot succeed is refused
+ * before its file is read. When params came before the file (as browsers' FormData in order
+ * and Cloudinary's SDKs send them), they must hold the whole signed set and verify now; a
+ * form that sends its file first is checked once everything has arrived.
+ */
+export function checkUploadAuthBeforeFile(
+  params: Record<string, string>,
+  credentials: { apiKey: string; apiSecret: string },
+  nowSeconds = Math.floor(Date.now() / 1000),
+): void {
+  if (Object.keys(params).length > 0) checkUploadAuth(params, credentials, nowSeconds);
 }

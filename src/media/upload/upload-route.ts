@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { AppError, badRequest } from '../../errors/app-error.ts';
-import { checkUploadAuth } from './upload-auth.ts';
+import { checkUploadAuth, checkUploadAuthBeforeFile } from './upload-auth.ts';
 import type { MediaUploader } from './media-uploader.ts';
 import { receiveUpload } from './receive-upload.ts';
 
@@ -15,6 +15,7 @@ export interface UploadRouteDeps {
   uploader: MediaUploader;
   tmpDir: string;
   maxUploadBytes: number;
+  maxFormFieldBytes: number;
 }
 
 export function uploadRoute(app: FastifyInstance, deps: UploadRouteDeps): void {
@@ -28,7 +29,11 @@ export function uploadRoute(app: FastifyInstance, deps: UploadRouteDeps): void {
       if (!RESOURCE_TYPES.has(request.params.resource_type)) {
         throw badRequest(`Unsupported resource type ${request.params.resource_type}: the embedded host stores images`);
       }
-      const upload = await receiveUpload(request, deps.tmpDir, deps.maxUploadBytes);
+      const upload = await receiveUpload(request, deps.tmpDir, {
+        maxBytes: deps.maxUploadBytes,
+        maxFieldBytes: deps.maxFormFieldBytes,
+        beforeFile: (params) => checkUploadAuthBeforeFile(params, deps.credentials),
+      });
       try {
         checkUploadAuth(upload.params, deps.credentials);
         if (!upload.file) throw badRequest('Missing required parameter - file');

@@ -1,0 +1,67 @@
+/**
+ * The service's logger. Every line goes through `scrubSecrets` before it is written: tokens
+ * ride in URLs (`?token=` on pages, iframes and notification URLs), signatures and keys in
+ * forms and headers, credentials in error messages that quote a URL; none of them may reach a
+ * log, where they would outlive their purpose and be readable by whoever reads logs. Scrubbing
+ * the finished line, rather than chosen fields, also covers messages and stacks. Header
+ * objects that anything logs lose their credentials by pino's `redact` as well.
+ */
+import pino from 'pino';
+
+const REDACTED = '[REDACTED]';
+
+/** Names whose values are secrets, as query/form parameters, JSON keys or headers. */
+const SECRET_NAMES = [
+  'token',
+  'access_token',
+  'signature',
+  'api_key',
+  'api_secret',
+  'secret',
+  'secret_key_base',
+  'webhook_secret',
+  'password',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'x-cld-signature',
+  'x-album-signature',
+  'x-token',
+].join('|');
+
+const SCRUBS: Array<[RegExp, string]> = [
+  // Any JWT, wherever it appears.
+  [/eyJ[\w-]*\.[\w-]*\.[\w-]*/g, REDACTED],
+  // `name=value` in a query string, a form body or a message.
+  [new RegExp(`(^|[^\\w-])(${SECRET_NAMES})=[^&\\s"\\\\,;]+`, 'gi'), `$1$2=${REDACTED}`],
+  // `"name":"value"` in the JSON line itself.
+  [new RegExp(`"(${SECRET_NAMES})":"(?:[^"\\\\]|\\\\.)*"`, 'gi'), `"$1":"${REDACTED}"`],
+  // Credentials in a URL: cloudinary://key:secret@cloud, postgres://user:password@host.
+  [/([a-z][\w+.-]*:\/\/)[^\s/:@"]+:[^\s/@"]+@/gi, `$1${REDACTED}@`],
+  // Authorization schemes quoted in text.
+  [/\b(Bearer|Basic|Token)\s+(token=)?(\\?")?[\w.~+/=-]{8,}(\\?")?/g, `$1 ${REDACTED}`],
+  // Webhook secrets and Cloudinary URL signatures (a delivery URL is a capability).
+  [/whsec_[\w-]+/g, REDACTED],
+  [/\/s--[\w-]{8}--\//g, `/s--${REDACTED}--/`],
+];
+
+/** `text` with every token, signature and secret it holds replaced by [REDACTED]. */
+export function scrubSecrets(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of SCRUBS) out = out.replace(pattern, replacement);
+  return out;
+}
+
+/** A pino logger at `level` writing scrubbed lines to `destination` (stdout by default). */
+export function createLogger(level: string, destination: { write(line: string): unknown } = process.stdout): pino.Logger {
+  return pino(
+    {
+      level,
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie', '*.headers.authorization'],
+        censor: REDACTED,
+      },
+    },
+    { write: (line: string) => destination.write(scrubSecrets(line)) },
+  );
+}
