@@ -42,6 +42,8 @@ export interface Config {
   limits: LimitsConfig;
   /** Whether webhooks may target loopback, link-local and private addresses (WEBHOOK_ALLOW_PRIVATE). */
   webhookAllowPrivate: boolean;
+  /** Whether `POST /imports` may fetch from loopback, link-local and private addresses (IMPORT_ALLOW_PRIVATE). */
+  importAllowPrivate: boolean;
   /** The longest lifetime an API token may have, exp - iat and exp - now (MAX_TOKEN_LIFETIME_SECONDS). */
   maxTokenLifetimeSeconds: number;
 }
@@ -242,6 +244,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxFormFieldBytes: integer(env, 'MAX_FORM_FIELD_BYTES', 64 * 1024, problems, 1024),
     },
     webhookAllowPrivate: flag(env, 'WEBHOOK_ALLOW_PRIVATE', problems),
+    importAllowPrivate: flag(env, 'IMPORT_ALLOW_PRIVATE', problems),
     maxTokenLifetimeSeconds: integer(env, 'MAX_TOKEN_LIFETIME_SECONDS', 30 * 24 * 3600, problems, 60),
   };
   if (config.limits.headersTimeoutMs > config.limits.requestTimeoutMs) {

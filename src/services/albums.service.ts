@@ -27,6 +27,7 @@ import type { StoredMedia } from './stored-media.ts';
 import { requireValidAlbumId } from './album-id.ts';
 import { uploadDonePayloads } from './sharinpix-payloads.ts';
 import { lockTenant } from './tenant-lock.ts';
+import { uploadTarget } from './upload-target.ts';
 import type { UploadForm, UploadFormService } from './upload-form.ts';
 import type { WebhooksService } from './webhooks.service.ts';
 
@@ -102,23 +103,14 @@ export class AlbumsService {
    * only, so tenancy holds as for `create`; without that right the id stays a 404.
    */
   async get(actor: Actor, publicId: string): Promise<AlbumJson> {
-    const album = (await this.repos.albums.findByPublicId(actor.organizationId, publicId)) ?? (await this.openOnFirstUse(actor, publicId));
+    // `see` first: a token that could not look at the album does not create it either.
+    if (can(actor, 'image_upload', publicId)) requireAccess(actor, 'see', [publicId]);
+    const album = await uploadTarget(this.repos, actor, publicId);
     requireAccess(actor, 'see', [album.public_id]);
     return this.present(actor, album);
   }
 
-  private async openOnFirstUse(actor: Actor, publicId: string): Promise<Album> {
-    if (!can(actor, 'image_upload', publicId)) throw notFound('Album');
-    requireAccess(actor, 'see', [publicId]);
-    requireValidAlbumId(publicId);
-    try {
-      return await this.repos.albums.create(actor.organizationId, publicId);
-    } catch (err) {
-      // Opened at the same moment by another request: that album is the one.
-      if (!isUniqueViolation(err)) throw err;
-      return this.find(actor, publicId);
-    }
-  }
+
 
   async list(actor: Actor, page: number, perPage: number): Promise<Page<AlbumListItem>> {
     const only = albumsWith(actor, 'see');

@@ -10,14 +10,14 @@
  */
 import type { Config } from '../config.ts';
 import { AppError, badRequest } from '../errors/app-error.ts';
-import { type Actor, can, requireAccess, requireCreate } from '../auth/permissions.ts';
+import { type Actor, requireAccess } from '../auth/permissions.ts';
 import { safeEqual, signUploadResponse } from '../media/signing.ts';
 import type { Repositories } from '../repositories/index.ts';
-import { requireValidAlbumId } from './album-id.ts';
 import type { AssetProbe } from './asset-probe.ts';
 import type { ImageJson, ImagePresenter } from './image-presenter.ts';
 import { lockTenant } from './tenant-lock.ts';
 import { imageFromReport, mediaRefOf, type UploadedImages } from './uploaded-images.ts';
+import { uploadTarget } from './upload-target.ts';
 
 export interface Registration {
   /** The host's upload answer. */
@@ -56,14 +56,7 @@ export class ImageRegistrationService {
 
     return this.repos.transaction(async (repos) => {
       const org = await lockTenant(repos, actor.organizationId);
-      let album = await repos.albums.findByPublicId(org.id, albumPublicId);
-      if (!album) {
-        // As `GET /albums/:id` opens it: the right to upload into an id is the right to create it.
-        if (!can(actor, 'image_upload', albumPublicId)) throw new AppError('not_found', 'Album not found');
-        requireCreate(actor, albumPublicId);
-        requireValidAlbumId(albumPublicId);
-        album = await repos.albums.create(org.id, albumPublicId);
-      }
+      const album = await uploadTarget(repos, actor, albumPublicId);
       const image = imageFromReport(report, { organizationId: org.id, albumId: album.id, now: new Date().toISOString() });
       const recorded = await this.uploads.record(repos, org, album, image, metadatas);
       return this.presenter.present(recorded.image, album.public_id);

@@ -16,6 +16,7 @@ import { ImagesService } from './images.service.ts';
 import { NotificationsService } from './notifications.service.ts';
 import { StoredMedia } from './stored-media.ts';
 import { TagsService } from './tags.service.ts';
+import { UrlImportsService } from './url-imports.service.ts';
 import { UploadedImages } from './uploaded-images.ts';
 import { UploadFormService } from './upload-form.ts';
 import { WebhooksService } from './webhooks.service.ts';
@@ -29,6 +30,7 @@ export interface Services {
   imageEditor: ImageEditorService;
   tags: TagsService;
   registrations: ImageRegistrationService;
+  imports: UrlImportsService;
   notifications: NotificationsService;
   webhooks: WebhooksService;
   presenter: ImagePresenter;
@@ -58,6 +60,7 @@ export function createServices(config: Config, db: Db, options: ServiceOptions =
     onQueued: options.onQueued ?? (() => {}),
   });
   const uploads = new UploadedImages(webhooks, presenter);
+  const registrations = new ImageRegistrationService(config, repos, uploads, presenter, new AssetProbe(presenter));
   const albums = new AlbumsService(repos, forms, presenter, webhooks, media);
   const images = new ImagesService(config, repos, albums, presenter, webhooks, media);
   return {
@@ -67,7 +70,8 @@ export function createServices(config: Config, db: Db, options: ServiceOptions =
     images,
     imageEditor: new ImageEditorService(repos, presenter, webhooks),
     tags: new TagsService(repos, presenter, webhooks),
-    registrations: new ImageRegistrationService(config, repos, uploads, presenter, new AssetProbe(presenter)),
+    registrations,
+    imports: new UrlImportsService(config, repos, forms, registrations),
     notifications: new NotificationsService(config, db.kysely, signer, uploads),
     webhooks,
     presenter,

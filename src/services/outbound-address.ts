@@ -66,7 +66,7 @@ function hostOf(url: URL): string {
 
 function refuse(host: string, address: string): OutboundAddressError {
   const shown = host === address ? address : `${host} (${address})`;
-  return new OutboundAddressError(`${shown} is a loopback, link-local or private address; set WEBHOOK_ALLOW_PRIVATE=1 to allow it`);
+  return new OutboundAddressError(`${shown} is a loopback, link-local or private address, which the service does not reach unless allowed (see SECURITY.md)`);
 }
 
 /** Resolves like dns.lookup, failing when any address of the name is internal. */
@@ -138,4 +138,37 @@ export function postOutbound(url: string, post: OutboundPost): Promise<number> {
     request.on('error', reject);
     request.end(post.body);
   });
+}
+
+export interface OutboundGet {
+  timeoutMs: number;
+  /** Skip the address checks (IMPORT_ALLOW_PRIVATE). */
+  allowInternal: boolean;
+  /** Redirects followed, each hop checked like the first. */
+  maxRedirects: number;
+}
+
+/**
+ * GETs `url` and resolves with the answer once its headers arrive (the caller reads or
+ * drops the body), connecting only to addresses that are not internal, on every redirect too.
+ */
+export async function getOutbound(url: string, get: OutboundGet): Promise<http.IncomingMessage> {
+  let target = new URL(url);
+  const signal = AbortSignal.timeout(get.timeoutMs);
+  for (let hop = 0; ; hop++) {
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new OutboundAddressError(`${target.protocol} URLs are not fetched`);
+    const host = hostOf(target);
+    if (!get.allowInternal && isIP(host) && isInternalAddress(host)) throw refuse(host, host);
+    const client = target.protocol === 'https:' ? https : http;
+    const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      client
+        .get(target, { signal, ...(get.allowInternal ? {} : { lookup: guardedLookup }) }, resolve)
+        .on('error', reject);
+    });
+    const location = response.headers.location;
+    if (!location || (response.statusCode ?? 0) < 300 || (response.statusCode ?? 0) > 399) return response;
+    response.resume();
+    if (hop >= get.maxRedirects) throw new OutboundAddressError(`More than ${get.maxRedirects} redirects`);
+    target = new URL(location, target);
+  }
 }

@@ -7,6 +7,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as fixtures from '../fixtures/images.ts';
@@ -15,6 +18,7 @@ import { call, newTenant, startTestServer, tempDir, type Tenant, type TestServer
 interface SharinPixClient {
   configure(options: { endpoint: string; id: string; secret: string }): unknown;
   upload(file: string, albumId: string, metadatas?: Record<string, unknown>): Promise<Record<string, unknown>>;
+  import(url: string, albumId: string, metadatas?: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
 const Sharinpix = createRequire(import.meta.url)('sharinpix') as SharinPixClient;
@@ -45,8 +49,16 @@ let server: TestServer;
 let tenant: Tenant;
 let credentials: { endpoint: string; id: string; secret: string };
 
+let photoSource: Server;
+let photoUrl: string;
+
 before(async () => {
-  server = await startTestServer();
+  // The photo `import` fetches, served from this machine: the server may fetch from it.
+  const photo = await readFile(await fixtures.jpegWithGps(tempDir('sharinpix-source')));
+  photoSource = createServer((_request, response) => response.writeHead(200, { 'Content-Type': 'image/jpeg' }).end(photo));
+  await new Promise<void>((resolve) => photoSource.listen(0, '127.0.0.1', resolve));
+  photoUrl = `http://127.0.0.1:${(photoSource.address() as AddressInfo).port}/photos/front-door.jpg`;
+  server = await startTestServer({ IMPORT_ALLOW_PRIVATE: '1' });
   tenant = await newTenant(server);
   const secret = await server.services.accounts.createSecretFor(tenant.organizationId, 'partner');
   const url = new URL(secret.url);
@@ -54,7 +66,10 @@ before(async () => {
   credentials = { endpoint: `${server.url}/api/v1`, id: decodeURIComponent(url.username), secret: decodeURIComponent(url.password) };
   Sharinpix.configure(credentials);
 });
-after(() => server.stop());
+after(async () => {
+  photoSource.close();
+  await server.stop();
+});
 
 test('upload() into an album nobody created: the album opens, holds the image once, with its metadatas', async () => {
   const file = await fixtures.jpegWithGps(tempDir('sharinpix'));
@@ -81,4 +96,14 @@ test('upload() into an album nobody created: the album opens, holds the image on
   assert.equal(deletion.timedOut, false, `image_delete ended: ${deletion.stderr}`);
   const after = await call<Array<Record<string, unknown>>>(server, 'GET', '/api/v1/albums/super_test/images', { token: tenant.token });
   assert.equal(after.body.length, 0, 'image_delete removed it');
+});
+
+test('import() of a photo URL into a new album: fetched, uploaded through the form, recorded once with its metadatas', async () => {
+  const image = await Sharinpix.import(photoUrl, 'imported_album', { source: 'url' });
+  assert.equal(image.album_id, 'imported_album');
+  assert.deepEqual(image.metadatas, { source: 'url' });
+  assert.equal(image.filename, 'front-door.jpg');
+  assert.deepEqual([image.width, image.height], [1200, 800]);
+  const listed = await call<Array<{ id: string }>>(server, 'GET', '/api/v1/albums/imported_album/images', { token: tenant.token });
+  assert.deepEqual(listed.body.map((i) => i.id), [image.id]);
 });

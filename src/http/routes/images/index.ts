@@ -2,6 +2,7 @@ import type { Api } from '../../types.ts';
 import { deleteImage } from './delete-image.ts';
 import { deleteImages } from './delete-images.ts';
 import { getImage } from './get-image.ts';
+import { importImage } from './import-image.ts';
 import { listAlbumImages } from './list-album-images.ts';
 import { moveImages } from './move-images.ts';
 import { registerImage } from './register-image.ts';
@@ -13,6 +14,7 @@ import { updateImage } from './update-image.ts';
 export function imageRoutes(app: Api): void {
   listAlbumImages(app);
   registerImage(app);
+  importImage(app);
   moveImages(app);
   deleteImage(app);
   deleteImages(app);
