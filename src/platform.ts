@@ -63,7 +63,10 @@ export async function createPlatform(config: Config, options: { runWorker: boole
           onQueued: () => worker?.poke(),
         })
       : null;
-  if (mediaHost) registry.register(mediaHost.notificationJob);
+  if (mediaHost) {
+    await mediaHost.migrate();
+    registry.register(mediaHost.notificationJob);
+  }
   registry.register(services.jobs.deliverWebhook).register(services.jobs.purgeTrash);
   let stopPurgeSchedule: (() => void) | null = null;
   if (options.runWorker) {

@@ -86,6 +86,7 @@ export function canServeOriginal(plan: TransformationPlan, sourceFormat: string,
   return (
     plan.steps.length === 0 &&
     plan.quality === undefined &&
+    !plan.palette &&
     !plan.progressive &&
     plan.autoOrient &&
     formatFromExtension(sourceFormat) === outputFormat
@@ -320,7 +321,8 @@ const AUTO_QUALITY: Readonly<Record<AutoQuality, { standard: number; avif: numbe
   low: { standard: 60, avif: 34 },
 };
 
-function encode(image: Sharp, format: OutputFormat, plan: TransformationPlan): Sharp {
+function encode(input: Sharp, format: OutputFormat, plan: TransformationPlan): Sharp {
+  const image = plan.keepMetadata ? input.keepMetadata() : input;
   const preset = AUTO_QUALITY[typeof plan.quality === 'string' ? plan.quality : 'good'];
   const quality = typeof plan.quality === 'number' ? plan.quality : format === 'avif' ? preset.avif : preset.standard;
   switch (format) {
@@ -328,7 +330,7 @@ function encode(image: Sharp, format: OutputFormat, plan: TransformationPlan): S
       // JPEG has no alpha: transparent areas become white rather than whatever colour they hide.
       return image.flatten({ background: '#ffffff' }).jpeg({ quality, progressive: plan.progressive });
     case 'png':
-      return image.png({ progressive: plan.progressive });
+      return image.png({ progressive: plan.progressive, palette: plan.palette });
     case 'webp':
       return image.webp({ quality, effort: 3 });
     case 'avif':

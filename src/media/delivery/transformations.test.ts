@@ -60,7 +60,7 @@ test('unknown parameters and malformed values are refused', () => {
     'q_101',
     'q_auto:great',
     'f_bmp',
-    'fl_lossy',
+    'fl_tiled',
     'dpr_0',
     'dpr_5',
     'dpr_auto',

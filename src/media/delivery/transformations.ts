@@ -95,6 +95,12 @@ export interface TransformationPlan {
   format?: OutputFormat | 'auto';
   /** `fl_attachment`: served for download. */
   attachment: boolean;
+  /** `fl_attachment:<name>`: the download's name (without extension). */
+  attachmentName?: string;
+  /** `fl_keep_iptc`, `fl_keep_attribution`: the original's metadata stays in the derivative. */
+  keepMetadata: boolean;
+  /** `fl_png8`, `fl_lossy` on PNG: a palette PNG rather than full colour. */
+  palette: boolean;
   /** `fl_progressive`: progressive JPEG, interlaced PNG. */
   progressive: boolean;
   /** False with `a_ignore`: the EXIF orientation is not applied. */
@@ -144,7 +150,13 @@ const GRAVITIES = new Set<string>([
   'faces',
 ]);
 const AUTO_QUALITIES = new Set<string>(['best', 'good', 'eco', 'low']);
-const FLAGS = new Set<string>(['attachment', 'progressive']);
+/**
+ * Flags accepted without changing the bytes here: the host never keeps colour profiles it was
+ * not asked to (`strip_profile`, `force_strip`), every answer is already immutable
+ * (`immutable_cache`), and `f_auto` never picks a format that loses transparency
+ * (`preserve_transparency`) or refuses one (`any_format`).
+ */
+const NEUTRAL_FLAGS = new Set<string>(['strip_profile', 'force_strip', 'immutable_cache', 'preserve_transparency', 'any_format']);
 
 const INTEGER = /^\d+$/;
 const DECIMAL = /^(?:\d+\.\d*|\.\d+)$/;
@@ -193,6 +205,21 @@ function parseStepAngle(step: TransformStep, raw: string, plan: TransformationPl
   else if (raw === 'vflip') step.mirror = 'vertical';
   else if (/^-?\d+$/.test(raw) && Math.abs(Number(raw)) <= 360) step.angle = Number(raw);
   else throw new TransformationError(`Invalid a: ${raw}`);
+}
+
+function parseFlag(flag: string, plan: TransformationPlan): void {
+  const attachment = /^attachment(?::([^/:]{1,200}))?$/.exec(flag);
+  if (attachment) {
+    plan.attachment = true;
+    try {
+      if (attachment[1]) plan.attachmentName = decodeURIComponent(attachment[1]);
+    } catch {
+      throw new TransformationError(`Invalid flag: fl_${flag}`);
+    }
+  } else if (flag === 'progressive' || flag === 'progressive:semi' || flag === 'progressive:steep') plan.progressive = true;
+  else if (flag === 'keep_iptc' || flag === 'keep_attribution') plan.keepMetadata = true;
+  else if (flag === 'png8' || flag === 'lossy') plan.palette = true;
+  else if (!NEUTRAL_FLAGS.has(flag)) throw new TransformationError(`Unsupported flag: fl_${flag}`);
 }
 
 /** Pixel size a length stands for before the image is known: fractions are checked at render time. */
@@ -266,14 +293,10 @@ function parseComponent(
         plan.format = parseFormat(value);
         break;
       case 'fl':
-        for (const flag of value.split('.')) {
-          if (!FLAGS.has(flag)) throw new TransformationError(`Unsupported flag: ${flag}`);
-          if (flag === 'attachment') plan.attachment = true;
-          else plan.progressive = true;
-        }
+        for (const flag of value.split('.')) parseFlag(flag, plan);
         break;
       default:
-        throw new TransformationError(`Unsupported transformation parameter: ${key}`);
+        throw new TransformationError(`Unsupported transformation parameter: ${param}`);
     }
   }
   if ((step.x || step.y) && step.crop !== 'crop') throw new TransformationError('x and y apply to c_crop only');
@@ -294,6 +317,8 @@ export function parseTransformation(
   const plan: TransformationPlan = {
     steps: [],
     attachment: false,
+    keepMetadata: false,
+    palette: false,
     progressive: false,
     autoOrient: true,
     maxWidth: bounds.maxWidth,

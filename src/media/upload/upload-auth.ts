@@ -2,8 +2,9 @@
  * Whether an upload request may be honoured, checked as Cloudinary checks it: the api_key
  * must be ours, the signature must cover the params (see signing.ts), and the timestamp must
  * not be more than an hour old. Forms carry a future timestamp (their expiry), which is fine.
+ * The same check guards every signed Upload API call (destroy, rename, explicit, tags, ...).
  */
-import { AppError } from '../../errors/app-error.ts';
+import { MediaError as AppError } from '../media-error.ts';
 import { verifyUploadSignature } from '../signing.ts';
 
 /** How stale a signed timestamp may be, as Cloudinary allows. */
