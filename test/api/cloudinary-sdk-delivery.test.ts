@@ -1,0 +1,109 @@
+/**
+ * Delivery URLs exactly as the official SDK builds them, served by the embedded host: no
+ * extension (the stored format), any version, folders behind the SDK's `v1`, SHA-1, SHA-256
+ * and long signatures, `fl_` flags, named transformations, and a clear 400 naming whatever
+ * parameter the host does not support.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { imageFile, type SdkHarness, startSdkHarness } from '../helpers/cloudinary-sdk.ts';
+import { tempDir } from '../helpers/server.ts';
+
+let h: SdkHarness;
+let dir: string;
+let png: { public_id: string; version: number };
+let foldered: { public_id: string; version: number };
+
+before(async () => {
+  h = await startSdkHarness();
+  dir = tempDir('sdk-delivery');
+  png = await h.cloudinary.uploader.upload(await imageFile(dir, 'plain', 640, 480, 'png'), { public_id: 'plain' });
+  foldered = await h.cloudinary.uploader.upload(await imageFile(dir, 'deep', 400, 300), {
+    public_id: 'trips/2026/deep',
+    type: 'authenticated',
+  });
+});
+after(() => h.server.stop());
+
+test('without a format the stored format is served, resized as asked', async () => {
+  const url = h.cloudinary.url(png.public_id, { width: 200, height: 100, crop: 'fill' });
+  assert.doesNotMatch(new URL(url).pathname, /\.\w+$/);
+  const image = await h.fetchImage(url);
+  assert.equal(image.status, 200);
+  assert.deepEqual([image.width, image.height, image.format], [200, 100, 'png']);
+  const original = await h.fetchImage(h.cloudinary.url(png.public_id));
+  assert.deepEqual([original.width, original.height, original.format], [640, 480, 'png']);
+  const asJpeg = await h.fetchImage(h.cloudinary.url(png.public_id, { format: 'jpg', width: 64, crop: 'scale' }));
+  assert.deepEqual([asJpeg.width, asJpeg.height, asJpeg.format], [64, 48, 'jpeg']);
+});
+
+test('any version serves the asset: the SDK puts v1 before a folder, a stale version is only a cache buster', async () => {
+  const signed = { sign_url: true, type: 'authenticated' } as const;
+  const v1 = h.cloudinary.url(foldered.public_id, { ...signed, width: 100, crop: 'scale' });
+  assert.match(v1, /\/v1\/trips\/2026\/deep/);
+  assert.deepEqual([(await h.fetchImage(v1)).width, (await h.fetchImage(v1)).height], [100, 75]);
+  const older = h.cloudinary.url(foldered.public_id, { ...signed, version: foldered.version - 100, width: 100, crop: 'scale' });
+  assert.equal((await h.fetchImage(older)).status, 200);
+  const latest = h.cloudinary.url(foldered.public_id, { ...signed, version: foldered.version, format: 'webp' });
+  assert.equal((await h.fetchImage(latest)).format, 'webp');
+});
+
+test('SHA-256 and long (32-character) signatures verify; a changed URL does not', async () => {
+  for (const options of [{ signature_algorithm: 'sha256' }, { long_url_signature: true }, {}] as const) {
+    const url = h.cloudinary.url(foldered.public_id, { sign_url: true, type: 'authenticated', width: 50, crop: 'scale', ...options });
+    const length = 'long_url_signature' in options ? 32 : 8;
+    assert.match(url, new RegExp(`/s--[\\w-]{${length}}--/`));
+    const image = await h.fetchImage(url);
+    assert.equal(image.status, 200, url);
+    assert.equal(image.width, 50);
+    const tampered = await h.fetchImage(url.replace('w_50', 'w_51'));
+    assert.equal(tampered.status, 400);
+    assert.deepEqual(JSON.parse(tampered.body.toString()), { error: { message: 'Invalid url' } });
+  }
+  const unsigned = h.cloudinary.url(foldered.public_id, { type: 'authenticated', width: 50, crop: 'scale' });
+  assert.equal((await h.fetchImage(unsigned)).status, 400);
+});
+
+test('fl_ flags the SDK emits: attachment (with a name), progressive, keep_iptc, png8, immutable_cache', async () => {
+  const download = await h.fetchImage(h.cloudinary.url(png.public_id, { flags: 'attachment:holiday', format: 'jpg' }));
+  assert.equal(download.status, 200);
+  assert.equal(download.headers.get('content-disposition'), 'attachment; filename="holiday.jpg"');
+  const progressive = await h.fetchImage(h.cloudinary.url(png.public_id, { flags: ['progressive', 'immutable_cache'], format: 'jpg', width: 100, crop: 'scale' }));
+  assert.equal(progressive.status, 200);
+  assert.equal(progressive.format, 'jpeg');
+  const palette = await h.fetchImage(h.cloudinary.url(png.public_id, { flags: 'png8', width: 100, crop: 'scale' }));
+  assert.equal(palette.format, 'png');
+  assert.equal((await h.fetchImage(h.cloudinary.url(png.public_id, { flags: 'keep_iptc', width: 90, crop: 'scale' }))).width, 90);
+});
+
+test('an unsupported parameter, effect or flag is a 400 naming it', async () => {
+  for (const [options, name] of [
+    [{ effect: 'cartoonify' }, 'e_cartoonify'],
+    [{ flags: 'tiled' }, 'fl_tiled'],
+    [{ crop: 'imagga_crop', width: 10 }, 'imagga_crop'],
+    [{ zoom: 2 }, 'z_2'],
+  ] as const) {
+    const image = await h.fetchImage(h.cloudinary.url(png.public_id, options));
+    assert.equal(image.status, 400, JSON.stringify(options));
+    assert.match(JSON.parse(image.body.toString()).error.message, new RegExp(name));
+    assert.match(image.headers.get('x-cld-error') ?? '', new RegExp(name));
+  }
+});
+
+test('named transformations: t_<name> serves what the Admin API defined, and follows an update', async () => {
+  await h.cloudinary.api.create_transformation('thumb_square', { width: 120, height: 120, crop: 'fill' });
+  const url = h.cloudinary.url(png.public_id, { transformation: 'thumb_square' });
+  assert.match(url, /\/t_thumb_square\//);
+  const image = await h.fetchImage(url);
+  assert.deepEqual([image.status, image.width, image.height], [200, 120, 120]);
+  // Chained after more parameters, and combined in one URL with others.
+  const chained = await h.fetchImage(h.cloudinary.url(png.public_id, { transformation: ['thumb_square', { width: 60, crop: 'scale' }] }));
+  assert.deepEqual([chained.width, chained.height], [60, 60]);
+  await h.cloudinary.api.update_transformation('thumb_square', { unsafe_update: { width: 80, height: 40, crop: 'fill' } });
+  // Definitions are remembered for a few seconds per process; this process dropped its copy.
+  const updated = await h.fetchImage(url);
+  assert.deepEqual([updated.width, updated.height], [80, 40]);
+  const unknown = await h.fetchImage(h.cloudinary.url(png.public_id, { transformation: 'nope' }));
+  assert.equal(unknown.status, 400);
+  assert.match(JSON.parse(unknown.body.toString()).error.message, /t_nope/);
+});
