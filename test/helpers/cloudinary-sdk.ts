@@ -60,12 +60,16 @@ export async function imageFile(dir: string, name: string, width: number, height
   return path;
 }
 
-/** The SDK rejects with Cloudinary's `{message, http_code}`; this returns it (or fails if it resolved). */
+/**
+ * The SDK rejects with Cloudinary's `{message, http_code}` (the uploader) or with it under
+ * `error` (the Admin API); this returns it, or fails if the call succeeded.
+ */
 export async function sdkError(promise: Promise<unknown>): Promise<{ message: string; http_code: number }> {
   try {
     await promise;
   } catch (error) {
-    return error as { message: string; http_code: number };
+    const rejection = error as { error?: { message: string; http_code: number }; message: string; http_code: number };
+    return rejection.error ?? rejection;
   }
   throw new Error('the SDK call succeeded');
 }
