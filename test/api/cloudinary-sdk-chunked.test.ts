@@ -23,7 +23,7 @@ before(async () => {
   h = await startSdkHarness();
   chunksDir = join(h.server.dataDir, 'tmp', 'chunks');
   big = join(tempDir('sdk-chunked'), 'big.png');
-  await sharp({ create: { width: SIDE, height: SIDE, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+  await sharp({ create: { width: SIDE, height: SIDE, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
     .png({ compressionLevel: 0 })
     .toFile(big);
   bigBytes = await readFile(big);
@@ -59,7 +59,7 @@ async function sendChunk(uploadId: string, data: Buffer, first: number, total: n
   const params = h.cloudinary.utils.sign_request({ timestamp: Math.floor(Date.now() / 1000), public_id: publicId }, {});
   const form = new FormData();
   for (const [key, value] of Object.entries(params)) form.append(key, String(value));
-  form.append('file', new Blob([data]), 'chunked.png');
+  form.append('file', new Blob([new Uint8Array(data)]), 'chunked.png');
   const response = await fetch(`${h.server.url}/v1_1/${h.server.config.cloudinary.cloudName}/image/upload`, {
     method: 'POST',
     headers: { 'X-Unique-Upload-Id': uploadId, 'Content-Range': `bytes ${first}-${first + data.length - 1}/${total ?? -1}` },

@@ -89,8 +89,8 @@ test('tags: add, remove, replace, remove all; context: add, remove all', async (
   assert.deepEqual((await h.cloudinary.api.resource('t2')).tags, ['only']);
   await h.cloudinary.uploader.remove_all_tags(['t1', 't2']);
   assert.deepEqual((await h.cloudinary.api.resource('t2')).tags, []);
-  assert.deepEqual(await h.cloudinary.uploader.add_context({ colour: 'red' }, ['t1']), { public_ids: ['t1'] });
-  await h.cloudinary.uploader.add_context({ size: 'L' }, ['t1']);
+  assert.deepEqual(await h.cloudinary.uploader.add_context('colour=red', ['t1']), { public_ids: ['t1'] });
+  await h.cloudinary.uploader.add_context('size=L', ['t1']);
   assert.deepEqual((await h.cloudinary.api.resource('t1')).context, { custom: { colour: 'red', size: 'L' } });
   await h.cloudinary.uploader.remove_all_context(['t1']);
   assert.equal((await h.cloudinary.api.resource('t1')).context, undefined);
