@@ -6,6 +6,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as fixtures from '../fixtures/images.ts';
 import { imageFile, type SdkHarness, sdkError, startSdkHarness } from '../helpers/cloudinary-sdk.ts';
 import { storedOriginals, tempDir } from '../helpers/server.ts';
@@ -19,20 +21,31 @@ before(async () => {
 });
 after(() => h.server.stop());
 
+/** Files under the server's local media store folder (`originals`, `derived`). */
+async function filesUnder(folder: string): Promise<number> {
+  const entries = await readdir(join(h.server.dataDir, 'media', folder), { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).length;
+}
+
 const upload = async (publicId: string, options: Record<string, unknown> = {}) =>
   h.cloudinary.uploader.upload(await imageFile(dir, publicId.replace(/\//g, '_'), 200, 100), { public_id: publicId, ...options });
 
 test('destroy: the asset, its original and its derivatives are gone; GET is 404', async () => {
   const before = await storedOriginals(h.server);
+  const derivedBefore = await filesUnder('derived');
   const result = await upload('doomed', { eager: [{ width: 20, crop: 'scale' }] });
   assert.equal(await storedOriginals(h.server), before + 1);
   const derived = await h.fetchImage(h.cloudinary.url('doomed', { width: 30, crop: 'scale' }));
   assert.equal(derived.status, 200);
+  // The cache may write a derivative after answering.
+  for (let i = 0; i < 100 && (await filesUnder('derived')) < derivedBefore + 2; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(await filesUnder('derived'), derivedBefore + 2);
   assert.deepEqual(await h.cloudinary.uploader.destroy('doomed', { invalidate: true }), { result: 'ok' });
   assert.equal((await h.fetchImage(result.secure_url)).status, 404);
   assert.equal((await h.fetchImage(h.cloudinary.url('doomed', { width: 30, crop: 'scale' }))).status, 404);
   assert.equal((await h.fetchImage(result.eager[0].secure_url)).status, 404);
   assert.equal(await storedOriginals(h.server), before);
+  assert.equal(await filesUnder('derived'), derivedBefore, 'no derivative is left on disk');
   assert.deepEqual(await h.cloudinary.uploader.destroy('doomed'), { result: 'not found' });
   const unsigned = await fetch(`${h.server.url}/v1_1/${h.server.config.cloudinary.cloudName}/image/destroy`, {
     method: 'POST',

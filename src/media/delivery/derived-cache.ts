@@ -186,7 +186,9 @@ export class DerivedCache {
     // A write still running would bring a removed derivative back.
     await this.settled();
     for (const key of [...this.index.keys()]) if (key.startsWith(keyPrefix)) this.dropEntry(key);
-    const found = await this.store.list(`${this.prefix}${keyPrefix.slice(0, 2)}/${keyPrefix}`);
+    // Stores list by folder: the key prefix is matched within the folder its first two characters name.
+    const folder = `${this.prefix}${keyPrefix.slice(0, 2)}/`;
+    const found = (await this.store.list(folder.slice(0, -1))).filter((object) => object.key.startsWith(`${folder}${keyPrefix}`));
     for (const object of found) await this.store.delete(object.key);
     return found.length;
   }
