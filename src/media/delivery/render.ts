@@ -5,6 +5,7 @@
  * avoids a lossy re-encode between steps.
  */
 import sharp, { type Sharp } from 'sharp';
+import { decorate, hasDecorations, type RawImage } from './decorations.ts';
 import {
   formatFromExtension,
   TransformationError,
@@ -12,6 +13,7 @@ import {
   type Gravity,
   type Length,
   type OutputFormat,
+  type Rgba,
   type TransformationPlan,
   type TransformStep,
 } from './transformations.ts';
@@ -105,6 +107,7 @@ interface Rect extends Size {
 
 type Op =
   | { kind: 'resize'; width: number; height: number; attention: boolean }
+  | { kind: 'extend'; top: number; bottom: number; left: number; right: number; background: Rgba }
   | { kind: 'extract'; region: Rect }
   | { kind: 'rotate'; angle: number }
   | { kind: 'mirror'; axis: 'horizontal' | 'vertical' };
@@ -236,6 +239,33 @@ function cover(size: Size, target: Size, gravity: Gravity, faces: Rect[] | null,
   };
 }
 
+/** Default padding, as Cloudinary's: white. */
+const WHITE: Rgba = { r: 255, g: 255, b: 255, alpha: 1 };
+
+/**
+ * Fits the image into `target` (pad: scaled either way; lpad: only down; mpad: not at all),
+ * then extends it to `target` with the step's background, placed by gravity.
+ */
+function pad(size: Size, target: Size, mode: 'pad' | 'lpad' | 'mpad', step: TransformStep, faces: Rect[] | null): PlannedGeometry {
+  let scale = Math.min(target.width / size.width, target.height / size.height);
+  if (mode === 'lpad') scale = Math.min(scale, 1);
+  if (mode === 'mpad') scale = 1;
+  const fitted = { width: Math.max(1, Math.round(size.width * scale)), height: Math.max(1, Math.round(size.height * scale)) };
+  const resized = resizeTo(size, fitted, faces);
+  const outer = { width: Math.max(target.width, fitted.width), height: Math.max(target.height, fitted.height) };
+  const at = place(outer, fitted, step.gravity === 'auto' || step.gravity === 'face' || step.gravity === 'faces' ? 'center' : (step.gravity ?? 'center'), null);
+  const extend = {
+    kind: 'extend' as const,
+    top: at.top,
+    left: at.left,
+    bottom: outer.height - fitted.height - at.top,
+    right: outer.width - fitted.width - at.left,
+    background: step.background ?? WHITE,
+  };
+  const moved = resized.faces?.map((r) => ({ ...r, left: r.left + at.left, top: r.top + at.top })) ?? null;
+  return { ops: [...resized.ops, extend], size: outer, faces: moved };
+}
+
 function planGeometry(step: TransformStep, size: Size, faces: Rect[] | null, plan: TransformationPlan): PlannedGeometry {
   const target = targetSize(step, size);
   if (target.width === undefined && target.height === undefined) return { ops: [], size, faces };
@@ -261,8 +291,13 @@ function planGeometry(step: TransformStep, size: Size, faces: Rect[] | null, pla
     }
     case 'fill':
     case 'thumb':
+    case 'auto':
       if (target.width === undefined || target.height === undefined) return resizeTo(size, full, faces);
-      return cover(size, full, step.gravity ?? (mode === 'thumb' ? 'faces' : 'center'), faces, plan);
+      return cover(size, full, step.gravity ?? (mode === 'thumb' ? 'faces' : mode === 'auto' ? 'auto' : 'center'), faces, plan);
+    case 'pad':
+    case 'lpad':
+    case 'mpad':
+      return pad(size, full, mode, step, faces);
     case 'crop': {
       const box = { width: Math.min(full.width, size.width), height: Math.min(full.height, size.height) };
       let region: Rect;
@@ -308,7 +343,10 @@ function applyOps(image: Sharp, ops: Op[]): Sharp {
         ? image.resize(op.width, op.height, { fit: 'cover', position: sharp.strategy.attention })
         : image.resize(op.width, op.height, { fit: 'fill' });
     } else if (op.kind === 'extract') image = image.extract(op.region);
-    else if (op.kind === 'rotate') image = image.rotate(op.angle, { background: TRANSPARENT });
+    else if (op.kind === 'extend') {
+      const { top, bottom, left, right, background } = op;
+      image = image.extend({ top, bottom, left, right, background });
+    } else if (op.kind === 'rotate') image = image.rotate(op.angle, { background: TRANSPARENT });
     else image = op.axis === 'horizontal' ? image.flop() : image.flip();
   }
   return image;
@@ -327,8 +365,8 @@ function encode(input: Sharp, format: OutputFormat, plan: TransformationPlan): S
   const quality = typeof plan.quality === 'number' ? plan.quality : format === 'avif' ? preset.avif : preset.standard;
   switch (format) {
     case 'jpeg':
-      // JPEG has no alpha: transparent areas become white rather than whatever colour they hide.
-      return image.flatten({ background: '#ffffff' }).jpeg({ quality, progressive: plan.progressive });
+      // JPEG has no alpha: transparent areas become the `b_` colour (white by default), not whatever they hide.
+      return image.flatten({ background: plan.background ?? '#ffffff' }).jpeg({ quality, progressive: plan.progressive });
     case 'png':
       return image.png({ progressive: plan.progressive, palette: plan.palette });
     case 'webp':
@@ -411,6 +449,15 @@ export async function renderDerivative(
       checkSize(size, plan);
       sizeExact = angle % 90 === 0;
       faces = null;
+    }
+    if (hasDecorations(step)) {
+      // Effects, corners, borders and opacity work on this step's exact pixels.
+      pending ??= [];
+      await flush();
+      const decorated: RawImage = await decorate(source as RawImage, step, faces);
+      source = { kind: 'raw', ...decorated };
+      size = { width: decorated.info.width, height: decorated.info.height };
+      if (step.border && faces) faces = faces.map((r) => ({ ...r, left: r.left + step.border!.width, top: r.top + step.border!.width }));
     }
   }
   const body = await encode(applyOps(open(), pending ?? []), format, plan).toBuffer();

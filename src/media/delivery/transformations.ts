@@ -38,8 +38,25 @@ export const DEFAULT_TRANSFORMATION_LIMITS: Readonly<TransformationLimits> = Obj
   maxDpr: 4,
 });
 
-/** Supported `c_` modes; without one, a width or height scales (Cloudinary's default). */
-export type CropMode = 'fit' | 'fill' | 'limit' | 'scale' | 'thumb' | 'crop';
+/**
+ * Supported `c_` modes; without one, a width or height scales (Cloudinary's default). `pad`
+ * fits and fills the rest with `b_`, `lpad` does so without enlarging, `mpad` without
+ * scaling at all; `auto` is `fill` that picks the region by content (libvips' attention).
+ */
+export type CropMode = 'fit' | 'fill' | 'limit' | 'scale' | 'thumb' | 'crop' | 'pad' | 'lpad' | 'mpad' | 'auto';
+
+/** A colour with alpha 0..1, as `b_`, `co_` and `bo_` give it. */
+export interface Rgba {
+  r: number;
+  g: number;
+  b: number;
+  alpha: number;
+}
+
+/** `e_` effects a photo app uses; `level` is the effect's own scale, as Cloudinary documents it. */
+export type Effect =
+  | { name: 'grayscale' | 'negate' }
+  | { name: 'sepia' | 'blur' | 'sharpen' | 'brightness' | 'contrast' | 'saturation' | 'pixelate' | 'blur_faces' | 'pixelate_faces'; level: number };
 
 /** Fixed anchors of `g_`: which part of the image a crop keeps. */
 export type CompassGravity =
@@ -85,6 +102,16 @@ export interface TransformStep {
   mirror?: 'horizontal' | 'vertical';
   /** Multiplies this component's width and height. */
   dpr: number;
+  /** `b_`: what padding (and, for JPEG, transparency) is filled with. */
+  background?: Rgba;
+  /** Applied after this component's geometry, in this order: effect, radius, border, opacity. */
+  effect?: Effect;
+  /** `r_<px>` corner radius, or `r_max` (an ellipse). */
+  radius?: number | 'max';
+  /** `bo_<width>px_solid_<colour>`: added around the image. */
+  border?: { width: number; color: Rgba };
+  /** `o_<0..100>`: opacity in percent. */
+  opacity?: number;
 }
 
 /** A validated transformation: geometry steps in order, then settings of the delivered file. */
@@ -101,6 +128,8 @@ export interface TransformationPlan {
   keepMetadata: boolean;
   /** `fl_png8`, `fl_lossy` on PNG: a palette PNG rather than full colour. */
   palette: boolean;
+  /** The last `b_` given: what transparency becomes in a JPEG (white otherwise). */
+  background?: Rgba;
   /** `fl_progressive`: progressive JPEG, interlaced PNG. */
   progressive: boolean;
   /** False with `a_ignore`: the EXIF orientation is not applied. */
@@ -134,7 +163,51 @@ function parseFormat(value: string): OutputFormat | 'auto' {
   return format;
 }
 
-const CROP_MODES = new Set<string>(['fit', 'fill', 'limit', 'scale', 'thumb', 'crop']);
+const CROP_MODES = new Set<string>(['fit', 'fill', 'limit', 'scale', 'thumb', 'crop', 'pad', 'lpad', 'mpad', 'auto']);
+
+const NAMED_COLORS: Readonly<Record<string, string>> = {
+  white: 'ffffff', black: '000000', red: 'ff0000', green: '008000', blue: '0000ff', yellow: 'ffff00',
+  gray: '808080', grey: '808080', orange: 'ffa500', purple: '800080', pink: 'ffc0cb', brown: 'a52a2a',
+  cyan: '00ffff', magenta: 'ff00ff', lightgray: 'd3d3d3', darkgray: 'a9a9a9', transparent: '00000000',
+};
+
+/** `white`, `rgb:f00`, `rgb:ff0000`, `rgb:ff000080` (alpha last), as Cloudinary writes colours. */
+export function parseColor(key: string, raw: string): Rgba {
+  const hex = raw.startsWith('rgb:') ? raw.slice(4) : (NAMED_COLORS[raw.toLowerCase()] ?? '');
+  const full = /^[0-9a-f]{3,4}$/i.test(hex) ? [...hex].map((c) => c + c).join('') : hex;
+  if (!/^[0-9a-f]{6}([0-9a-f]{2})?$/i.test(full)) throw new TransformationError(`Invalid ${key}_${raw}: not a colour`);
+  const byte = (i: number) => parseInt(full.slice(i, i + 2), 16);
+  return { r: byte(0), g: byte(2), b: byte(4), alpha: full.length === 8 ? byte(6) / 255 : 1 };
+}
+
+/** Each effect's default level and allowed range (Cloudinary's). */
+const EFFECTS: Readonly<Record<string, { level?: [number, number, number] }>> = {
+  grayscale: {},
+  negate: {},
+  sepia: { level: [80, 1, 100] },
+  blur: { level: [100, 1, 2000] },
+  sharpen: { level: [100, 1, 2000] },
+  brightness: { level: [80, -99, 100] },
+  contrast: { level: [0, -100, 100] },
+  saturation: { level: [80, -100, 100] },
+  pixelate: { level: [5, 1, 200] },
+  blur_faces: { level: [500, 1, 2000] },
+  pixelate_faces: { level: [5, 1, 200] },
+};
+
+function parseEffect(raw: string): Effect {
+  const [name = '', level, ...rest] = raw.split(':');
+  const spec = EFFECTS[name === 'greyscale' ? 'grayscale' : name];
+  if (!spec || rest.length) throw new TransformationError(`Unsupported effect: e_${raw}`);
+  if (!spec.level) {
+    if (level !== undefined) throw new TransformationError(`Invalid effect: e_${raw} takes no level`);
+    return { name: name === 'negate' ? 'negate' : 'grayscale' };
+  }
+  const [fallback, min, max] = spec.level;
+  const value = level === undefined ? fallback : /^-?\d+$/.test(level) ? Number(level) : NaN;
+  if (!(value >= min && value <= max)) throw new TransformationError(`Invalid effect: e_${raw} (level ${min} to ${max})`);
+  return { name: name as Exclude<Effect['name'], 'grayscale' | 'negate'>, level: value };
+}
 const GRAVITIES = new Set<string>([
   'center',
   'north',
@@ -294,6 +367,28 @@ function parseComponent(
         break;
       case 'fl':
         for (const flag of value.split('.')) parseFlag(flag, plan);
+        break;
+      case 'b':
+        step.background = parseColor(key, value);
+        plan.background = step.background;
+        break;
+      case 'e':
+        step.effect = parseEffect(value);
+        break;
+      case 'r':
+        if (value === 'max') step.radius = 'max';
+        else if (INTEGER.test(value) && Number(value) <= 2000) step.radius = Number(value);
+        else throw new TransformationError(`Invalid r_${value}: a radius in pixels or max`);
+        break;
+      case 'bo': {
+        const border = /^(\d{1,3})px_solid_(.+)$/.exec(value);
+        if (!border) throw new TransformationError(`Invalid bo_${value}: <width>px_solid_<colour>`);
+        step.border = { width: Number(border[1]), color: parseColor(key, border[2] as string) };
+        break;
+      }
+      case 'o':
+        if (!INTEGER.test(value) || Number(value) > 100) throw new TransformationError(`Invalid o_${value}: 0 to 100`);
+        step.opacity = Number(value);
         break;
       default:
         throw new TransformationError(`Unsupported transformation parameter: ${param}`);
