@@ -107,3 +107,39 @@ test('named transformations: t_<name> serves what the Admin API defined, and fol
   assert.equal(unknown.status, 400);
   assert.match(JSON.parse(unknown.body.toString()).error.message, /t_nope/);
 });
+
+test('effects, radius, pad with background, border, opacity and c_auto as the SDK writes them', async () => {
+  const cases: Array<[Record<string, unknown>, [number, number, string]]> = [
+    [{ effect: 'grayscale', width: 100, crop: 'scale' }, [100, 75, 'png']],
+    [{ effect: 'sepia:50' }, [640, 480, 'png']],
+    [{ effect: 'blur:200', width: 64, crop: 'scale' }, [64, 48, 'png']],
+    [{ effect: 'pixelate_faces' }, [640, 480, 'png']],
+    [{ width: 300, height: 300, crop: 'pad', background: 'red' }, [300, 300, 'png']],
+    [{ width: 300, height: 300, crop: 'lpad', background: 'rgb:00ff00' }, [300, 300, 'png']],
+    [{ radius: 'max', width: 100, height: 100, crop: 'fill' }, [100, 100, 'png']],
+    [{ border: '5px_solid_black', width: 90, crop: 'scale' }, [100, 78, 'png']],
+    [{ opacity: 30, width: 40, crop: 'scale' }, [40, 30, 'png']],
+    [{ width: 120, height: 80, crop: 'auto' }, [120, 80, 'png']],
+  ];
+  for (const [options, [width, height, format]] of cases) {
+    const image = await h.fetchImage(h.cloudinary.url(png.public_id, options));
+    assert.equal(image.status, 200, `${JSON.stringify(options)}: ${image.body.toString().slice(0, 200)}`);
+    assert.deepEqual([image.width, image.height, image.format], [width, height, format], JSON.stringify(options));
+  }
+  const padded = await h.fetchImage(h.cloudinary.url(png.public_id, { width: 300, height: 300, crop: 'pad', background: 'red', format: 'png' }));
+  const { data, info } = await (await import('sharp')).default(padded.body).raw().toBuffer({ resolveWithObject: true });
+  assert.deepEqual([...data.subarray(0, 3)], [255, 0, 0], 'the pad above the fitted image is the background');
+  assert.equal(info.width, 300);
+});
+
+test('w_auto and dpr_auto follow the Client Hints, and the answer varies on them', async () => {
+  const url = h.cloudinary.url(png.public_id, { width: 'auto', dpr: 'auto', crop: 'scale' });
+  assert.match(url, /dpr_auto/);
+  assert.match(url, /w_auto/);
+  const hinted = await h.fetchImage(url, { 'Sec-CH-DPR': '2', 'Sec-CH-Width': '300' });
+  // 300 physical px at dpr 2 are 150 css px, rounded up to 200, rendered at dpr 2.
+  assert.deepEqual([hinted.status, hinted.width], [200, 400]);
+  assert.match(hinted.headers.get('vary') ?? '', /Sec-CH-Width/);
+  const bare = await h.fetchImage(url);
+  assert.equal(bare.width, 640, 'without hints: no resize, dpr 1');
+});

@@ -127,7 +127,10 @@ export async function decorate(image: RawImage, step: TransformStep, faces: Box[
   }
   if (step.opacity !== undefined) {
     const k = step.opacity / 100;
-    out = await raw(open(out).ensureAlpha().linear([1, 1, 1, k], [0, 0, 0, 0]));
+    // sharp runs linear before ensureAlpha within one pipeline, so the alpha channel comes first.
+    const colour = out.info.channels < 3 ? await raw(open(out).toColourspace('srgb')) : out;
+    const withAlpha = colour.info.channels === 4 ? colour : await raw(open(colour).ensureAlpha());
+    out = await raw(open(withAlpha).linear([1, 1, 1, k], [0, 0, 0, 0]));
   }
   return out;
 }

@@ -9,9 +9,11 @@ import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { DeliveryUrlError, parseDeliveryPath, verifyDeliverySignature, type ParsedDeliveryPath } from './delivery-url.ts';
+import { CLIENT_HINT_HEADERS, resolveClientHints } from './client-hints.ts';
 import { type DerivativeRequest, type Derivatives, MissingOriginalError } from './derivatives.ts';
 import { canServeOriginal, contentTypeOf, extensionOf, resolveOutputFormat } from './render.ts';
 import {
+  DEFAULT_TRANSFORMATION_LIMITS,
   parseTransformation,
   TransformationError,
   type OutputFormat,
@@ -151,8 +153,15 @@ export function deliveryRoutes(deps: DeliveryRouteDeps): FastifyPluginAsync {
 
       let plan: TransformationPlan;
       let transformation: string;
+      let usedHints = false;
       try {
-        transformation = await deps.expandNamed(parsed.transformation);
+        const hinted = resolveClientHints(
+          await deps.expandNamed(parsed.transformation),
+          request.headers,
+          transformationLimits.maxDpr ?? DEFAULT_TRANSFORMATION_LIMITS.maxDpr,
+        );
+        transformation = hinted.transformation;
+        usedHints = hinted.used;
         plan = parseTransformation(transformation, transformationLimits);
         // An extension that names no format this host delivers is refused before any lookup.
         if (parsed.ext) resolveOutputFormat(plan, parsed.ext, request.headers.accept);
@@ -177,7 +186,9 @@ export function deliveryRoutes(deps: DeliveryRouteDeps): FastifyPluginAsync {
       // Only successes get these: an error must not be cached for a year or named as a download.
       const succeed = (etag: string): FastifyReply => {
         reply.header('Cache-Control', IMMUTABLE).header('ETag', etag).type(contentTypeOf(format));
-        if (plan.format === 'auto') reply.header('Vary', 'Accept');
+        const vary = [plan.format === 'auto' ? 'Accept' : '', usedHints ? CLIENT_HINT_HEADERS : ''].filter(Boolean);
+        if (vary.length) reply.header('Vary', vary.join(', '));
+        if (usedHints) reply.header('Accept-CH', 'Sec-CH-DPR, Sec-CH-Width');
         if (plan.attachment) reply.header('Content-Disposition', attachmentDisposition(plan.attachmentName ?? parsed.publicId, format));
         return matchesEtag(ifNoneMatch, etag) ? reply.code(304) : reply;
       };

@@ -273,3 +273,11 @@ test('r_ rounds corners (transparent in PNG, the background in JPEG), bo_ adds a
   const faded = await render('o_50', { ext: 'png' }, png);
   assert.ok(Math.abs((await pixel(faded.body, 300, 300))[3]! - 128) <= 1);
 });
+
+test('opacity and corners on a greyscale image', async () => {
+  const grey = await sharp({ create: { width: 50, height: 40, channels: 3, background: '#808080' } }).greyscale().png().toBuffer();
+  const faded = await render('o_50/r_10', { ext: 'png' }, grey);
+  assert.deepEqual([faded.width, faded.height], [50, 40]);
+  assert.ok(Math.abs((await pixel(faded.body, 25, 20))[3]! - 128) <= 1);
+  assert.equal((await pixel(faded.body, 0, 0))[3], 0);
+});
