@@ -78,7 +78,10 @@ export function createMediaHost(options: MediaHostOptions): MediaHost {
   const presets = new UploadPresets(db);
   const notificationJob = new DeliverNotificationJob(credentials.apiSecret);
   const cache = new DerivedCache({ store: options.store, maxBytes: options.derivedCacheBytes });
-  const derivatives = new Derivatives(options.store, cache, availableParallelism());
+  const derivatives = new Derivatives(options.store, cache, availableParallelism(), async (publicId) => {
+    const layer = await lookup.find({ resourceType: 'image', type: 'upload', publicId }, null);
+    return layer?.storageKey ?? null;
+  });
   const removal = new AssetRemoval({ cloudName: credentials.cloudName, assets, store: options.store, cache, lookup });
   const eager = new EagerMaker(credentials.cloudName, derivatives, named);
   const json = { deliveryBaseUrl: options.publicUrl, ...credentials };

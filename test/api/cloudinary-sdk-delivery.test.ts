@@ -143,3 +143,43 @@ test('w_auto and dpr_auto follow the Client Hints, and the answer varies on them
   const bare = await h.fetchImage(url);
   assert.equal(bare.width, 640, 'without hints: no resize, dpr 1');
 });
+
+test('overlays as the SDK writes them: l_text with font, size and colour; l_<public id> in a folder, with fl_layer_apply', async () => {
+  const sharp = (await import('sharp')).default;
+  const logo = `${dir}/logo.png`;
+  await sharp({ create: { width: 100, height: 50, channels: 3, background: { r: 255, g: 0, b: 0 } } }).png().toFile(logo);
+  await h.cloudinary.uploader.upload(logo, { public_id: 'brand/logo' });
+  const text = h.cloudinary.url(png.public_id, {
+    overlay: { font_family: 'Arial', font_size: 48, font_weight: 'bold', text: 'Hello, world' },
+    color: 'red',
+    gravity: 'south_east',
+    x: 10,
+    y: 10,
+  });
+  assert.match(text, /l_text:Arial_48_bold:Hello%252C%20world/);
+  const withText = await h.fetchImage(text);
+  assert.deepEqual([withText.status, withText.width, withText.height], [200, 640, 480]);
+  const { data, info } = await sharp(withText.body).raw().toBuffer({ resolveWithObject: true });
+  let red = 0;
+  for (let y = 400; y < 470; y++) for (let x = 300; x < 630; x++) {
+    const i = (y * info.width + x) * info.channels;
+    if (data[i]! > 200 && data[i + 1]! < 80) red++;
+  }
+  assert.ok(red > 200, `${red} red text pixels in the bottom right`);
+
+  const layered = h.cloudinary.url(png.public_id, {
+    transformation: [{ overlay: 'brand:logo' }, { width: 50, crop: 'scale' }, { flags: 'layer_apply', gravity: 'north_west', x: 0, y: 0 }],
+  });
+  const image = await h.fetchImage(layered);
+  assert.equal(image.status, 200, image.body.toString().slice(0, 200));
+  const pixels = await sharp(image.body).raw().toBuffer({ resolveWithObject: true });
+  const at = (x: number, y: number) => {
+    const i = (y * pixels.info.width + x) * pixels.info.channels;
+    return [...pixels.data.subarray(i, i + 3)];
+  };
+  assert.deepEqual(at(10, 10), [255, 0, 0], 'the logo, scaled to 50 × 25, covers the top left');
+  assert.deepEqual(at(10, 30), [40, 120, 200], 'and no more');
+  const missing = await h.fetchImage(h.cloudinary.url(png.public_id, { overlay: 'nobody' }));
+  assert.equal(missing.status, 400);
+  assert.match(JSON.parse(missing.body.toString()).error.message, /l_nobody/);
+});

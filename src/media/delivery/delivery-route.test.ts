@@ -82,7 +82,9 @@ async function harness(
       cloudName: CLOUD,
       apiSecret: SECRET,
       store,
-      derivatives: new Derivatives(store, cache, options.renderConcurrency ?? 2),
+      derivatives: new Derivatives(store, cache, options.renderConcurrency ?? 2, async (publicId) =>
+        assets.get(`upload:${publicId}`)?.storageKey ?? null,
+      ),
       expandNamed: async (transformation) => transformation,
       findAsset: async (_resourceType, publicId, type) => {
         lookups.push(`${type}:${publicId}`);

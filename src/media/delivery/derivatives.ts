@@ -78,10 +78,15 @@ export class Derivatives {
   private readonly renders: Semaphore;
   private readonly originals: RecentOriginals;
 
+  /**
+   * `overlayKey` is the storage key of the original an `l_<public id>` layer names (delivery
+   * type `upload`, as on Cloudinary), or null.
+   */
   constructor(
-    private readonly store: ObjectStore,
+    store: ObjectStore,
     readonly cache: DerivedCache,
     renderConcurrency: number,
+    private readonly overlayKey: (publicId: string) => Promise<string | null>,
   ) {
     this.renders = new Semaphore(Math.max(1, renderConcurrency));
     this.originals = new RecentOriginals(store);
@@ -98,7 +103,11 @@ export class Derivatives {
       this.renders.run(async () => {
         const original = await this.originals.get(request.storageKey);
         if (!original) throw new MissingOriginalError();
-        const options = { ext: request.ext, accept: request.accept, faces: request.faces };
+        const loadOverlay = async (publicId: string) => {
+          const key = await this.overlayKey(publicId);
+          return key ? this.originals.get(key) : null;
+        };
+        const options = { ext: request.ext, accept: request.accept, faces: request.faces, loadOverlay };
         return (await renderDerivative(original, request.plan, options)).body;
       }),
     );

@@ -281,3 +281,34 @@ test('opacity and corners on a greyscale image', async () => {
   assert.ok(Math.abs((await pixel(faded.body, 25, 20))[3]! - 128) <= 1);
   assert.equal((await pixel(faded.body, 0, 0))[3], 0);
 });
+
+test('l_text layers: font, size, colour, placed by gravity and offsets', async () => {
+  const plan = parseTransformation('co_rgb:ff0000,g_north_west,l_text:DejaVu%20Sans_40_bold:Hi%2C%20you,x_10,y_20');
+  const step = plan.steps[0]!;
+  assert.equal(step.overlay?.source.kind, 'text');
+  assert.deepEqual(step.overlay?.source.kind === 'text' && step.overlay.source.text, 'Hi, you');
+  const out = await render('co_rgb:ff0000,g_north_west,l_text:Arial_40_bold:Hi%2C%20you,x_10,y_20', { ext: 'png' }, png);
+  assert.deepEqual([out.width, out.height], [600, 400]);
+  // The red text sits inside the blue square's area, 10 px in and 20 px down; the bottom right is untouched.
+  const { data, info } = await sharp(out.body).raw().toBuffer({ resolveWithObject: true });
+  let red = 0;
+  for (let y = 20; y < 70; y++) for (let x = 10; x < 60; x++) if (data[(y * info.width + x) * info.channels]! > 200) red++;
+  assert.ok(red > 50, `${red} red pixels of text`);
+  assert.equal(await colourAt(out.body, 590, 390), 'green');
+});
+
+test('l_<public id> layers: transformed in their component or up to fl_layer_apply, cut at the edges', async () => {
+  const logo = await sharp({ create: { width: 100, height: 100, channels: 3, background: RED } }).png().toBuffer();
+  const loadOverlay = async (id: string) => (id === 'brand/logo' ? logo : null);
+  const inline = await render('c_scale,g_south_east,l_brand:logo,w_50,x_5,y_5', { ext: 'png', loadOverlay }, png);
+  assert.equal(await colourAt(inline.body, 600 - 5 - 25, 400 - 5 - 25), 'red');
+  assert.equal(await colourAt(inline.body, 600 - 5 - 60, 400 - 5 - 25), 'green');
+  const applied = await render('l_brand:logo/c_scale,w_20/fl_layer_apply,g_north', { ext: 'png', loadOverlay }, png);
+  assert.equal(await colourAt(applied.body, 300, 10), 'red');
+  assert.equal(await colourAt(applied.body, 300, 30), 'green');
+  const edge = await render('g_east,l_brand:logo,x_-50', { ext: 'png', loadOverlay }, png);
+  assert.equal(await colourAt(edge.body, 599, 200), 'red');
+  await assert.rejects(render('l_nobody', { ext: 'png', loadOverlay }, png), /Overlay not found: l_nobody/);
+  assert.throws(() => parseTransformation('l_a/l_b/fl_layer_apply'), TransformationError);
+  assert.throws(() => parseTransformation('l_text:Arial:x'), /l_text/);
+});

@@ -6,6 +6,7 @@
  */
 import sharp, { type Sharp } from 'sharp';
 import { decorate, hasDecorations, type RawImage } from './decorations.ts';
+import { composeOverlay, type OverlayLoader } from './overlays.ts';
 import {
   formatFromExtension,
   TransformationError,
@@ -26,6 +27,8 @@ export interface RenderOptions {
   accept?: string;
   /** Known faces, `[x, y, w, h]` in the upright original's pixels, for face gravity. */
   faces?: number[][];
+  /** Reads the originals `l_<public id>` layers name; without it such layers are refused. */
+  loadOverlay?: OverlayLoader;
 }
 
 /** An encoded derivative. */
@@ -430,7 +433,17 @@ export async function renderDerivative(
     sizeExact = true;
   };
 
+  const noOverlays: OverlayLoader = async () => null;
+  const renderLayer = async (layer: Buffer, layerPlan: TransformationPlan) =>
+    (await renderDerivative(layer, { ...layerPlan, maxWidth: plan.maxWidth, maxHeight: plan.maxHeight }, { ext: 'png' })).body;
   for (const step of plan.steps) {
+    if (step.overlay) {
+      pending ??= [];
+      await flush();
+      const composed = await composeOverlay(source as RawImage, step.overlay, options.loadOverlay ?? noOverlays, renderLayer);
+      source = { kind: 'raw', ...composed };
+      continue;
+    }
     if (!sizeExact) await flush();
     const geometry = planGeometry(step, size, faces, plan);
     if (geometry.ops.length > 0) {

@@ -112,6 +112,22 @@ export interface TransformStep {
   border?: { width: number; color: Rgba };
   /** `o_<0..100>`: opacity in percent. */
   opacity?: number;
+  /** `l_`: a layer composed onto the image at this point of the chain (the step holds nothing else). */
+  overlay?: Overlay;
+}
+
+/** What an `l_` layer shows: text in a font, or another stored image (`l_<public id>`, `:` for `/`). */
+export type OverlaySource =
+  | { kind: 'text'; text: string; font: string; size: number; bold: boolean; italic: boolean; color: Rgba }
+  | { kind: 'image'; publicId: string };
+
+/** A layer, its own transformation, and where it goes: `g_` compass point, `x_`/`y_` offsets from it. */
+export interface Overlay {
+  source: OverlaySource;
+  layer: TransformationPlan;
+  gravity: CompassGravity;
+  x: number;
+  y: number;
 }
 
 /** A validated transformation: geometry steps in order, then settings of the delivered file. */
@@ -399,6 +415,83 @@ function parseComponent(
   return { step, params: params.length };
 }
 
+const BLACK: Rgba = { r: 0, g: 0, b: 0, alpha: 1 };
+const OFFSET = /^-?\d{1,5}$/;
+
+/** Decodes the SDK's escaping of layer text (`%2C` for commas, `%25` for a percent sign once more). */
+function decodeText(raw: string): string {
+  try {
+    const once = decodeURIComponent(raw);
+    return /%[0-9A-Fa-f]{2}/.test(once) ? decodeURIComponent(once) : once;
+  } catch {
+    throw new TransformationError('Invalid l_text: malformed escaping');
+  }
+}
+
+function parseOverlaySource(value: string, color: Rgba): OverlaySource {
+  if (value.startsWith('text:')) {
+    const rest = value.slice(5);
+    const colon = rest.indexOf(':');
+    const style = colon < 0 ? '' : decodeText(rest.slice(0, colon));
+    const [font = '', size = '', ...styles] = style.split('_');
+    if (!/^[A-Za-z][A-Za-z0-9 ]{0,40}$/.test(font) || !/^\d{1,3}$/.test(size) || Number(size) < 1) {
+      throw new TransformationError(`Invalid l_${value}: l_text:<font>_<size>:<text>`);
+    }
+    const unknown = styles.find((s) => !['bold', 'italic', 'normal'].includes(s));
+    if (unknown) throw new TransformationError(`Unsupported text style in l_text: ${unknown}`);
+    const text = decodeText(rest.slice(colon + 1));
+    if (!text || text.length > 1000) throw new TransformationError('Invalid l_text: the text is empty or too long');
+    return { kind: 'text', text, font, size: Number(size), bold: styles.includes('bold'), italic: styles.includes('italic'), color };
+  }
+  const publicId = value.replace(/:/g, '/');
+  if (!/^[\w\-.~@()!]+(\/[\w\-.~@()!]+)*$/.test(publicId)) throw new TransformationError(`Unsupported overlay: l_${value}`);
+  return { kind: 'image', publicId };
+}
+
+/** Takes g_, x_ and y_ (and, with text, co_) out of a component's params; what is left transforms the layer. */
+function placement(params: string[]): { gravity: CompassGravity; x: number; y: number; color: Rgba; rest: string[] } {
+  const out = { gravity: 'center' as CompassGravity, x: 0, y: 0, color: BLACK, rest: [] as string[] };
+  for (const param of params) {
+    const [key, value = ''] = [param.slice(0, param.indexOf('_')), param.slice(param.indexOf('_') + 1)];
+    if (key === 'g') {
+      if (!GRAVITIES.has(value) || ['auto', 'face', 'faces'].includes(value)) throw new TransformationError(`Unsupported overlay gravity: g_${value}`);
+      out.gravity = value as CompassGravity;
+    } else if (key === 'x' || key === 'y') {
+      if (!OFFSET.test(value)) throw new TransformationError(`Invalid ${param}: overlay offsets are whole pixels`);
+      out[key] = Number(value);
+    } else if (key === 'co') out.color = parseColor(key, value);
+    else if (param !== 'fl_layer_apply') out.rest.push(param);
+  }
+  return out;
+}
+
+/**
+ * An `l_` layer starting at `components[start]`: with a later `fl_layer_apply` component, the
+ * components up to it transform the layer and that one places it; else its own component
+ * does both. Returns the layer and the index after it.
+ */
+function parseOverlay(components: string[], start: number, limits: TransformationLimits): { overlay: Overlay; next: number } {
+  const params = (components[start] as string).split(',');
+  const layerParam = params.find((p) => p.startsWith('l_')) as string;
+  const apply = components.findIndex((c, i) => i > start && c.split(',').includes('fl_layer_apply'));
+  const own = placement(params.filter((p) => p !== layerParam));
+  let layerComponents: string[];
+  let where = own;
+  if (apply > 0) {
+    where = placement(components[apply]!.split(','));
+    if (where.rest.length) throw new TransformationError(`fl_layer_apply takes g_, x_ and y_ only: ${where.rest.join(',')}`);
+    layerComponents = [own.rest.join(','), ...components.slice(start + 1, apply)].filter(Boolean);
+  } else {
+    layerComponents = own.rest.length ? [own.rest.join(',')] : [];
+  }
+  if (layerComponents.some((c) => c.split(',').some((p) => p.startsWith('l_')))) {
+    throw new TransformationError('Layers within layers are not supported');
+  }
+  const layer = parseTransformation(layerComponents.join('/'), limits);
+  const source = parseOverlaySource(layerParam.slice(2), own.color);
+  return { overlay: { source, layer, gravity: where.gravity, x: where.x, y: where.y }, next: apply > 0 ? apply + 1 : start + 1 };
+}
+
 /**
  * Parses and validates a transformation string (`/`-separated components of comma-separated
  * `key_value` params). Quality, format and flags apply to the delivered file wherever they
@@ -425,8 +518,17 @@ export function parseTransformation(
     throw new TransformationError(`Too many chained transformations (at most ${bounds.maxComponents})`);
   }
   let params = 0;
-  for (const component of components) {
+  for (let i = 0; i < components.length; ) {
+    const component = components[i] as string;
     if (component === '') throw new TransformationError('Empty transformation component');
+    if (component.split(',').some((p) => p.startsWith('l_'))) {
+      const { overlay, next } = parseOverlay(components, i, bounds);
+      plan.steps.push({ dpr: 1, overlay });
+      params += components.slice(i, next).join(',').split(',').length;
+      i = next;
+      continue;
+    }
+    i += 1;
     const parsed = parseComponent(component, plan, bounds);
     params += parsed.params;
     if (params > bounds.maxParams) {
