@@ -30,7 +30,13 @@ export class AssetLookup {
     if (known && fits && now - known.at < TTL_MS) return known.asset;
     const row = await this.assets.find(key);
     const asset = row
-      ? { version: row.version, storageKey: row.storage_key, format: row.format, faces: JSON.parse(row.faces) as number[][] }
+      ? {
+          version: row.version,
+          storageKey: row.storage_key,
+          format: row.format,
+          faces: JSON.parse(row.faces) as number[][],
+          facesKnown: (JSON.parse(row.analysis) as { faces_detected?: boolean }).faces_detected === true,
+        }
       : null;
     this.recent.delete(id);
     if (asset) {
@@ -38,6 +44,15 @@ export class AssetLookup {
       this.recent.set(id, { asset, at: now });
     }
     return asset;
+  }
+
+  /** Records faces the detector found at delivery, so that it runs once per image. */
+  async rememberFaces(key: AssetKey, faces: number[][]): Promise<void> {
+    const row = await this.assets.find(key);
+    if (!row) return;
+    const analysis = { ...(JSON.parse(row.analysis) as object), faces_detected: true };
+    await this.assets.update(key, { faces: JSON.stringify(faces), analysis: JSON.stringify(analysis) });
+    this.forget(key);
   }
 
   /** Drops what is remembered of an asset this process just changed or removed. */

@@ -37,6 +37,7 @@ export class EagerMaker {
           version: asset.version,
           storageKey: asset.storage_key,
           faces: JSON.parse(asset.faces) as number[][],
+          facesKnown: (JSON.parse(asset.analysis) as { faces_detected?: boolean }).faces_detected === true,
           transformation,
           plan,
           format,

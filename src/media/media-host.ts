@@ -154,6 +154,11 @@ export function createMediaHost(options: MediaHostOptions): MediaHost {
             derivatives,
             findAsset: (resourceType, publicId, type, version) => lookup.find({ resourceType, type, publicId }, version),
             expandNamed: (transformation) => named.expand(transformation),
+            rememberFaces: (publicId, type, faces) => {
+              lookup.rememberFaces({ resourceType: 'image', type, publicId }, faces).catch((err: unknown) => {
+                app.log.warn({ err, publicId }, 'keeping detected faces failed');
+              });
+            },
           }),
         );
       });

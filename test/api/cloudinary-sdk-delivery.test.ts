@@ -183,3 +183,26 @@ test('overlays as the SDK writes them: l_text with font, size and colour; l_<pub
   assert.equal(missing.status, 400);
   assert.match(JSON.parse(missing.body.toString()).error.message, /l_nobody/);
 });
+
+test('blur_faces and pixelate_faces use the face detector, also on an image uploaded without `faces`', async () => {
+  const sharp = (await import('sharp')).default;
+  const photo = (await import('../fixtures/images.ts')).facePhoto();
+  assert.ok(photo, 'the face photo fixture is installed');
+  const uploaded = await h.cloudinary.uploader.upload(photo, { public_id: 'people' });
+  assert.equal(uploaded.faces, undefined);
+  const original = await h.fetchImage(h.cloudinary.url('people', { format: 'png' }));
+  const hidden = await h.fetchImage(h.cloudinary.url('people', { effect: 'pixelate_faces:20', format: 'png' }));
+  assert.equal(hidden.status, 200);
+  // Found at delivery and kept: the Admin API now reports them.
+  const { faces } = await h.cloudinary.api.resource('people', { faces: true });
+  assert.ok(faces.length >= 3, `${faces.length} faces`);
+  const [x, y, w, hgt] = faces[0] as number[];
+  const region = async (body: Buffer) =>
+    sharp(body).extract({ left: x!, top: y!, width: w!, height: hgt! }).raw().toBuffer();
+  assert.ok(!(await region(original.body)).equals(await region(hidden.body)), 'the face is pixelated');
+  // Away from every face the image is unchanged.
+  const outside = async (body: Buffer) => sharp(body).extract({ left: 0, top: 0, width: 20, height: 20 }).raw().toBuffer();
+  const touchesCorner = (faces as number[][]).some(([fx, fy]) => fx! < 20 && fy! < 20);
+  assert.ok(!touchesCorner);
+  assert.ok((await outside(original.body)).equals(await outside(hidden.body)));
+});

@@ -94,7 +94,10 @@ async function onFaces(image: RawImage, effect: { name: 'blur_faces' | 'pixelate
     const hidden = effect.name === 'blur_faces' ? await raw(open(region).blur(0.3 + effect.level / 25)) : await pixelate(region, effect.level);
     overlays.push({ input: hidden.data, raw: hidden.info, left: box.left, top: box.top });
   }
-  return overlays.length ? raw(open(image).composite(overlays)) : image;
+  if (!overlays.length) return image;
+  const composed = await raw(open(image).composite(overlays));
+  // Compositing adds an alpha channel; an opaque image stays opaque (and its PNG smaller).
+  return image.info.channels === 3 && composed.info.channels === 4 ? raw(open(composed).removeAlpha()) : composed;
 }
 
 /** A mask with rounded corners (`max`: an ellipse), white inside. */

@@ -71,7 +71,7 @@ async function harness(
     ['other', 'upload'],
   ] as const) {
     await store.putBuffer(`originals/${id}.jpg`, original);
-    assets.set(`${type}:${id}`, { version: 17, storageKey: `originals/${id}.jpg`, format: 'jpg', faces: [] });
+    assets.set(`${type}:${id}`, { version: 17, storageKey: `originals/${id}.jpg`, format: 'jpg', faces: [], facesKnown: true });
   }
   const lookups: string[] = [];
   const cache = new DerivedCache({ store });
@@ -86,6 +86,7 @@ async function harness(
         assets.get(`upload:${publicId}`)?.storageKey ?? null,
       ),
       expandNamed: async (transformation) => transformation,
+      rememberFaces: () => {},
       findAsset: async (_resourceType, publicId, type) => {
         lookups.push(`${type}:${publicId}`);
         return assets.get(`${type}:${publicId}`) ?? null;

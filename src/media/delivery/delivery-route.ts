@@ -30,6 +30,8 @@ export interface DeliveryAsset {
   format: string;
   /** Known faces, `[x, y, w, h]` in the upright original's pixels. */
   faces: number[][];
+  /** Whether faces were looked for (an upload with `faces`, or an earlier delivery). */
+  facesKnown: boolean;
 }
 
 
@@ -49,6 +51,8 @@ export interface DeliveryRouteDeps {
    * TransformationError for an unknown name.
    */
   expandNamed(transformation: string): Promise<string>;
+  /** Keeps the faces the detector found in an image whose upload did not look for them. */
+  rememberFaces(publicId: string, type: string, faces: number[][]): void;
   limits?: Partial<TransformationLimits>;
 }
 
@@ -210,6 +214,8 @@ export function deliveryRoutes(deps: DeliveryRouteDeps): FastifyPluginAsync {
         version: asset.version,
         storageKey: asset.storageKey,
         faces: asset.faces,
+        facesKnown: asset.facesKnown,
+        onFaces: (faces) => deps.rememberFaces(parsed.publicId, parsed.type, faces),
         transformation,
         plan,
         format,

@@ -7,7 +7,8 @@ import type { ObjectStore } from '../../storage/object-store.ts';
 import { Semaphore } from '../concurrency.ts';
 import { derivativeCacheKey, type CachedDerivative, type DerivedCache } from './derived-cache.ts';
 import { renderDerivative } from './render.ts';
-import type { OutputFormat, TransformationPlan } from './transformations.ts';
+import { findFaces } from '../analysis/analyze-image.ts';
+import { planUsesFaces, type OutputFormat, type TransformationPlan } from './transformations.ts';
 
 /** The stored original is gone although its asset is known: answered as not found. */
 export class MissingOriginalError extends Error {}
@@ -64,6 +65,10 @@ export interface DerivativeRequest {
   version: number;
   storageKey: string;
   faces: number[][];
+  /** False when the upload did not look for faces: a plan that needs them runs the detector first. */
+  facesKnown: boolean;
+  /** Told the faces the detector found, so that they are looked for only once. */
+  onFaces?: (faces: number[][]) => void;
   /** The transformation with named ones expanded: the cache key, so a changed definition is a new key. */
   transformation: string;
   plan: TransformationPlan;
@@ -107,7 +112,12 @@ export class Derivatives {
           const key = await this.overlayKey(publicId);
           return key ? this.originals.get(key) : null;
         };
-        const options = { ext: request.ext, accept: request.accept, faces: request.faces, loadOverlay };
+        let faces = request.faces;
+        if (!request.facesKnown && planUsesFaces(request.plan)) {
+          faces = await findFaces(original);
+          request.onFaces?.(faces);
+        }
+        const options = { ext: request.ext, accept: request.accept, faces, loadOverlay };
         return (await renderDerivative(original, request.plan, options)).body;
       }),
     );

@@ -539,3 +539,15 @@ export function parseTransformation(
   }
   return plan;
 }
+
+/** True when rendering the plan needs the image's faces (face effects, face gravity, c_thumb's default). */
+export function planUsesFaces(plan: TransformationPlan): boolean {
+  return plan.steps.some(
+    (step) =>
+      step.effect?.name === 'blur_faces' ||
+      step.effect?.name === 'pixelate_faces' ||
+      step.gravity === 'face' ||
+      step.gravity === 'faces' ||
+      (step.crop === 'thumb' && step.gravity === undefined),
+  );
+}

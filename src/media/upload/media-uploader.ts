@@ -165,7 +165,14 @@ export class MediaUploader {
       metadata: JSON.stringify(extra.metadata),
       analysis: JSON.stringify(
         analysis
-          ? { colors: analysis.colors, predominant: analysis.predominant, phash: analysis.phash, image_metadata: analysis.imageMetadata, pages: analysis.pages }
+          ? {
+              colors: analysis.colors,
+              predominant: analysis.predominant,
+              phash: analysis.phash,
+              image_metadata: analysis.imageMetadata,
+              pages: analysis.pages,
+              faces_detected: isTrue(params.faces),
+            }
           : {},
       ),
       derived: '[]',
