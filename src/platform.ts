@@ -47,7 +47,7 @@ export async function createPlatform(config: Config, options: { runWorker: boole
   const store = openObjectStore(config);
   const jobs = new JobStore(db.kysely, db.dialect);
   const registry = new JobRegistry();
-  const services = createServices(config, db, { store, onQueued: () => worker?.poke() });
+  const services = createServices(config, db, { onQueued: () => worker?.poke() });
   let worker: Worker | null = null;
   const mediaHost =
     config.mediaHost === 'embedded'
@@ -66,7 +66,10 @@ export async function createPlatform(config: Config, options: { runWorker: boole
           onQueued: () => worker?.poke(),
         })
       : null;
-  if (mediaHost) registry.register(mediaHost.notificationJob);
+  if (mediaHost) {
+    await mediaHost.migrate();
+    registry.register(mediaHost.notificationJob);
+  }
   registry.register(services.jobs.deliverWebhook).register(services.jobs.purgeTrash);
   let stopPurgeSchedule: (() => void) | null = null;
   if (options.runWorker) {

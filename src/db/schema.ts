@@ -123,20 +123,6 @@ export interface JobTable {
   finished_at: string | null;
 }
 
-/** The embedded media host's own record of what it stores (it keeps apart from the API's tables). */
-export interface MediaAssetTable {
-  type: string;
-  public_id: string;
-  version: number;
-  format: string;
-  storage_key: string;
-  bytes: number;
-  width: number;
-  height: number;
-  faces: string;
-  created_at: string;
-}
-
 /** A client's "this upload batch is done" (`POST /albums/:id/upload_done`). */
 export interface UploadBatchTable {
   id: string;
@@ -196,7 +182,6 @@ export interface Database {
   images: ImageTable;
   image_media: ImageMediaTable;
   jobs: JobTable;
-  media_assets: MediaAssetTable;
   album_views: AlbumViewTable;
   upload_batches: UploadBatchTable;
   webhook_events: WebhookEventTable;

@@ -1,22 +1,46 @@
 /**
- * The embedded media host: Cloudinary's upload and delivery protocol, served by this process
- * when MEDIA_HOST=embedded. It stands alone: it knows nothing of albums or the API's tables,
- * keeps its own record of assets, and reaches the API only through signed notifications.
+ * The embedded media host: Cloudinary's upload, management, Admin and delivery APIs, served
+ * by this process when MEDIA_HOST=embedded. It stands alone: it knows nothing of albums or
+ * the API's tables, keeps its own tables (db/media-schema.ts, migrated by
+ * db/media-migrations.ts) and error format, and reaches the API only through signed
+ * notifications, as Cloudinary would.
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
-import { toAppError } from '../http/plugins/error-handler.ts';
 import type { JobStore } from '../jobs/job-store.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { limit } from './concurrency.ts';
-import { deliveryRoutes } from './delivery/delivery-route.ts';
-import { DerivedCache } from './delivery/derived-cache.ts';
+import { adminAuth, type AdminDeps } from './admin/admin-deps.ts';
+import { deleteResourcesRoutes } from './admin/delete-resources-routes.ts';
+import { pingRoute } from './admin/ping-route.ts';
+import { resourcesRoutes } from './admin/resources-routes.ts';
+import { transformationsRoutes } from './admin/transformations-routes.ts';
+import { uploadPresetsRoutes } from './admin/upload-presets-routes.ts';
+import { usageRoute } from './admin/usage-route.ts';
 import { AssetLookup } from './asset-lookup.ts';
+import { AssetRemoval } from './asset-removal.ts';
+import { limit } from './concurrency.ts';
+import type { MediaDb } from './db/media-schema.ts';
+import { migrateMediaHost } from './db/media-migrations.ts';
+import { deliveryRoutes } from './delivery/delivery-route.ts';
+import { Derivatives } from './delivery/derivatives.ts';
+import { DerivedCache } from './delivery/derived-cache.ts';
+import { EagerMaker } from './eager.ts';
+import { contextRoute } from './manage/context-route.ts';
+import { deleteByTokenRoute } from './manage/delete-by-token-route.ts';
+import { destroyRoute } from './manage/destroy-route.ts';
+import { explicitRoute } from './manage/explicit-route.ts';
+import type { ManageDeps } from './manage/manage-deps.ts';
+import { renameRoute } from './manage/rename-route.ts';
+import { tagsRoute } from './manage/tags-route.ts';
 import { MediaAssetsRepository } from './media-assets.repository.ts';
+import { toMediaError } from './media-error.ts';
+import { NamedTransformations } from './named-transformations.ts';
 import { DeliverNotificationJob } from './notifications/deliver-notification.job.ts';
+import { UploadPresets } from './upload-presets.ts';
+import { ChunkedUploads } from './upload/chunked-upload.ts';
 import { MediaUploader } from './upload/media-uploader.ts';
 import { multipartLimits } from './upload/receive-upload.ts';
 import { sweepStaleTempFiles } from './upload/temp-files.ts';
@@ -34,47 +58,68 @@ export interface MediaHostOptions {
   requestTimeoutMs: number;
   maxUploadPixels: number;
   derivedCacheBytes: number;
-  db: Kysely<Database>;
+  /** The database the host keeps its own tables in; whatever else it holds is not the host's business. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- typed by the host's own schema below
+  db: Kysely<any>;
   store: ObjectStore;
   jobs: JobStore;
   /** Called when a notification was queued. */
   onQueued: () => void;
 }
 
-/** The host's parts: its background job, and a Fastify plugin with its routes. */
+/** The host's parts: its migrations, its background job, and a Fastify plugin with its routes. */
 export interface MediaHost {
+  /** Applies the host's own migrations; call before serving. */
+  migrate(): Promise<void>;
   notificationJob: DeliverNotificationJob;
   register(app: FastifyInstance): Promise<void>;
 }
 
 export function createMediaHost(options: MediaHostOptions): MediaHost {
-  const assets = new MediaAssetsRepository(options.db);
+  const db = options.db as unknown as MediaDb;
+  const { credentials } = options;
+  const assets = new MediaAssetsRepository(db);
   const lookup = new AssetLookup(assets);
-  const notificationJob = new DeliverNotificationJob(options.credentials.apiSecret);
+  const named = new NamedTransformations(db);
+  const presets = new UploadPresets(db);
+  const notificationJob = new DeliverNotificationJob(credentials.apiSecret);
+  const cache = new DerivedCache({ store: options.store, maxBytes: options.derivedCacheBytes });
+  const derivatives = new Derivatives(options.store, cache, availableParallelism(), async (publicId) => {
+    const layer = await lookup.find({ resourceType: 'image', type: 'upload', publicId }, null);
+    return layer?.storageKey ?? null;
+  });
+  const removal = new AssetRemoval({ cloudName: credentials.cloudName, assets, store: options.store, cache, lookup });
+  const eager = new EagerMaker(credentials.cloudName, derivatives, named);
+  const json = { deliveryBaseUrl: options.publicUrl, ...credentials };
+  const tmpDir = join(options.dataDir, 'tmp');
   const uploader = new MediaUploader({
-    db: options.db,
+    db,
     assets,
     store: options.store,
     jobs: options.jobs,
     notification: notificationJob,
     analysisLimit: limit(),
-    credentials: options.credentials,
-    deliveryBaseUrl: options.publicUrl,
+    removal,
+    eager,
+    named,
+    json,
     maxPixels: options.maxUploadPixels,
     onQueued: options.onQueued,
   });
-  const cache = new DerivedCache({ store: options.store, maxBytes: options.derivedCacheBytes });
+  const manage: ManageDeps = { credentials, assets, removal, eager, json, tmpDir, maxUploadBytes: options.maxUploadBytes, maxFormFieldBytes: options.maxFormFieldBytes };
+  const admin: AdminDeps = { credentials, assets, removal, cache, named, presets, json };
 
   return {
+    migrate: () => migrateMediaHost(options.db),
     notificationJob,
     async register(app) {
       await sweepStaleTempFiles(join(options.dataDir, 'tmp'), options.requestTimeoutMs);
       await app.register(async (host) => {
         // Cloudinary's error format, and CORS: browsers post forms here from any origin.
         host.setErrorHandler((error: FastifyError, request, reply) => {
-          const appError = toAppError(error);
-          if (appError.status >= 500) request.log.error({ err: error }, 'media host request failed');
-          reply.status(appError.status).send({ error: { message: appError.message } });
+          const mediaError = toMediaError(error);
+          if (mediaError.status >= 500) request.log.error({ err: error }, 'media host request failed');
+          reply.status(mediaError.status).type('application/json; charset=utf-8').send(mediaError.toJSON());
         });
         host.addHook('onRequest', async (_request, reply) => {
           reply.header('Access-Control-Allow-Origin', '*');
@@ -91,19 +136,37 @@ export function createMediaHost(options: MediaHostOptions): MediaHost {
           limits: multipartLimits({ maxBytes: options.maxUploadBytes, maxFieldBytes: options.maxFormFieldBytes }),
         });
         uploadRoute(host, {
-          credentials: options.credentials,
+          credentials,
           uploader,
-          tmpDir: join(options.dataDir, 'tmp'),
+          presets,
+          chunks: new ChunkedUploads(join(tmpDir, 'chunks'), options.maxUploadBytes),
+          tmpDir,
           maxUploadBytes: options.maxUploadBytes,
           maxFormFieldBytes: options.maxFormFieldBytes,
         });
+        for (const route of [destroyRoute, renameRoute, explicitRoute, tagsRoute, contextRoute, deleteByTokenRoute]) route(host, manage);
+        await host.register(async (adminApi) => {
+          adminAuth(adminApi, credentials);
+          pingRoute(adminApi);
+          usageRoute(adminApi, admin);
+          resourcesRoutes(adminApi, admin);
+          deleteResourcesRoutes(adminApi, admin);
+          transformationsRoutes(adminApi, admin);
+          uploadPresetsRoutes(adminApi, admin);
+        });
         await host.register(
           deliveryRoutes({
-            cloudName: options.credentials.cloudName,
-            apiSecret: options.credentials.apiSecret,
+            cloudName: credentials.cloudName,
+            apiSecret: credentials.apiSecret,
             store: options.store,
-            cache,
-            findAsset: (publicId, type, version) => lookup.find(publicId, type, version),
+            derivatives,
+            findAsset: (resourceType, publicId, type, version) => lookup.find({ resourceType, type, publicId }, version),
+            expandNamed: (transformation) => named.expand(transformation),
+            rememberFaces: (publicId, type, faces) => {
+              lookup.rememberFaces({ resourceType: 'image', type, publicId }, faces).catch((err: unknown) => {
+                app.log.warn({ err, publicId }, 'keeping detected faces failed');
+              });
+            },
           }),
         );
       });

@@ -94,15 +94,21 @@ export function verifyNotification(
 }
 
 /**
- * A delivery URL's signature component (without the `s--`/`--` frame): the first 8
- * characters of URL-safe base64 of SHA-1 over `<transformations>/<public_id>.<ext>` + secret.
- * The version is not signed.
+ * A delivery URL's signature component (without the `s--`/`--` frame): URL-safe base64 of a
+ * hash over `<transformations>/<public_id>[.<ext>]` + secret, cut to 8 characters (SHA-1, or
+ * SHA-256 with the SDK's `signature_algorithm: 'sha256'`) or to 32 (SHA-256, the SDK's
+ * `long_url_signature`). The version is not signed.
  */
-export function signDeliveryPath(toSign: string, apiSecret: string): string {
-  return createHash('sha1')
+export function signDeliveryPath(
+  toSign: string,
+  apiSecret: string,
+  algorithm: SignatureAlgorithm = 'sha1',
+  length: 8 | 32 = 8,
+): string {
+  return createHash(algorithm)
     .update(toSign + apiSecret)
     .digest('base64')
-    .slice(0, 8)
+    .slice(0, length)
     .replace(/\//g, '_')
     .replace(/\+/g, '-');
 }

@@ -4,7 +4,6 @@ import { TokenSigner } from '../auth/tokens.ts';
 import type { DeliverWebhookJob } from '../jobs/deliver-webhook.job.ts';
 import type { PurgeTrashJob } from '../jobs/purge-trash.job.ts';
 import { repositoriesOver } from '../repositories/index.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
 import { AccountsService } from './accounts.service.ts';
 import { AlbumsService } from './albums.service.ts';
 import { AuthService } from './auth.service.ts';
@@ -41,8 +40,6 @@ export interface Services {
 
 /** What only a full process has (the CLI's one-shot commands go without). */
 export interface ServiceOptions {
-  /** Where the embedded host stores originals, for the trash purge to delete unused ones. */
-  store?: ObjectStore;
   /** Called after a job was queued, to wake the in-process worker. */
   onQueued?: () => void;
 }
@@ -52,7 +49,7 @@ export function createServices(config: Config, db: Db, options: ServiceOptions =
   const signer = new TokenSigner(config.secretKeyBase, config.maxTokenLifetimeSeconds);
   const forms = new UploadFormService(config, signer);
   const presenter = new ImagePresenter(config);
-  const media = new StoredMedia(config, options.store ?? null);
+  const media = new StoredMedia(config);
   const accounts = new AccountsService(config, repos, signer);
   const webhooks = new WebhooksService(repos, accounts, {
     retryBaseMs: config.webhookRetryBaseMs,

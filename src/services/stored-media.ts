@@ -2,48 +2,52 @@
  * Removing stored originals once no image row uses them any more (after a purge, or when a
  * merge or move drops a duplicate row).
  *
- * The media host owns its files and its `media_assets` table; the API never touches that
- * table. It only deletes the original's object from the shared object store, at the key the
- * embedded host documents (`originals/<type>/<public_id>/v<version>.<format>`, see
- * src/media/upload/media-uploader.ts). Afterwards the host answers for that asset as for a
- * lost file; its cached derivatives age out of its bounded cache. Should the host grow
- * Cloudinary's `destroy` call, this class is the one place to call it instead. With
- * MEDIA_HOST=cloudinary the originals live in the Cloudinary account, not in our store, and
- * are left there.
+ * The media host owns its files and its tables; the API never touches either. It asks the
+ * host to remove an original with Cloudinary's signed `destroy` call over HTTP, exactly as it
+ * would ask Cloudinary (MEDIA_HOST=cloudinary), so the same code runs against both: the host
+ * then removes the record, the original and every derivative.
  */
 import type { Config } from '../config.ts';
+import { signUploadParams } from '../media/signing.ts';
 import type { MediaRef } from '../repositories/images.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
+import { mediaEndpoints } from './media-endpoints.ts';
+
+/** A host that does not answer within this long is retried by the caller's job, not waited for. */
+const DESTROY_TIMEOUT_MS = 15_000;
 
 export class StoredMedia {
-  constructor(
-    private readonly config: Config,
-    private readonly store: ObjectStore | null,
-  ) {}
-
-  /** The object-store key of an original at the embedded host. */
-  static originalKey(ref: MediaRef): string {
-    return `originals/${ref.type}/${ref.public_id}/v${ref.version}.${ref.format}`;
-  }
+  constructor(private readonly config: Config) {}
 
   /**
    * Of the media just released by deleted rows, those no row references any more (call in
    * the deleting transaction; the organization lock keeps copies from appearing meanwhile).
    */
   async orphans(repos: Repositories, released: readonly MediaRef[]): Promise<MediaRef[]> {
-    if (!released.length || !this.deletesFiles()) return [];
+    if (!released.length) return [];
     return repos.images.unreferenced(released);
   }
 
-  /** Deletes the orphans' files (after the deleting transaction committed); returns how many. */
+  /** Destroys the orphans at the media host (after the deleting transaction committed); returns how many. */
   async delete(orphans: readonly MediaRef[]): Promise<number> {
-    if (!this.store) return 0;
-    for (const ref of orphans) await this.store.delete(StoredMedia.originalKey(ref));
+    for (const ref of orphans) await this.destroy(ref);
     return orphans.length;
   }
 
-  private deletesFiles(): boolean {
-    return this.store !== null && this.config.mediaHost === 'embedded';
+  /** Cloudinary's `POST /v1_1/<cloud>/image/destroy`, signed; "not found" counts as done. */
+  private async destroy(ref: MediaRef): Promise<void> {
+    const { apiKey, apiSecret } = this.config.cloudinary;
+    const params = { public_id: ref.public_id, type: ref.type, invalidate: 'true', timestamp: String(Math.floor(Date.now() / 1000)) };
+    const body = new URLSearchParams({ ...params, api_key: apiKey, signature: signUploadParams(params, apiSecret) });
+    const response = await fetch(`${mediaEndpoints(this.config).apiBaseUrl}/image/destroy`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body,
+      signal: AbortSignal.timeout(DESTROY_TIMEOUT_MS),
+    });
+    const answer = (await response.json().catch(() => null)) as { result?: string } | null;
+    if (!response.ok || (answer?.result !== 'ok' && answer?.result !== 'not found')) {
+      throw new Error(`media host destroy of ${ref.public_id} answered ${response.status}`);
+    }
   }
 }

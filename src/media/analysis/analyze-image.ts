@@ -112,6 +112,24 @@ function scaleBox([x, y, w, h]: FaceBox, scale: number, width: number, height: n
 }
 
 /**
+ * Faces in an image, `[x, y, w, h]` in its upright pixels, from the same 640 px decode the
+ * upload analysis uses: for delivery asking for faces (`e_blur_faces`, `g_faces`, ...) of an
+ * image whose upload did not ask for face detection.
+ */
+export async function findFaces(image: Buffer): Promise<FaceBox[]> {
+  const { data, info } = await sharp(image, { autoOrient: true })
+    .resize(WORK_SIZE, WORK_SIZE, { fit: 'inside', withoutEnlargement: true })
+    .toColourspace('srgb')
+    .removeAlpha()
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  const meta = await sharp(image).metadata();
+  const { width, height } = meta.autoOrient;
+  const found = await detectFaces({ data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height });
+  return found.map((box) => scaleBox(box, width / info.width, width, height));
+}
+
+/**
  * Analyses an image file: format and upright dimensions from the header, colours, pHash and
  * faces from one shrink-on-load decode to at most 640 px, and EXIF/IPTC/XMP through exifr.
  * Only the first page of an animated or multi-page file is looked at.

@@ -8,7 +8,9 @@ import sharp from 'sharp';
 import { LocalDiskStore } from '../../storage/local-disk-store.ts';
 import { buildDeliveryUrl } from './delivery-url.ts';
 import { DerivedCache } from './derived-cache.ts';
-import { deliveryRoutes, type DeliveryAsset, type DeliveryLimits } from './delivery-route.ts';
+import { deliveryRoutes, type DeliveryAsset } from './delivery-route.ts';
+import { Derivatives } from './derivatives.ts';
+import type { TransformationLimits } from './transformations.ts';
 
 const CLOUD = 'testcloud';
 const SECRET = 'route-secret';
@@ -57,7 +59,9 @@ interface Harness {
   lookups: string[];
 }
 
-async function harness(options: { prefix?: string; limits?: DeliveryLimits } = {}): Promise<Harness> {
+async function harness(
+  options: { prefix?: string; limits?: Partial<TransformationLimits>; renderConcurrency?: number } = {},
+): Promise<Harness> {
   const store = new SpyStore(await mkdtemp(join(root, 'store-')));
   const assets = new Map<string, DeliveryAsset>();
   for (const [id, type] of [
@@ -67,7 +71,7 @@ async function harness(options: { prefix?: string; limits?: DeliveryLimits } = {
     ['other', 'upload'],
   ] as const) {
     await store.putBuffer(`originals/${id}.jpg`, original);
-    assets.set(`${type}:${id}`, { version: 17, storageKey: `originals/${id}.jpg`, format: 'jpg', faces: [] });
+    assets.set(`${type}:${id}`, { version: 17, storageKey: `originals/${id}.jpg`, format: 'jpg', faces: [], facesKnown: true });
   }
   const lookups: string[] = [];
   const cache = new DerivedCache({ store });
@@ -78,8 +82,12 @@ async function harness(options: { prefix?: string; limits?: DeliveryLimits } = {
       cloudName: CLOUD,
       apiSecret: SECRET,
       store,
-      cache,
-      findAsset: async (publicId, type) => {
+      derivatives: new Derivatives(store, cache, options.renderConcurrency ?? 2, async (publicId) =>
+        assets.get(`upload:${publicId}`)?.storageKey ?? null,
+      ),
+      expandNamed: async (transformation) => transformation,
+      rememberFaces: () => {},
+      findAsset: async (_resourceType, publicId, type) => {
         lookups.push(`${type}:${publicId}`);
         return assets.get(`${type}:${publicId}`) ?? null;
       },
@@ -154,23 +162,30 @@ test('authenticated and private need a valid signature', async () => {
   assert.equal((await app.inject(url({ type: 'authenticated', publicId: 'other' }))).statusCode, 404);
 });
 
-test('unknown cloud, asset or version is 404', async () => {
+test('unknown cloud or asset is 404; any version serves the latest', async () => {
   const { app } = await harness();
   assert.equal((await app.inject(`/elsewhere/image/upload/other.jpg`)).statusCode, 404);
   const missing = await app.inject(url({ publicId: 'nobody' }));
   assert.equal(missing.statusCode, 404);
   assert.deepEqual(missing.json(), { error: { message: 'Resource not found' } });
-  assert.equal((await app.inject(url({ publicId: 'other', version: 16, transformation: 'w_10' }))).statusCode, 404);
+  // A version busts caches; it never hides the asset (Cloudinary serves the latest too).
+  assert.equal((await app.inject(url({ publicId: 'other', version: 16, transformation: 'w_10' }))).statusCode, 200);
   assert.equal((await app.inject(url({ publicId: 'other', version: 17, transformation: 'w_10' }))).statusCode, 200);
   assert.equal((await app.inject(url({ publicId: 'other', version: null, transformation: 'w_10' }))).statusCode, 200);
-  // The SDK's forced `v1` for a foldered id built without a version is a version like any other.
-  assert.equal((await app.inject(url({ version: null, transformation: 'w_10' }))).statusCode, 404);
+  // The SDK's forced `v1` for a foldered id built without a version.
+  const foldered = url({ version: null, transformation: 'w_10' });
+  assert.match(foldered, /\/v1\/albums\//);
+  assert.equal((await app.inject(foldered)).statusCode, 200);
+  // No extension: the stored format.
+  const bare = await app.inject(`/${CLOUD}/image/upload/w_10/other`);
+  assert.equal(bare.statusCode, 200);
+  assert.equal(bare.headers['content-type'], 'image/jpeg');
   assert.equal((await app.inject(`/${CLOUD}/image/fetch/other.jpg`)).statusCode, 404);
 });
 
 test('malformed paths and bad transformations are 400 with a message', async () => {
   const { app, lookups } = await harness();
-  const malformed = await app.inject(`/${CLOUD}/image/upload/w_10/noextension`);
+  const malformed = await app.inject(`/${CLOUD}/image/upload/w_10/bad.jp-g`);
   assert.equal(malformed.statusCode, 400);
   assert.deepEqual(malformed.json(), { error: { message: 'Invalid url' } });
   const huge = await app.inject(url({ transformation: 'c_scale,w_50000' }));
@@ -179,7 +194,9 @@ test('malformed paths and bad transformations are 400 with a message', async () 
   assert.match(String(huge.headers['x-cld-error']), /exceeds/);
   const chain = await app.inject(url({ transformation: Array.from({ length: 11 }, () => 'a_90').join('/') }));
   assert.equal(chain.statusCode, 400);
-  assert.equal((await app.inject(url({ transformation: 'e_sepia' }))).statusCode, 400);
+  const unsupported = await app.inject(url({ transformation: 'e_cartoonify' }));
+  assert.equal(unsupported.statusCode, 400);
+  assert.match(unsupported.json().error.message, /e_cartoonify/);
   assert.equal((await app.inject(url({ ext: 'bmp' }))).statusCode, 400);
   assert.deepEqual(lookups, []);
   // A size only known once the image is: refused as well, after the lookup.
@@ -217,7 +234,7 @@ test('two concurrent requests for one derivative render once', async () => {
 });
 
 test('renders are bounded by renderConcurrency', async () => {
-  const { app, store } = await harness({ limits: { renderConcurrency: 1 } });
+  const { app, store } = await harness({ renderConcurrency: 1 });
   store.readDelayMs = 20;
   // Three different originals: one original asked for twice is read once and kept.
   const targets = [

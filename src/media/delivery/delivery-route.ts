@@ -1,19 +1,20 @@
 /**
- * The embedded host's delivery endpoint, `GET /<cloud>/image/<type>/...`, answering like
+ * The embedded host's delivery endpoints, `GET /<cloud>/image/<type>/...` (and raw files at
+ * `/<cloud>/raw/<type>/...`, served as stored), answering like
  * res.cloudinary.com: signatures and the transformation are checked before any lookup or file
  * read, derivatives come from the cache or are rendered under a concurrency bound, and every
  * success is immutable (a changed asset gets a new version, hence a new URL and cache key).
  */
 import { createHash } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ObjectStore } from '../../storage/object-store.ts';
-import { Semaphore } from '../concurrency.ts';
 import { DeliveryUrlError, parseDeliveryPath, verifyDeliverySignature, type ParsedDeliveryPath } from './delivery-url.ts';
+import { CLIENT_HINT_HEADERS, resolveClientHints } from './client-hints.ts';
 import { deliveryHeaders } from './delivery-headers.ts';
-import { derivativeCacheKey, type DerivedCache } from './derived-cache.ts';
-import { canServeOriginal, contentTypeOf, extensionOf, renderDerivative, resolveOutputFormat } from './render.ts';
+import { type DerivativeRequest, type Derivatives, MissingOriginalError } from './derivatives.ts';
+import { canServeOriginal, contentTypeOf, extensionOf, resolveOutputFormat } from './render.ts';
 import {
+  DEFAULT_TRANSFORMATION_LIMITS,
   parseTransformation,
   TransformationError,
   type OutputFormat,
@@ -30,23 +31,30 @@ export interface DeliveryAsset {
   format: string;
   /** Known faces, `[x, y, w, h]` in the upright original's pixels. */
   faces: number[][];
+  /** Whether faces were looked for (an upload with `faces`, or an earlier delivery). */
+  facesKnown: boolean;
 }
 
-/** Transformation limits plus how many renders may run at once. */
-export interface DeliveryLimits extends Partial<TransformationLimits> {
-  /** Concurrent renders; others wait. Default: the number of CPUs. */
-  renderConcurrency?: number;
-}
 
 /** What the delivery routes are built from. */
 export interface DeliveryRouteDeps {
   cloudName: string;
   apiSecret: string;
   store: ObjectStore;
-  cache: DerivedCache;
-  /** The asset behind a public id and delivery type, or null; `version` is the URL's, if it names one. */
-  findAsset(publicId: string, type: string, version: number | null): Promise<DeliveryAsset | null>;
-  limits?: DeliveryLimits;
+  derivatives: Derivatives;
+  /**
+   * The asset behind a resource type, public id and delivery type, or null. `version` is the
+   * URL's, if it names one: it only busts caches, the latest version is always what is served.
+   */
+  findAsset(resourceType: string, publicId: string, type: string, version: number | null): Promise<DeliveryAsset | null>;
+  /**
+   * The transformation with every `t_<name>` replaced by what it names; throws
+   * TransformationError for an unknown name.
+   */
+  expandNamed(transformation: string): Promise<string>;
+  /** Keeps the faces the detector found in an image whose upload did not look for them. */
+  rememberFaces(publicId: string, type: string, faces: number[][]): void;
+  limits?: Partial<TransformationLimits>;
 }
 
 const SERVED_TYPES = new Set(['upload', 'authenticated', 'private']);
@@ -54,8 +62,6 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 const INVALID_URL = 'Invalid url';
 const NOT_FOUND = 'Resource not found';
 
-/** The stored original is gone although its asset is known: answered as not found. */
-class MissingOriginalError extends Error {}
 
 function fail(reply: FastifyReply, status: number, message: string): FastifyReply {
   // Header values must be printable ASCII; messages may quote parts of the URL.
@@ -70,101 +76,126 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
   return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
-function attachmentDisposition(publicId: string, format: OutputFormat): string {
-  const name = `${publicId.slice(publicId.lastIndexOf('/') + 1)}.${extensionOf(format)}`;
+/** A download name: the public id's last part (or `fl_attachment:<name>`), with the delivered format's extension. */
+function attachmentDisposition(publicId: string, format: OutputFormat | null): string {
+  const base = publicId.slice(publicId.lastIndexOf('/') + 1);
+  const name = format ? `${base}.${extensionOf(format)}` : base;
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
   if (ascii === name) return `attachment; filename="${name}"`;
   const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
-/**
- * Originals read for rendering, the most recent few kept in memory: a page asks for several
- * derivatives of one image at once (mini, large, full), and an original never changes under
- * its storage key (a new version gets a new key).
- */
-class RecentOriginals {
-  private readonly held = new Map<string, Buffer>();
-  private readonly loading = new Map<string, Promise<Buffer | null>>();
-  private bytes = 0;
-
-  constructor(
-    private readonly store: ObjectStore,
-    private readonly maxBytes = 128 * 1024 ** 2,
-  ) {}
-
-  async get(key: string): Promise<Buffer | null> {
-    const known = this.held.get(key);
-    if (known) {
-      this.held.delete(key);
-      this.held.set(key, known);
-      return known;
-    }
-    let pending = this.loading.get(key);
-    if (!pending) {
-      pending = this.store.getBuffer(key).finally(() => this.loading.delete(key));
-      this.loading.set(key, pending);
-      const data = await pending;
-      if (data && data.length <= this.maxBytes / 4) this.keep(key, data);
-      return data;
-    }
-    return pending;
-  }
-
-  private keep(key: string, data: Buffer): void {
-    this.held.set(key, data);
-    this.bytes += data.length;
-    while (this.bytes > this.maxBytes) {
-      const [oldest, buffer] = this.held.entries().next().value!;
-      this.held.delete(oldest);
-      this.bytes -= buffer.length;
-    }
-  }
-}
-
-/** Fastify plugin serving signed derivatives at `/<cloud>/image/<type>/*`. */
+/** Fastify plugin serving signed derivatives at `/<cloud>/image/<type>/*` and raw files at `/<cloud>/raw/<type>/*`. */
 export function deliveryRoutes(deps: DeliveryRouteDeps): FastifyPluginAsync {
-  const { renderConcurrency = availableParallelism(), ...transformationLimits } = deps.limits ?? {};
-  // Each render holds a decoded image, so a burst must queue rather than pile up in memory.
-  const renders = new Semaphore(Math.max(1, renderConcurrency));
-  const originals = new RecentOriginals(deps.store);
+  const transformationLimits = deps.limits ?? {};
 
   return async (fastify) => {
     deliveryHeaders(fastify);
-    fastify.get<{ Params: { cloud: string } }>('/:cloud/image/:type/*', async (request, reply) => {
-      if (request.params.cloud !== deps.cloudName) return fail(reply, 404, NOT_FOUND);
-      // The raw URL, not the decoded params: the signature covers the path as the SDK escaped it.
+    // The raw URL, not the decoded params: the signature covers the path as the SDK escaped it.
+    const parseRequest = (url: string, reply: FastifyReply): ParsedDeliveryPath | null => {
       let parsed: ParsedDeliveryPath;
       try {
-        parsed = parseDeliveryPath(request.url.slice(fastify.prefix.length));
+        parsed = parseDeliveryPath(url.slice(fastify.prefix.length));
       } catch (error) {
-        if (error instanceof DeliveryUrlError) return fail(reply, 400, INVALID_URL);
+        if (error instanceof DeliveryUrlError) {
+          fail(reply, 400, INVALID_URL);
+          return null;
+        }
         throw error;
       }
-      if (!SERVED_TYPES.has(parsed.type)) return fail(reply, 404, NOT_FOUND);
+      if (!SERVED_TYPES.has(parsed.type)) {
+          fail(reply, 404, NOT_FOUND);
+          return null;
+        }
       // `upload` may be unsigned, but a signature that is present must be right.
       const mustVerify = parsed.type !== 'upload' || parsed.signature !== null;
-      if (mustVerify && !verifyDeliverySignature(parsed, deps.apiSecret)) return fail(reply, 400, INVALID_URL);
+      if (mustVerify && !verifyDeliverySignature(parsed, deps.apiSecret)) {
+          fail(reply, 400, INVALID_URL);
+          return null;
+        }
+      return parsed;
+    };
+
+    fastify.get<{ Params: { cloud: string } }>(
+      '/:cloud/raw/:type/*',
+      { schema: { operationId: 'media.deliverRaw', summary: 'A stored raw file, as uploaded', tags: ['media host'], security: [] } },
+      async (request, reply) => {
+        if (request.params.cloud !== deps.cloudName) return fail(reply, 404, NOT_FOUND);
+        const parsed = parseRequest(request.url, reply);
+        if (!parsed) return reply;
+        let plan: TransformationPlan;
+        try {
+          plan = parseTransformation(parsed.transformation, transformationLimits);
+        } catch (error) {
+          if (error instanceof TransformationError) return fail(reply, 400, error.message);
+          throw error;
+        }
+        if (plan.steps.length > 0 || plan.quality !== undefined || plan.format !== undefined) {
+          return fail(reply, 400, 'Raw files are delivered as stored: only fl_attachment applies');
+        }
+        const asset = await deps.findAsset('raw', parsed.publicId, parsed.type, parsed.version);
+        const stored = asset && (await deps.store.stat(asset.storageKey));
+        const stream = stored && (await deps.store.getStream(asset.storageKey));
+        if (!asset || !stored || !stream) return fail(reply, 404, NOT_FOUND);
+        const etag = `"o-${createHash('sha256').update(`${asset.storageKey}\n${asset.version}`).digest('base64url')}"`;
+        reply.header('Cache-Control', IMMUTABLE).header('ETag', etag).type('application/octet-stream');
+        if (plan.attachment) reply.header('Content-Disposition', attachmentDisposition(plan.attachmentName ?? parsed.publicId, null));
+        if (matchesEtag(request.headers['if-none-match'], etag)) {
+          stream.destroy();
+          return reply.code(304).send();
+        }
+        return reply.header('Content-Length', stored.size).send(stream);
+      },
+    );
+
+    fastify.get<{ Params: { cloud: string } }>(
+      '/:cloud/image/:type/*',
+      { schema: { operationId: 'media.deliverImage', summary: 'An image or a derivative of it', tags: ['media host'], security: [] } },
+      async (request, reply) => {
+      if (request.params.cloud !== deps.cloudName) return fail(reply, 404, NOT_FOUND);
+      const parsed = parseRequest(request.url, reply);
+      if (!parsed) return reply;
 
       let plan: TransformationPlan;
-      let format: OutputFormat;
+      let transformation: string;
+      let usedHints = false;
       try {
-        plan = parseTransformation(parsed.transformation, transformationLimits);
-        format = resolveOutputFormat(plan, parsed.ext, request.headers.accept);
+        const hinted = resolveClientHints(
+          await deps.expandNamed(parsed.transformation),
+          request.headers,
+          transformationLimits.maxDpr ?? DEFAULT_TRANSFORMATION_LIMITS.maxDpr,
+        );
+        transformation = hinted.transformation;
+        usedHints = hinted.used;
+        plan = parseTransformation(transformation, transformationLimits);
+        // An extension that names no format this host delivers is refused before any lookup.
+        if (parsed.ext) resolveOutputFormat(plan, parsed.ext, request.headers.accept);
       } catch (error) {
         if (error instanceof TransformationError) return fail(reply, 400, error.message);
         throw error;
       }
 
-      const asset = await deps.findAsset(parsed.publicId, parsed.type, parsed.version);
-      if (!asset || (parsed.version !== null && parsed.version !== asset.version)) return fail(reply, 404, NOT_FOUND);
+      const asset = await deps.findAsset('image', parsed.publicId, parsed.type, parsed.version);
+      if (!asset) return fail(reply, 404, NOT_FOUND);
+      // Without an extension the stored format is delivered (unless f_ names another).
+      const ext = parsed.ext || asset.format;
+      let format: OutputFormat;
+      try {
+        format = resolveOutputFormat(plan, ext, request.headers.accept);
+      } catch (error) {
+        if (error instanceof TransformationError) return fail(reply, 400, error.message);
+        throw error;
+      }
 
       const ifNoneMatch = request.headers['if-none-match'];
       // Only successes get these: an error must not be cached for a year or named as a download.
       const succeed = (etag: string): FastifyReply => {
         reply.header('Cache-Control', IMMUTABLE).header('ETag', etag).type(contentTypeOf(format));
-        if (plan.format === 'auto') reply.header('Vary', 'Accept');
-        if (plan.attachment) reply.header('Content-Disposition', attachmentDisposition(parsed.publicId, format));
+        const vary = [plan.format === 'auto' ? 'Accept' : '', usedHints ? CLIENT_HINT_HEADERS : ''].filter(Boolean);
+        if (vary.length) reply.header('Vary', vary.join(', '));
+        if (usedHints) reply.header('Accept-CH', 'Sec-CH-DPR, Sec-CH-Width');
+        if (plan.attachment) reply.header('Content-Disposition', attachmentDisposition(plan.attachmentName ?? parsed.publicId, format));
         return matchesEtag(ifNoneMatch, etag) ? reply.code(304) : reply;
       };
 
@@ -178,27 +209,27 @@ export function deliveryRoutes(deps: DeliveryRouteDeps): FastifyPluginAsync {
         return succeed(etag).header('Content-Length', stored.size).send(stream);
       }
 
-      const key = derivativeCacheKey({
+      const derivativeRequest: DerivativeRequest = {
         cloud: parsed.cloud,
         type: parsed.type,
-        transformation: parsed.transformation,
         publicId: parsed.publicId,
         version: asset.version,
+        storageKey: asset.storageKey,
+        faces: asset.faces,
+        facesKnown: asset.facesKnown,
+        onFaces: (faces) => deps.rememberFaces(parsed.publicId, parsed.type, faces),
+        transformation,
+        plan,
         format,
-      });
-      const known = deps.cache.peekEtag(key);
+        ext,
+        accept: request.headers.accept,
+      };
+      const known = deps.derivatives.cache.peekEtag(deps.derivatives.key(derivativeRequest));
       if (known && matchesEtag(ifNoneMatch, known)) return succeed(known).send();
 
       let derivative;
       try {
-        derivative = await deps.cache.getOrCreate(key, () =>
-          renders.run(async () => {
-            const original = await originals.get(asset.storageKey);
-            if (!original) throw new MissingOriginalError();
-            const options = { ext: parsed.ext, accept: request.headers.accept, faces: asset.faces };
-            return (await renderDerivative(original, plan, options)).body;
-          }),
-        );
+        derivative = await deps.derivatives.get(derivativeRequest);
       } catch (error) {
         if (error instanceof TransformationError) return fail(reply, 400, error.message);
         if (error instanceof MissingOriginalError) return fail(reply, 404, NOT_FOUND);
@@ -207,6 +238,7 @@ export function deliveryRoutes(deps: DeliveryRouteDeps): FastifyPluginAsync {
       }
       const response = succeed(derivative.etag);
       return response.statusCode === 304 ? response.send() : response.send(derivative.body);
-    });
+      },
+    );
   };
 }

@@ -63,7 +63,6 @@ test('malformed paths throw DeliveryUrlError', () => {
     'demo/image/upload/x.jpg',
     '/demo/image/upload',
     '/demo/image/upload/',
-    '/demo/image/upload/x',
     '/demo/image/upload/.jpg',
     '/demo/image/upload/x.',
     '/demo/image/upload//x.jpg',
@@ -193,4 +192,52 @@ test('buildDeliveryUrl: unsigned, string transformation, embedded host base', ()
   );
   assert.equal(buildDeliveryUrl({ baseUrl: '', cloud: 'c', publicId: 'p', ext: 'jpg' }), '/c/image/upload/p.jpg');
   assert.throws(() => buildDeliveryUrl({ baseUrl: 'http://x', cloud: 'c', publicId: 'p', ext: 'jpg', sign: true }));
+});
+
+/**
+ * Signed URLs exactly as the official SDK's own tests expect them (cloud `test123`, secret
+ * `b`): cloudinary/cloudinary_npm `test/unit/url/sign_url_spec.js` (SHA-1, 8 characters,
+ * with and without version and transformation, authenticated, a text overlay with an encoded
+ * emoji) and `test/unit/cloudinary_spec.js` ("should generate urls with a 32 character
+ * signature ...", "... with signature algorithm SHA256 ..."). Each must verify, and no
+ * longer verify once a character of the signed part changes.
+ */
+const SDK_SIGNED_URLS = [
+  'https://res.cloudinary.com/test123/image/upload/s--Ai4Znfl3--/c_crop,h_20,w_10/v1234/image.jpg',
+  'https://res.cloudinary.com/test123/image/upload/s----SjmNDA--/v1234/image.jpg',
+  'https://res.cloudinary.com/test123/image/upload/s--Ai4Znfl3--/c_crop,h_20,w_10/image.jpg',
+  'https://res.cloudinary.com/test123/image/authenticated/s--Ai4Znfl3--/c_crop,h_20,w_10/image.jpg',
+  'https://res.cloudinary.com/test123/image/authenticated/s--Uqk1a-5W--/co_red,l_text:Times_70_bold:Cool%25F0%259F%2598%258D/image.jpg',
+  'http://res.cloudinary.com/test123/image/upload/s--2hbrSMPOjj5BJ4xV7SgFbRDevFaQNUFf--/sample.jpg',
+  'http://res.cloudinary.com/test123/image/upload/s--v2fTPYTu--/sample.jpg',
+  'http://res.cloudinary.com/test123/image/upload/s--2hbrSMPO--/sample.jpg',
+];
+
+test("the SDK's own signed-URL vectors verify (SHA-1, SHA-256 short and long)", () => {
+  for (const url of SDK_SIGNED_URLS) {
+    const path = new URL(url).pathname;
+    const parsed = parseDeliveryPath(path);
+    assert.equal(parsed.cloud, 'test123');
+    assert.ok(verifyDeliverySignature(parsed, 'b'), url);
+    assert.ok(!verifyDeliverySignature(parsed, 'c'), `${url} with another secret`);
+    const tampered = parseDeliveryPath(path.replace(/image\.jpg$|sample\.jpg$/, (m) => `x${m}`));
+    assert.ok(!verifyDeliverySignature(tampered, 'b'), `${url} with another public id`);
+  }
+  // The version is not signed: changing it keeps the signature valid, as on Cloudinary.
+  assert.ok(verifyDeliverySignature(parseDeliveryPath('/test123/image/upload/s----SjmNDA--/v99/image.jpg'), 'b'));
+});
+
+test('a URL without extension names the stored format; raw ids keep their extension', () => {
+  const bare = parseDeliveryPath('/demo/image/upload/c_fill,w_10/v1/folder/photo');
+  assert.equal(bare.publicId, 'folder/photo');
+  assert.equal(bare.ext, '');
+  assert.equal(bare.version, 1);
+  const raw = parseDeliveryPath('/demo/raw/upload/v5/docs/report.final.pdf');
+  assert.equal(raw.publicId, 'docs/report.final.pdf');
+  assert.equal(raw.ext, '');
+  const sdk = cloudinary.url('folder/photo', { cloud_name: 'demo', api_secret: SECRET, sign_url: true, urlAnalytics: false, width: 10, crop: 'fill' });
+  assert.ok(verifyDeliverySignature(parseDeliveryPath(new URL(sdk).pathname), SECRET), sdk);
+  const long = cloudinary.url('folder/photo', { cloud_name: 'demo', api_secret: SECRET, sign_url: true, long_url_signature: true, urlAnalytics: false });
+  assert.match(long, /s--[\w-]{32}--/);
+  assert.ok(verifyDeliverySignature(parseDeliveryPath(new URL(long).pathname), SECRET), long);
 });

@@ -1,6 +1,6 @@
 /**
  * Cloudinary's delivery URL grammar:
- * `/<cloud>/<resource_type>/<type>/[s--<sig>--/][<transformation>/...][v<version>/]<public_id>.<ext>`.
+ * `/<cloud>/<resource_type>/<type>/[s--<sig>--/][<transformation>/...][v<version>/]<public_id>[.<ext>]`.
  * Parsing, signature checks and building all live here so that the URLs the API hands out and
  * the URLs the embedded host accepts cannot drift apart, and match the official SDK's.
  */
@@ -22,13 +22,14 @@ export interface ParsedDeliveryPath {
   resourceType: string;
   /** Delivery type: `upload`, `authenticated`, `private`, ... */
   type: string;
-  /** The 8 characters between `s--` and `--`, or null for an unsigned URL. */
+  /** The 8 or 32 characters between `s--` and `--`, or null for an unsigned URL. */
   signature: string | null;
   /** Transformation components joined by `/`, as they appear in the URL; '' when none. */
   transformation: string;
   version: number | null;
-  /** Decoded public id, folders included. */
+  /** Decoded public id, folders included (and, for raw files, their extension). */
   publicId: string;
+  /** '' when the URL names none: the stored format is served, as by Cloudinary. */
   ext: string;
 }
 
@@ -52,7 +53,7 @@ function isTransformationComponent(segment: string): boolean {
   });
 }
 
-const SIGNATURE = /^s--([A-Za-z0-9_-]{8})--$/;
+const SIGNATURE = /^s--([A-Za-z0-9_-]{8}|[A-Za-z0-9_-]{32})--$/;
 const VERSION = /^v(\d{1,15})$/;
 
 /** Parses a delivery path (a query string, such as the SDK's `?_a=`, is ignored). */
@@ -84,11 +85,14 @@ export function parseDeliveryPath(path: string): ParsedDeliveryPath {
   }
 
   const file = rest.slice(i).join('/');
-  const dot = file.lastIndexOf('.');
-  const name = dot > 0 ? file.slice(0, dot) : '';
-  const ext = dot > 0 ? file.slice(dot + 1) : '';
-  if (name === '' || name.endsWith('/') || !/^[A-Za-z0-9]{1,8}$/.test(ext)) {
-    throw new DeliveryUrlError('Missing public id or file extension');
+  // A raw file's extension is part of its public id; an image's names the format to deliver.
+  const dot = resourceType === 'raw' ? -1 : file.lastIndexOf('.');
+  const slash = file.lastIndexOf('/');
+  const hasExt = dot > 0 && dot > slash + 1;
+  const name = hasExt ? file.slice(0, dot) : file;
+  const ext = hasExt ? file.slice(dot + 1) : '';
+  if (name === '' || name.endsWith('/') || file.slice(slash + 1).startsWith('.') || (hasExt && !/^[A-Za-z0-9]{1,8}$/.test(ext))) {
+    throw new DeliveryUrlError('Missing public id or malformed file extension');
   }
   let publicId: string;
   try {
@@ -105,18 +109,23 @@ function encodePublicId(publicId: string): string {
 }
 
 function stringToSign(transformation: string, publicId: string, ext: string): string {
-  const source = `${encodePublicId(publicId)}.${ext}`;
+  const source = ext ? `${encodePublicId(publicId)}.${ext}` : encodePublicId(publicId);
   return transformation ? `${transformation}/${source}` : source;
 }
 
 /**
- * Checks a parsed path's signature: `<transformation>/<public_id>.<ext>` (the version is not
- * signed). An unsigned path does not verify.
+ * Checks a parsed path's signature: `<transformation>/<public_id>[.<ext>]` (the version is
+ * not signed). 8 characters are SHA-1 or SHA-256 (the SDK's `signature_algorithm`), 32 are
+ * SHA-256 (`long_url_signature`). An unsigned path does not verify.
  */
 export function verifyDeliverySignature(parsed: ParsedDeliveryPath, apiSecret: string): boolean {
   if (parsed.signature === null) return false;
-  const expected = signDeliveryPath(stringToSign(parsed.transformation, parsed.publicId, parsed.ext), apiSecret);
-  return safeEqual(parsed.signature, expected);
+  const toSign = stringToSign(parsed.transformation, parsed.publicId, parsed.ext);
+  if (parsed.signature.length === 32) return safeEqual(parsed.signature, signDeliveryPath(toSign, apiSecret, 'sha256', 32));
+  return (
+    safeEqual(parsed.signature, signDeliveryPath(toSign, apiSecret, 'sha1')) ||
+    safeEqual(parsed.signature, signDeliveryPath(toSign, apiSecret, 'sha256'))
+  );
 }
 
 /** One transformation component by parameter key (`{ c: 'fill', w: 200 }`), as the SDK's short form. */
@@ -130,12 +139,15 @@ export interface DeliveryUrlOptions {
    */
   baseUrl: string;
   cloud: string;
+  /** `image` when absent. */
+  resourceType?: string;
   /** Delivery type; `upload` when absent. */
   type?: string;
   /** A ready string (used as is) or components whose params are sorted as the SDK does. */
   transformation?: string | readonly TransformationComponent[];
   version?: number | null;
   publicId: string;
+  /** '' for none (raw files, or the stored format). */
   ext: string;
   /** Needed when `sign` is true. */
   apiSecret?: string;
@@ -174,12 +186,12 @@ export function buildDeliveryUrl(options: DeliveryUrlOptions): string {
   }
   const parts = [
     options.cloud,
-    'image',
+    options.resourceType ?? 'image',
     options.type ?? 'upload',
     signature,
     transformation,
     version === null ? null : `v${version}`,
-    `${encodePublicId(options.publicId)}.${options.ext}`,
+    options.ext ? `${encodePublicId(options.publicId)}.${options.ext}` : encodePublicId(options.publicId),
   ];
   return `${options.baseUrl.replace(/\/+$/, '')}/${parts.filter((part) => part !== null && part !== '').join('/')}`;
 }

@@ -20,10 +20,18 @@ export interface DerivativeKeyParts {
   format: string;
 }
 
-/** The cache key of a derivative: hex SHA-256 of its parts. */
+/**
+ * The key prefix every derivative of one asset shares (24 hex digits of a hash of its cloud,
+ * type and public id), so that removing an asset can find and remove all of them.
+ */
+export function assetDerivativesPrefix(parts: Pick<DerivativeKeyParts, 'cloud' | 'type' | 'publicId'>): string {
+  return createHash('sha256').update(JSON.stringify([parts.cloud, parts.type, parts.publicId])).digest('hex').slice(0, 24);
+}
+
+/** The cache key of a derivative: its asset's prefix, then hex SHA-256 of all its parts. */
 export function derivativeCacheKey(parts: DerivativeKeyParts): string {
   const canonical = JSON.stringify([parts.cloud, parts.type, parts.transformation, parts.publicId, parts.version, parts.format]);
-  return createHash('sha256').update(canonical).digest('hex');
+  return `${assetDerivativesPrefix(parts)}-${createHash('sha256').update(canonical).digest('hex')}`;
 }
 
 /** Strong ETag of a body: its quoted SHA-256, so equal bytes give equal tags in every process. */
@@ -87,6 +95,11 @@ export class DerivedCache {
   /** Bytes this process accounts for in the store. */
   get bytes(): number {
     return this.total;
+  }
+
+  /** Derivatives this process accounts for in the store. */
+  get count(): number {
+    return this.index.size;
   }
 
   /** Resolves once every store write started so far has ended (for shutdown and tests). */
@@ -162,6 +175,22 @@ export class DerivedCache {
       this.dropEntry(oldest.value);
       await this.store.delete(this.objectKey(oldest.value)).catch(this.onError);
     }
+  }
+
+  /**
+   * Removes every derivative whose key starts with `keyPrefix` (see assetDerivativesPrefix),
+   * from the store and from this process's index and memory; returns how many objects went.
+   */
+  async purge(keyPrefix: string): Promise<number> {
+    await this.ready();
+    // A write still running would bring a removed derivative back.
+    await this.settled();
+    for (const key of [...this.index.keys()]) if (key.startsWith(keyPrefix)) this.dropEntry(key);
+    // Stores list by folder: the key prefix is matched within the folder its first two characters name.
+    const folder = `${this.prefix}${keyPrefix.slice(0, 2)}/`;
+    const found = (await this.store.list(folder.slice(0, -1))).filter((object) => object.key.startsWith(`${folder}${keyPrefix}`));
+    for (const object of found) await this.store.delete(object.key);
+    return found.length;
   }
 
   /**

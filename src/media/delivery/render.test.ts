@@ -193,3 +193,122 @@ test('canServeOriginal only for an untransformed request in the stored format', 
   assert.ok(!canServeOriginal(parseTransformation('w_10'), 'jpg', 'jpeg'));
   assert.ok(!canServeOriginal(parseTransformation(''), 'heic', 'jpeg'));
 });
+
+/** The exact RGBA at (x, y) of an encoded image. */
+async function pixel(body: Buffer, x: number, y: number): Promise<number[]> {
+  const { data, info } = await sharp(body).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const i = (y * info.width + x) * 4;
+  return [...data.subarray(i, i + 4)];
+}
+
+test('c_pad, c_lpad and c_mpad fit and fill the rest with b_, placed by gravity', async () => {
+  const padded = await render('b_rgb:ff0000,c_pad,g_north,h_300,w_300', { ext: 'png' }, png);
+  assert.deepEqual([padded.width, padded.height], [300, 300]);
+  // 600×400 fits as 300×200 at the top: the bottom band is the red background.
+  assert.equal(await colourAt(padded.body, 150, 290), 'red');
+  assert.equal(await colourAt(padded.body, 5, 5), 'blue');
+  const limited = await render('c_lpad,h_1000,w_1000', { ext: 'png' }, png);
+  assert.deepEqual([limited.width, limited.height], [1000, 1000]);
+  assert.deepEqual((await pixel(limited.body, 500, 100)).slice(0, 3), [255, 255, 255], 'white padding by default, no enlargement');
+  assert.equal(await colourAt(limited.body, 500, 500), 'green');
+  const minimal = await render('c_mpad,h_500,w_700', { ext: 'png' }, png);
+  assert.deepEqual([minimal.width, minimal.height], [700, 500]);
+});
+
+test('c_auto fills by content', async () => {
+  const auto = await render('c_auto,h_100,w_100');
+  assert.deepEqual([auto.width, auto.height], [100, 100]);
+});
+
+test('effects change the pixels as named: grayscale, negate, sepia, brightness, contrast, saturation, blur, sharpen, pixelate', async () => {
+  const grey = await pixel((await render('e_grayscale', { ext: 'png' }, png)).body, 300, 300);
+  assert.ok(grey[0] === grey[1] && grey[1] === grey[2], `grey ${grey}`);
+  assert.deepEqual((await pixel((await render('e_negate', { ext: 'png' }, png)).body, 300, 300)).slice(0, 3), [255, 0, 255]);
+  const sepia = await pixel((await render('e_sepia:100', { ext: 'png' }, png)).body, 300, 300);
+  assert.ok(sepia[0]! > sepia[2]! && sepia[1]! > sepia[2]!, `sepia ${sepia}`);
+  const dark = await pixel((await render('e_brightness:-50', { ext: 'png' }, png)).body, 300, 300);
+  assert.ok(dark[1]! < 200, `darker ${dark}`);
+  const flat = await pixel((await render('e_saturation:-100', { ext: 'png' }, png)).body, 300, 300);
+  assert.ok(Math.abs(flat[0]! - flat[1]!) < 5, `desaturated ${flat}`);
+  const contrast = await pixel((await render('e_contrast:-100', { ext: 'png' }, png)).body, 300, 300);
+  assert.deepEqual(contrast.slice(0, 3), [128, 128, 128]);
+  // Blur and pixelate mix the blue/green edge at x = 60; sharpen keeps the size.
+  const edge = async (t: string) => pixel((await render(t, { ext: 'png' }, png)).body, 59, 30);
+  assert.deepEqual((await edge('w_600')).slice(0, 3), [0, 0, 255]);
+  assert.notDeepEqual((await edge('e_blur:300')).slice(0, 3), [0, 0, 255]);
+  const blocks = await render('e_pixelate:40', { ext: 'png' }, png);
+  assert.deepEqual(await pixel(blocks.body, 41, 1), await pixel(blocks.body, 79, 39), 'one 40 px block is one colour');
+  assert.deepEqual([(await render('e_sharpen')).width], [600]);
+});
+
+test('blur_faces and pixelate_faces hide the known faces only', async () => {
+  // The "face" is the red square with a green margin (one block of it mixes both); the rest must stay as it was.
+  const faces = [[470, 120, 130, 140]];
+  const blurred = await render('e_pixelate_faces:140', { ext: 'png', faces }, png);
+  assert.notEqual(await colourAt(blurred.body, 505, 155), 'red');
+  assert.equal(await colourAt(blurred.body, 300, 300), 'green');
+  assert.equal(await colourAt(blurred.body, 5, 5), 'blue');
+  const none = await render('e_blur_faces', { ext: 'png', faces: [] }, png);
+  assert.equal(await colourAt(none.body, 540, 190), 'red');
+  const blur = await render('e_blur_faces:2000', { ext: 'png', faces }, png);
+  assert.notEqual(await colourAt(blur.body, 502, 152), 'red');
+  // Faces follow a resize: at half size the square is at 250,75.
+  const small = await render('w_300/e_pixelate_faces:70', { ext: 'png', faces }, png);
+  assert.notEqual(await colourAt(small.body, 252, 77), 'red');
+});
+
+test('r_ rounds corners (transparent in PNG, the background in JPEG), bo_ adds a border, o_ sets opacity', async () => {
+  const round = await render('r_50', { ext: 'png' }, png);
+  assert.equal((await pixel(round.body, 0, 0))[3], 0);
+  assert.equal((await pixel(round.body, 300, 200))[3], 255);
+  const ellipse = await render('r_max', { ext: 'png' }, png);
+  assert.equal((await pixel(ellipse.body, 20, 200))[3], 255);
+  assert.equal((await pixel(ellipse.body, 20, 20))[3], 0);
+  const jpegCorner = await render('b_black,r_50');
+  assert.ok((await pixel(jpegCorner.body, 0, 0)).slice(0, 3).every((v) => v < 30));
+  const bordered = await render('bo_10px_solid_red', { ext: 'png' }, png);
+  assert.deepEqual([bordered.width, bordered.height], [620, 420]);
+  assert.equal(await colourAt(bordered.body, 2, 2), 'red');
+  assert.equal(await colourAt(bordered.body, 12, 12), 'blue');
+  const faded = await render('o_50', { ext: 'png' }, png);
+  assert.ok(Math.abs((await pixel(faded.body, 300, 300))[3]! - 128) <= 1);
+});
+
+test('opacity and corners on a greyscale image', async () => {
+  const grey = await sharp({ create: { width: 50, height: 40, channels: 3, background: '#808080' } }).greyscale().png().toBuffer();
+  const faded = await render('o_50/r_10', { ext: 'png' }, grey);
+  assert.deepEqual([faded.width, faded.height], [50, 40]);
+  assert.ok(Math.abs((await pixel(faded.body, 25, 20))[3]! - 128) <= 1);
+  assert.equal((await pixel(faded.body, 0, 0))[3], 0);
+});
+
+test('l_text layers: font, size, colour, placed by gravity and offsets', async () => {
+  const plan = parseTransformation('co_rgb:ff0000,g_north_west,l_text:DejaVu%20Sans_40_bold:Hi%2C%20you,x_10,y_20');
+  const step = plan.steps[0]!;
+  assert.equal(step.overlay?.source.kind, 'text');
+  assert.deepEqual(step.overlay?.source.kind === 'text' && step.overlay.source.text, 'Hi, you');
+  const out = await render('co_rgb:ff0000,g_north_west,l_text:Arial_40_bold:Hi%2C%20you,x_10,y_20', { ext: 'png' }, png);
+  assert.deepEqual([out.width, out.height], [600, 400]);
+  // The red text sits inside the blue square's area, 10 px in and 20 px down; the bottom right is untouched.
+  const { data, info } = await sharp(out.body).raw().toBuffer({ resolveWithObject: true });
+  let red = 0;
+  for (let y = 20; y < 70; y++) for (let x = 10; x < 60; x++) if (data[(y * info.width + x) * info.channels]! > 200) red++;
+  assert.ok(red > 50, `${red} red pixels of text`);
+  assert.equal(await colourAt(out.body, 590, 390), 'green');
+});
+
+test('l_<public id> layers: transformed in their component or up to fl_layer_apply, cut at the edges', async () => {
+  const logo = await sharp({ create: { width: 100, height: 100, channels: 3, background: RED } }).png().toBuffer();
+  const loadOverlay = async (id: string) => (id === 'brand/logo' ? logo : null);
+  const inline = await render('c_scale,g_south_east,l_brand:logo,w_50,x_5,y_5', { ext: 'png', loadOverlay }, png);
+  assert.equal(await colourAt(inline.body, 600 - 5 - 25, 400 - 5 - 25), 'red');
+  assert.equal(await colourAt(inline.body, 600 - 5 - 60, 400 - 5 - 25), 'green');
+  const applied = await render('l_brand:logo/c_scale,w_20/fl_layer_apply,g_north', { ext: 'png', loadOverlay }, png);
+  assert.equal(await colourAt(applied.body, 300, 10), 'red');
+  assert.equal(await colourAt(applied.body, 300, 30), 'green');
+  const edge = await render('g_east,l_brand:logo,x_-50', { ext: 'png', loadOverlay }, png);
+  assert.equal(await colourAt(edge.body, 599, 200), 'red');
+  await assert.rejects(render('l_nobody', { ext: 'png', loadOverlay }, png), /Overlay not found: l_nobody/);
+  assert.throws(() => parseTransformation('l_a/l_b/fl_layer_apply'), TransformationError);
+  assert.throws(() => parseTransformation('l_text:Arial:x'), /l_text/);
+});

@@ -5,6 +5,8 @@
  * avoids a lossy re-encode between steps.
  */
 import sharp, { type Sharp } from 'sharp';
+import { decorate, hasDecorations, type RawImage } from './decorations.ts';
+import { composeOverlay, type OverlayLoader } from './overlays.ts';
 import {
   formatFromExtension,
   TransformationError,
@@ -12,6 +14,7 @@ import {
   type Gravity,
   type Length,
   type OutputFormat,
+  type Rgba,
   type TransformationPlan,
   type TransformStep,
 } from './transformations.ts';
@@ -24,6 +27,8 @@ export interface RenderOptions {
   accept?: string;
   /** Known faces, `[x, y, w, h]` in the upright original's pixels, for face gravity. */
   faces?: number[][];
+  /** Reads the originals `l_<public id>` layers name; without it such layers are refused. */
+  loadOverlay?: OverlayLoader;
 }
 
 /** An encoded derivative. */
@@ -86,6 +91,7 @@ export function canServeOriginal(plan: TransformationPlan, sourceFormat: string,
   return (
     plan.steps.length === 0 &&
     plan.quality === undefined &&
+    !plan.palette &&
     !plan.progressive &&
     plan.autoOrient &&
     formatFromExtension(sourceFormat) === outputFormat
@@ -104,6 +110,7 @@ interface Rect extends Size {
 
 type Op =
   | { kind: 'resize'; width: number; height: number; attention: boolean }
+  | { kind: 'extend'; top: number; bottom: number; left: number; right: number; background: Rgba }
   | { kind: 'extract'; region: Rect }
   | { kind: 'rotate'; angle: number }
   | { kind: 'mirror'; axis: 'horizontal' | 'vertical' };
@@ -235,6 +242,33 @@ function cover(size: Size, target: Size, gravity: Gravity, faces: Rect[] | null,
   };
 }
 
+/** Default padding, as Cloudinary's: white. */
+const WHITE: Rgba = { r: 255, g: 255, b: 255, alpha: 1 };
+
+/**
+ * Fits the image into `target` (pad: scaled either way; lpad: only down; mpad: not at all),
+ * then extends it to `target` with the step's background, placed by gravity.
+ */
+function pad(size: Size, target: Size, mode: 'pad' | 'lpad' | 'mpad', step: TransformStep, faces: Rect[] | null): PlannedGeometry {
+  let scale = Math.min(target.width / size.width, target.height / size.height);
+  if (mode === 'lpad') scale = Math.min(scale, 1);
+  if (mode === 'mpad') scale = 1;
+  const fitted = { width: Math.max(1, Math.round(size.width * scale)), height: Math.max(1, Math.round(size.height * scale)) };
+  const resized = resizeTo(size, fitted, faces);
+  const outer = { width: Math.max(target.width, fitted.width), height: Math.max(target.height, fitted.height) };
+  const at = place(outer, fitted, step.gravity === 'auto' || step.gravity === 'face' || step.gravity === 'faces' ? 'center' : (step.gravity ?? 'center'), null);
+  const extend = {
+    kind: 'extend' as const,
+    top: at.top,
+    left: at.left,
+    bottom: outer.height - fitted.height - at.top,
+    right: outer.width - fitted.width - at.left,
+    background: step.background ?? WHITE,
+  };
+  const moved = resized.faces?.map((r) => ({ ...r, left: r.left + at.left, top: r.top + at.top })) ?? null;
+  return { ops: [...resized.ops, extend], size: outer, faces: moved };
+}
+
 function planGeometry(step: TransformStep, size: Size, faces: Rect[] | null, plan: TransformationPlan): PlannedGeometry {
   const target = targetSize(step, size);
   if (target.width === undefined && target.height === undefined) return { ops: [], size, faces };
@@ -260,8 +294,13 @@ function planGeometry(step: TransformStep, size: Size, faces: Rect[] | null, pla
     }
     case 'fill':
     case 'thumb':
+    case 'auto':
       if (target.width === undefined || target.height === undefined) return resizeTo(size, full, faces);
-      return cover(size, full, step.gravity ?? (mode === 'thumb' ? 'faces' : 'center'), faces, plan);
+      return cover(size, full, step.gravity ?? (mode === 'thumb' ? 'faces' : mode === 'auto' ? 'auto' : 'center'), faces, plan);
+    case 'pad':
+    case 'lpad':
+    case 'mpad':
+      return pad(size, full, mode, step, faces);
     case 'crop': {
       const box = { width: Math.min(full.width, size.width), height: Math.min(full.height, size.height) };
       let region: Rect;
@@ -307,7 +346,10 @@ function applyOps(image: Sharp, ops: Op[]): Sharp {
         ? image.resize(op.width, op.height, { fit: 'cover', position: sharp.strategy.attention })
         : image.resize(op.width, op.height, { fit: 'fill' });
     } else if (op.kind === 'extract') image = image.extract(op.region);
-    else if (op.kind === 'rotate') image = image.rotate(op.angle, { background: TRANSPARENT });
+    else if (op.kind === 'extend') {
+      const { top, bottom, left, right, background } = op;
+      image = image.extend({ top, bottom, left, right, background });
+    } else if (op.kind === 'rotate') image = image.rotate(op.angle, { background: TRANSPARENT });
     else image = op.axis === 'horizontal' ? image.flop() : image.flip();
   }
   return image;
@@ -320,15 +362,16 @@ const AUTO_QUALITY: Readonly<Record<AutoQuality, { standard: number; avif: numbe
   low: { standard: 60, avif: 34 },
 };
 
-function encode(image: Sharp, format: OutputFormat, plan: TransformationPlan): Sharp {
+function encode(input: Sharp, format: OutputFormat, plan: TransformationPlan): Sharp {
+  const image = plan.keepMetadata ? input.keepMetadata() : input;
   const preset = AUTO_QUALITY[typeof plan.quality === 'string' ? plan.quality : 'good'];
   const quality = typeof plan.quality === 'number' ? plan.quality : format === 'avif' ? preset.avif : preset.standard;
   switch (format) {
     case 'jpeg':
-      // JPEG has no alpha: transparent areas become white rather than whatever colour they hide.
-      return image.flatten({ background: '#ffffff' }).jpeg({ quality, progressive: plan.progressive });
+      // JPEG has no alpha: transparent areas become the `b_` colour (white by default), not whatever they hide.
+      return image.flatten({ background: plan.background ?? '#ffffff' }).jpeg({ quality, progressive: plan.progressive });
     case 'png':
-      return image.png({ progressive: plan.progressive });
+      return image.png({ progressive: plan.progressive, palette: plan.palette });
     case 'webp':
       return image.webp({ quality, effort: 3 });
     case 'avif':
@@ -390,7 +433,17 @@ export async function renderDerivative(
     sizeExact = true;
   };
 
+  const noOverlays: OverlayLoader = async () => null;
+  const renderLayer = async (layer: Buffer, layerPlan: TransformationPlan) =>
+    (await renderDerivative(layer, { ...layerPlan, maxWidth: plan.maxWidth, maxHeight: plan.maxHeight }, { ext: 'png' })).body;
   for (const step of plan.steps) {
+    if (step.overlay) {
+      pending ??= [];
+      await flush();
+      const composed = await composeOverlay(source as RawImage, step.overlay, options.loadOverlay ?? noOverlays, renderLayer);
+      source = { kind: 'raw', ...composed };
+      continue;
+    }
     if (!sizeExact) await flush();
     const geometry = planGeometry(step, size, faces, plan);
     if (geometry.ops.length > 0) {
@@ -409,6 +462,15 @@ export async function renderDerivative(
       checkSize(size, plan);
       sizeExact = angle % 90 === 0;
       faces = null;
+    }
+    if (hasDecorations(step)) {
+      // Effects, corners, borders and opacity work on this step's exact pixels.
+      pending ??= [];
+      await flush();
+      const decorated: RawImage = await decorate(source as RawImage, step, faces);
+      source = { kind: 'raw', ...decorated };
+      size = { width: decorated.info.width, height: decorated.info.height };
+      if (step.border && faces) faces = faces.map((r) => ({ ...r, left: r.left + step.border!.width, top: r.top + step.border!.width }));
     }
   }
   const body = await encode(applyOps(open(), pending ?? []), format, plan).toBuffer();

@@ -44,8 +44,13 @@ test('values: fractions, aspect ratios, gravities, angles, formats, quality', ()
 
 test('unknown parameters and malformed values are refused', () => {
   for (const bad of [
-    'e_sepia',
-    'c_pad,w_10',
+    'e_cartoonify',
+    'e_blur:5000',
+    'e_grayscale:5',
+    'b_notacolour',
+    'bo_4px_dashed_red',
+    'o_101',
+    'r_abc',
     'w_abc',
     'w_0',
     'w_1.5',
@@ -60,7 +65,7 @@ test('unknown parameters and malformed values are refused', () => {
     'q_101',
     'q_auto:great',
     'f_bmp',
-    'fl_lossy',
+    'fl_tiled',
     'dpr_0',
     'dpr_5',
     'dpr_auto',
@@ -91,4 +96,18 @@ test('chains of more than 10 components and too many params are refused', () => 
   const wide = Array.from({ length: 9 }, () => 'c_fit,w_10,h_10').join('/');
   assert.throws(() => parseTransformation(wide), /Too many transformation parameters/);
   assert.equal(new TransformationError('x').statusCode, 400);
+});
+
+test('pad modes, background, effects, radius, border and opacity', () => {
+  const [pad] = parseTransformation('b_rgb:ff000080,c_lpad,g_north,h_100,w_200').steps;
+  assert.equal(pad?.crop, 'lpad');
+  assert.deepEqual(pad?.background, { r: 255, g: 0, b: 0, alpha: 128 / 255 });
+  assert.deepEqual(parseTransformation('e_sepia').steps[0]?.effect, { name: 'sepia', level: 80 });
+  assert.deepEqual(parseTransformation('e_brightness:-20').steps[0]?.effect, { name: 'brightness', level: -20 });
+  assert.deepEqual(parseTransformation('e_greyscale').steps[0]?.effect, { name: 'grayscale' });
+  assert.deepEqual(parseTransformation('e_pixelate_faces:12').steps[0]?.effect, { name: 'pixelate_faces', level: 12 });
+  assert.equal(parseTransformation('r_max').steps[0]?.radius, 'max');
+  assert.deepEqual(parseTransformation('bo_3px_solid_black').steps[0]?.border, { width: 3, color: { r: 0, g: 0, b: 0, alpha: 1 } });
+  assert.equal(parseTransformation('o_40').steps[0]?.opacity, 40);
+  assert.equal(parseTransformation('c_auto,h_10,w_10').steps[0]?.crop, 'auto');
 });

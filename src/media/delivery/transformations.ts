@@ -38,8 +38,25 @@ export const DEFAULT_TRANSFORMATION_LIMITS: Readonly<TransformationLimits> = Obj
   maxDpr: 4,
 });
 
-/** Supported `c_` modes; without one, a width or height scales (Cloudinary's default). */
-export type CropMode = 'fit' | 'fill' | 'limit' | 'scale' | 'thumb' | 'crop';
+/**
+ * Supported `c_` modes; without one, a width or height scales (Cloudinary's default). `pad`
+ * fits and fills the rest with `b_`, `lpad` does so without enlarging, `mpad` without
+ * scaling at all; `auto` is `fill` that picks the region by content (libvips' attention).
+ */
+export type CropMode = 'fit' | 'fill' | 'limit' | 'scale' | 'thumb' | 'crop' | 'pad' | 'lpad' | 'mpad' | 'auto';
+
+/** A colour with alpha 0..1, as `b_`, `co_` and `bo_` give it. */
+export interface Rgba {
+  r: number;
+  g: number;
+  b: number;
+  alpha: number;
+}
+
+/** `e_` effects a photo app uses; `level` is the effect's own scale, as Cloudinary documents it. */
+export type Effect =
+  | { name: 'grayscale' | 'negate' }
+  | { name: 'sepia' | 'blur' | 'sharpen' | 'brightness' | 'contrast' | 'saturation' | 'pixelate' | 'blur_faces' | 'pixelate_faces'; level: number };
 
 /** Fixed anchors of `g_`: which part of the image a crop keeps. */
 export type CompassGravity =
@@ -85,6 +102,32 @@ export interface TransformStep {
   mirror?: 'horizontal' | 'vertical';
   /** Multiplies this component's width and height. */
   dpr: number;
+  /** `b_`: what padding (and, for JPEG, transparency) is filled with. */
+  background?: Rgba;
+  /** Applied after this component's geometry, in this order: effect, radius, border, opacity. */
+  effect?: Effect;
+  /** `r_<px>` corner radius, or `r_max` (an ellipse). */
+  radius?: number | 'max';
+  /** `bo_<width>px_solid_<colour>`: added around the image. */
+  border?: { width: number; color: Rgba };
+  /** `o_<0..100>`: opacity in percent. */
+  opacity?: number;
+  /** `l_`: a layer composed onto the image at this point of the chain (the step holds nothing else). */
+  overlay?: Overlay;
+}
+
+/** What an `l_` layer shows: text in a font, or another stored image (`l_<public id>`, `:` for `/`). */
+export type OverlaySource =
+  | { kind: 'text'; text: string; font: string; size: number; bold: boolean; italic: boolean; color: Rgba }
+  | { kind: 'image'; publicId: string };
+
+/** A layer, its own transformation, and where it goes: `g_` compass point, `x_`/`y_` offsets from it. */
+export interface Overlay {
+  source: OverlaySource;
+  layer: TransformationPlan;
+  gravity: CompassGravity;
+  x: number;
+  y: number;
 }
 
 /** A validated transformation: geometry steps in order, then settings of the delivered file. */
@@ -95,6 +138,14 @@ export interface TransformationPlan {
   format?: OutputFormat | 'auto';
   /** `fl_attachment`: served for download. */
   attachment: boolean;
+  /** `fl_attachment:<name>`: the download's name (without extension). */
+  attachmentName?: string;
+  /** `fl_keep_iptc`, `fl_keep_attribution`: the original's metadata stays in the derivative. */
+  keepMetadata: boolean;
+  /** `fl_png8`, `fl_lossy` on PNG: a palette PNG rather than full colour. */
+  palette: boolean;
+  /** The last `b_` given: what transparency becomes in a JPEG (white otherwise). */
+  background?: Rgba;
   /** `fl_progressive`: progressive JPEG, interlaced PNG. */
   progressive: boolean;
   /** False with `a_ignore`: the EXIF orientation is not applied. */
@@ -128,7 +179,51 @@ function parseFormat(value: string): OutputFormat | 'auto' {
   return format;
 }
 
-const CROP_MODES = new Set<string>(['fit', 'fill', 'limit', 'scale', 'thumb', 'crop']);
+const CROP_MODES = new Set<string>(['fit', 'fill', 'limit', 'scale', 'thumb', 'crop', 'pad', 'lpad', 'mpad', 'auto']);
+
+const NAMED_COLORS: Readonly<Record<string, string>> = {
+  white: 'ffffff', black: '000000', red: 'ff0000', green: '008000', blue: '0000ff', yellow: 'ffff00',
+  gray: '808080', grey: '808080', orange: 'ffa500', purple: '800080', pink: 'ffc0cb', brown: 'a52a2a',
+  cyan: '00ffff', magenta: 'ff00ff', lightgray: 'd3d3d3', darkgray: 'a9a9a9', transparent: '00000000',
+};
+
+/** `white`, `rgb:f00`, `rgb:ff0000`, `rgb:ff000080` (alpha last), as Cloudinary writes colours. */
+export function parseColor(key: string, raw: string): Rgba {
+  const hex = raw.startsWith('rgb:') ? raw.slice(4) : (NAMED_COLORS[raw.toLowerCase()] ?? '');
+  const full = /^[0-9a-f]{3,4}$/i.test(hex) ? [...hex].map((c) => c + c).join('') : hex;
+  if (!/^[0-9a-f]{6}([0-9a-f]{2})?$/i.test(full)) throw new TransformationError(`Invalid ${key}_${raw}: not a colour`);
+  const byte = (i: number) => parseInt(full.slice(i, i + 2), 16);
+  return { r: byte(0), g: byte(2), b: byte(4), alpha: full.length === 8 ? byte(6) / 255 : 1 };
+}
+
+/** Each effect's default level and allowed range (Cloudinary's). */
+const EFFECTS: Readonly<Record<string, { level?: [number, number, number] }>> = {
+  grayscale: {},
+  negate: {},
+  sepia: { level: [80, 1, 100] },
+  blur: { level: [100, 1, 2000] },
+  sharpen: { level: [100, 1, 2000] },
+  brightness: { level: [80, -99, 100] },
+  contrast: { level: [0, -100, 100] },
+  saturation: { level: [80, -100, 100] },
+  pixelate: { level: [5, 1, 200] },
+  blur_faces: { level: [500, 1, 2000] },
+  pixelate_faces: { level: [5, 1, 200] },
+};
+
+function parseEffect(raw: string): Effect {
+  const [name = '', level, ...rest] = raw.split(':');
+  const spec = EFFECTS[name === 'greyscale' ? 'grayscale' : name];
+  if (!spec || rest.length) throw new TransformationError(`Unsupported effect: e_${raw}`);
+  if (!spec.level) {
+    if (level !== undefined) throw new TransformationError(`Invalid effect: e_${raw} takes no level`);
+    return { name: name === 'negate' ? 'negate' : 'grayscale' };
+  }
+  const [fallback, min, max] = spec.level;
+  const value = level === undefined ? fallback : /^-?\d+$/.test(level) ? Number(level) : NaN;
+  if (!(value >= min && value <= max)) throw new TransformationError(`Invalid effect: e_${raw} (level ${min} to ${max})`);
+  return { name: name as Exclude<Effect['name'], 'grayscale' | 'negate'>, level: value };
+}
 const GRAVITIES = new Set<string>([
   'center',
   'north',
@@ -144,7 +239,13 @@ const GRAVITIES = new Set<string>([
   'faces',
 ]);
 const AUTO_QUALITIES = new Set<string>(['best', 'good', 'eco', 'low']);
-const FLAGS = new Set<string>(['attachment', 'progressive']);
+/**
+ * Flags accepted without changing the bytes here: the host never keeps colour profiles it was
+ * not asked to (`strip_profile`, `force_strip`), every answer is already immutable
+ * (`immutable_cache`), and `f_auto` never picks a format that loses transparency
+ * (`preserve_transparency`) or refuses one (`any_format`).
+ */
+const NEUTRAL_FLAGS = new Set<string>(['strip_profile', 'force_strip', 'immutable_cache', 'preserve_transparency', 'any_format']);
 
 const INTEGER = /^\d+$/;
 const DECIMAL = /^(?:\d+\.\d*|\.\d+)$/;
@@ -193,6 +294,21 @@ function parseStepAngle(step: TransformStep, raw: string, plan: TransformationPl
   else if (raw === 'vflip') step.mirror = 'vertical';
   else if (/^-?\d+$/.test(raw) && Math.abs(Number(raw)) <= 360) step.angle = Number(raw);
   else throw new TransformationError(`Invalid a: ${raw}`);
+}
+
+function parseFlag(flag: string, plan: TransformationPlan): void {
+  const attachment = /^attachment(?::([^/:]{1,200}))?$/.exec(flag);
+  if (attachment) {
+    plan.attachment = true;
+    try {
+      if (attachment[1]) plan.attachmentName = decodeURIComponent(attachment[1]);
+    } catch {
+      throw new TransformationError(`Invalid flag: fl_${flag}`);
+    }
+  } else if (flag === 'progressive' || flag === 'progressive:semi' || flag === 'progressive:steep') plan.progressive = true;
+  else if (flag === 'keep_iptc' || flag === 'keep_attribution') plan.keepMetadata = true;
+  else if (flag === 'png8' || flag === 'lossy') plan.palette = true;
+  else if (!NEUTRAL_FLAGS.has(flag)) throw new TransformationError(`Unsupported flag: fl_${flag}`);
 }
 
 /** Pixel size a length stands for before the image is known: fractions are checked at render time. */
@@ -266,19 +382,114 @@ function parseComponent(
         plan.format = parseFormat(value);
         break;
       case 'fl':
-        for (const flag of value.split('.')) {
-          if (!FLAGS.has(flag)) throw new TransformationError(`Unsupported flag: ${flag}`);
-          if (flag === 'attachment') plan.attachment = true;
-          else plan.progressive = true;
-        }
+        for (const flag of value.split('.')) parseFlag(flag, plan);
+        break;
+      case 'b':
+        step.background = parseColor(key, value);
+        plan.background = step.background;
+        break;
+      case 'e':
+        step.effect = parseEffect(value);
+        break;
+      case 'r':
+        if (value === 'max') step.radius = 'max';
+        else if (INTEGER.test(value) && Number(value) <= 2000) step.radius = Number(value);
+        else throw new TransformationError(`Invalid r_${value}: a radius in pixels or max`);
+        break;
+      case 'bo': {
+        const border = /^(\d{1,3})px_solid_(.+)$/.exec(value);
+        if (!border) throw new TransformationError(`Invalid bo_${value}: <width>px_solid_<colour>`);
+        step.border = { width: Number(border[1]), color: parseColor(key, border[2] as string) };
+        break;
+      }
+      case 'o':
+        if (!INTEGER.test(value) || Number(value) > 100) throw new TransformationError(`Invalid o_${value}: 0 to 100`);
+        step.opacity = Number(value);
         break;
       default:
-        throw new TransformationError(`Unsupported transformation parameter: ${key}`);
+        throw new TransformationError(`Unsupported transformation parameter: ${param}`);
     }
   }
   if ((step.x || step.y) && step.crop !== 'crop') throw new TransformationError('x and y apply to c_crop only');
   checkStepBounds(step, limits);
   return { step, params: params.length };
+}
+
+const BLACK: Rgba = { r: 0, g: 0, b: 0, alpha: 1 };
+const OFFSET = /^-?\d{1,5}$/;
+
+/** Decodes the SDK's escaping of layer text (`%2C` for commas, `%25` for a percent sign once more). */
+function decodeText(raw: string): string {
+  try {
+    const once = decodeURIComponent(raw);
+    return /%[0-9A-Fa-f]{2}/.test(once) ? decodeURIComponent(once) : once;
+  } catch {
+    throw new TransformationError('Invalid l_text: malformed escaping');
+  }
+}
+
+function parseOverlaySource(value: string, color: Rgba): OverlaySource {
+  if (value.startsWith('text:')) {
+    const rest = value.slice(5);
+    const colon = rest.indexOf(':');
+    const style = colon < 0 ? '' : decodeText(rest.slice(0, colon));
+    const [font = '', size = '', ...styles] = style.split('_');
+    if (!/^[A-Za-z][A-Za-z0-9 ]{0,40}$/.test(font) || !/^\d{1,3}$/.test(size) || Number(size) < 1) {
+      throw new TransformationError(`Invalid l_${value}: l_text:<font>_<size>:<text>`);
+    }
+    const unknown = styles.find((s) => !['bold', 'italic', 'normal'].includes(s));
+    if (unknown) throw new TransformationError(`Unsupported text style in l_text: ${unknown}`);
+    const text = decodeText(rest.slice(colon + 1));
+    if (!text || text.length > 1000) throw new TransformationError('Invalid l_text: the text is empty or too long');
+    return { kind: 'text', text, font, size: Number(size), bold: styles.includes('bold'), italic: styles.includes('italic'), color };
+  }
+  const publicId = value.replace(/:/g, '/');
+  if (!/^[\w\-.~@()!]+(\/[\w\-.~@()!]+)*$/.test(publicId)) throw new TransformationError(`Unsupported overlay: l_${value}`);
+  return { kind: 'image', publicId };
+}
+
+/** Takes g_, x_ and y_ (and, with text, co_) out of a component's params; what is left transforms the layer. */
+function placement(params: string[]): { gravity: CompassGravity; x: number; y: number; color: Rgba; rest: string[] } {
+  const out = { gravity: 'center' as CompassGravity, x: 0, y: 0, color: BLACK, rest: [] as string[] };
+  for (const param of params) {
+    const [key, value = ''] = [param.slice(0, param.indexOf('_')), param.slice(param.indexOf('_') + 1)];
+    if (key === 'g') {
+      if (!GRAVITIES.has(value) || ['auto', 'face', 'faces'].includes(value)) throw new TransformationError(`Unsupported overlay gravity: g_${value}`);
+      out.gravity = value as CompassGravity;
+    } else if (key === 'x' || key === 'y') {
+      if (!OFFSET.test(value)) throw new TransformationError(`Invalid ${param}: overlay offsets are whole pixels`);
+      out[key] = Number(value);
+    } else if (key === 'co') out.color = parseColor(key, value);
+    else if (param !== 'fl_layer_apply') out.rest.push(param);
+  }
+  return out;
+}
+
+/**
+ * An `l_` layer starting at `components[start]`: with a later `fl_layer_apply` component, the
+ * components up to it transform the layer and that one places it; else its own component
+ * does both. Returns the layer and the index after it.
+ */
+function parseOverlay(components: string[], start: number, limits: TransformationLimits): { overlay: Overlay; next: number } {
+  const params = (components[start] as string).split(',');
+  const layerParam = params.find((p) => p.startsWith('l_')) as string;
+  const apply = components.findIndex((c, i) => i > start && c.split(',').includes('fl_layer_apply'));
+  const own = placement(params.filter((p) => p !== layerParam));
+  let layerComponents: string[];
+  let where = own;
+  if (apply > 0) {
+    where = placement(components[apply]!.split(','));
+    if (where.rest.length) throw new TransformationError(`fl_layer_apply takes g_, x_ and y_ only: ${where.rest.join(',')}`);
+    layerComponents = [own.rest.join(','), ...components.slice(start + 1, apply)].filter(Boolean);
+  } else {
+    layerComponents = own.rest.length ? [own.rest.join(',')] : [];
+  }
+  if (layerComponents.some((c) => c.split(',').some((p) => p.startsWith('l_')))) {
+    throw new TransformationError('Layers within layers are not supported');
+  }
+  const layer = parseTransformation(layerComponents.join('/'), limits);
+  const source = parseOverlaySource(layerParam.slice(2), own.color);
+  return { overlay: { source, layer, gravity: where.gravity, x: where.x, y: where.y }, next: apply > 0 ? apply + 1 : start + 1 };
 }
 
 /**
@@ -294,6 +505,8 @@ export function parseTransformation(
   const plan: TransformationPlan = {
     steps: [],
     attachment: false,
+    keepMetadata: false,
+    palette: false,
     progressive: false,
     autoOrient: true,
     maxWidth: bounds.maxWidth,
@@ -305,8 +518,17 @@ export function parseTransformation(
     throw new TransformationError(`Too many chained transformations (at most ${bounds.maxComponents})`);
   }
   let params = 0;
-  for (const component of components) {
+  for (let i = 0; i < components.length; ) {
+    const component = components[i] as string;
     if (component === '') throw new TransformationError('Empty transformation component');
+    if (component.split(',').some((p) => p.startsWith('l_'))) {
+      const { overlay, next } = parseOverlay(components, i, bounds);
+      plan.steps.push({ dpr: 1, overlay });
+      params += components.slice(i, next).join(',').split(',').length;
+      i = next;
+      continue;
+    }
+    i += 1;
     const parsed = parseComponent(component, plan, bounds);
     params += parsed.params;
     if (params > bounds.maxParams) {
@@ -316,4 +538,16 @@ export function parseTransformation(
     if (Object.keys(parsed.step).some((key) => key !== 'dpr')) plan.steps.push(parsed.step);
   }
   return plan;
+}
+
+/** True when rendering the plan needs the image's faces (face effects, face gravity, c_thumb's default). */
+export function planUsesFaces(plan: TransformationPlan): boolean {
+  return plan.steps.some(
+    (step) =>
+      step.effect?.name === 'blur_faces' ||
+      step.effect?.name === 'pixelate_faces' ||
+      step.gravity === 'face' ||
+      step.gravity === 'faces' ||
+      (step.crop === 'thumb' && step.gravity === undefined),
+  );
 }

@@ -1,159 +1,218 @@
 /**
- * What the host does with an authorised upload: analyse it (bounded concurrency), store the
- * original, and record the asset and its notification in one transaction before answering,
- * so that an answered upload always reaches its notification URL, even across a crash.
+ * What the host does with an authorised upload, with Cloudinary's upload options: choose the
+ * public id, keep an existing asset when `overwrite` is false, apply an incoming
+ * `transformation`, analyse the image (bounded concurrency) or keep a raw file as is, store
+ * it, make `eager` derivatives, and record the asset and its notification in one transaction
+ * before answering, so that an answered upload always reaches its notification URL, even
+ * across a crash.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.ts';
-import { AppError, badRequest } from '../../errors/app-error.ts';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { JobStore } from '../../jobs/job-store.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { analyzeImage, type ImageAnalysis, ImageRejectedError } from '../analysis/analyze-image.ts';
+import { assetJson, type AssetJsonContext } from '../asset-json.ts';
+import { AssetRemoval, keyOf } from '../asset-removal.ts';
 import type { Limit } from '../concurrency.ts';
-import { buildDeliveryUrl } from '../delivery/delivery-url.ts';
-import type { MediaAssetsRepository } from '../media-assets.repository.ts';
+import type { MediaDb } from '../db/media-schema.ts';
+import { createDeleteToken } from '../delete-token.ts';
+import { renderDerivative } from '../delivery/render.ts';
+import { parseTransformation, TransformationError } from '../delivery/transformations.ts';
+import type { EagerMaker } from '../eager.ts';
+import type { MediaAsset, MediaAssetsRepository } from '../media-assets.repository.ts';
+import { badRequest } from '../media-error.ts';
+import type { NamedTransformations } from '../named-transformations.ts';
 import type { DeliverNotificationJob } from '../notifications/deliver-notification.job.ts';
-import { signUploadResponse } from '../signing.ts';
 import type { ReceivedFile } from './receive-upload.ts';
+import { choosePublicId, isFalse, isTrue, originalFilename, parseEager, parseKeyValues, parseTags } from './upload-options.ts';
+
+/** The jobs table is shared infrastructure in the same database, so the host's transaction can carry a job. */
+type JobExecutor = NonNullable<NonNullable<Parameters<JobStore['enqueue']>[2]>['executor']>;
 
 /** Delivery types an upload may ask for; authenticated and private ones need signed URLs. */
 const DELIVERY_TYPES = new Set(['upload', 'authenticated', 'private']);
-const PUBLIC_ID = /^[\w\-.~ @()!,]+(\/[\w\-.~ @()!,]+)*$/u;
+
+/** The resource type the upload URL names. */
+export type UploadResourceType = 'image' | 'raw' | 'auto';
 
 export interface MediaUploaderDeps {
-  db: Kysely<Database>;
+  db: MediaDb;
   assets: MediaAssetsRepository;
   store: ObjectStore;
   jobs: JobStore;
   notification: DeliverNotificationJob;
   analysisLimit: Limit;
-  credentials: { apiKey: string; apiSecret: string; cloudName: string };
-  /** Base of the host's delivery URLs. */
-  deliveryBaseUrl: string;
+  removal: AssetRemoval;
+  eager: EagerMaker;
+  named: NamedTransformations;
+  json: AssetJsonContext;
   maxPixels: number;
   /** Called after a notification is queued, to deliver it without waiting for the next poll. */
   onQueued: () => void;
 }
 
-const truthy = (value: string | undefined): boolean => value === '1' || value === 'true';
-
-function publicIdOf(params: Record<string, string>): string {
-  const chosen = params.public_id;
-  const base = chosen ?? randomBytes(15).toString('base64url').replace(/[-_]/g, '').slice(0, 20).toLowerCase();
-  const folder = params.folder?.replace(/^\/+|\/+$/g, '');
-  const publicId = folder ? `${folder}/${base}` : base;
-  if (publicId.length > 255 || !PUBLIC_ID.test(publicId) || publicId.split('/').some((p) => p === '.' || p === '..')) {
-    throw badRequest(`Invalid public_id ${JSON.stringify(publicId)}`);
-  }
-  return publicId;
-}
-
-/** Cloudinary's `image_metadata`-style response fields, only those the request asked for. */
-function requestedAnalysis(params: Record<string, string>, analysis: ImageAnalysis): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (truthy(params.colors)) {
-    out.colors = analysis.colors;
-    out.predominant = analysis.predominant;
-  }
-  if (truthy(params.faces)) out.faces = analysis.faces;
-  if (truthy(params.phash)) out.phash = analysis.phash;
-  if (truthy(params.image_metadata)) out.image_metadata = analysis.imageMetadata;
-  return out;
-}
-
 export class MediaUploader {
   constructor(private readonly deps: MediaUploaderDeps) {}
 
+  /**
+   * Analyses an image; for `auto`, a file that is no image becomes raw (null), unless the
+   * request asked for image analysis (colors, faces, phash, image_metadata): such a request,
+   * as the album API's forms make, wants an image, and is told plainly that this is none.
+   */
+  private async analyse(path: string, params: Record<string, string>, resourceType: UploadResourceType): Promise<ImageAnalysis | null> {
+    if (resourceType === 'raw') return null;
+    try {
+      return await this.deps.analysisLimit(() => analyzeImage(path, { maxPixels: this.deps.maxPixels, faces: isTrue(params.faces) }));
+    } catch (err) {
+      if (!(err instanceof ImageRejectedError)) throw err;
+      const wantsImage = ['colors', 'faces', 'phash', 'image_metadata'].some((option) => isTrue(params[option]));
+      if (resourceType === 'auto' && err.reason === 'not_an_image' && !wantsImage) return null;
+      throw badRequest(err.reason === 'too_many_pixels' ? err.message : `Invalid image file: ${err.message}`);
+    }
+  }
+
+  /** An incoming transformation, applied to what is stored: the result replaces the file. */
+  private async transformIncoming(file: ReceivedFile, transformation: string, analysis: ImageAnalysis): Promise<ReceivedFile> {
+    let body: Buffer;
+    try {
+      const plan = parseTransformation(await this.deps.named.expand(transformation));
+      const ext = plan.format && plan.format !== 'auto' ? plan.format : analysis.format;
+      body = (await renderDerivative(await readFile(file.path), plan, { ext, faces: analysis.faces })).body;
+    } catch (err) {
+      if (err instanceof TransformationError) throw badRequest(`Invalid transformation: ${err.message}`);
+      throw err;
+    }
+    const path = `${file.path}.incoming`;
+    await writeFile(path, body);
+    return { path, filename: file.filename, bytes: body.length, md5: createHash('md5').update(body).digest('hex') };
+  }
+
   /** Stores and announces one upload; returns Cloudinary's upload response JSON. */
-  async ingest(params: Record<string, string>, file: ReceivedFile): Promise<Record<string, unknown>> {
+  async ingest(params: Record<string, string>, file: ReceivedFile, resourceType: UploadResourceType): Promise<Record<string, unknown>> {
     const type = params.type ?? 'upload';
     if (!DELIVERY_TYPES.has(type)) throw badRequest(`Invalid type ${JSON.stringify(type)}`);
-    const publicId = publicIdOf(params);
-    const analysis = await this.deps.analysisLimit(() =>
-      analyzeImage(file.path, { maxPixels: this.deps.maxPixels, faces: truthy(params.faces) }),
-    ).catch((err: unknown) => {
-      if (err instanceof ImageRejectedError) {
-        throw badRequest(err.reason === 'too_many_pixels' ? err.message : `Invalid image file: ${err.message}`);
-      }
-      throw err;
-    });
+    const eagerRequests = parseEager(params.eager);
+    const tags = parseTags(params.tags);
+    const context = parseKeyValues(params.context, 'context');
+    const metadata = parseKeyValues(params.metadata, 'metadata');
 
-    const previous = await this.deps.assets.find(type, publicId);
-    if (previous && params.overwrite === 'false') {
-      throw new AppError('conflict', `Resource ${publicId} already exists and overwrite is false`);
+    let analysis = await this.analyse(file.path, params, resourceType);
+    const raw = analysis === null;
+    if (raw && (params.transformation || eagerRequests.length)) {
+      throw badRequest('Raw files are stored as uploaded: transformation and eager apply to images only');
     }
+    const publicId = choosePublicId(params, params.filename_override ?? file.filename, raw);
+    const key = { resourceType: raw ? 'raw' : 'image', type, publicId };
+    const previous = await this.deps.assets.find(key);
+    if (previous && isFalse(params.overwrite)) {
+      // Cloudinary keeps the stored file and answers with it, saying so.
+      return { ...assetJson(this.deps.json, previous), existing: true };
+    }
+
+    let content: ReceivedFile = file;
+    try {
+      if (analysis && params.transformation) {
+        content = await this.transformIncoming(file, params.transformation, analysis);
+        analysis = await this.analyse(content.path, params, 'image');
+      }
+      return await this.store(params, key, content, analysis, { previous, tags, context, metadata, eagerRequests, originalName: originalFilename(params, file.filename) });
+    } finally {
+      if (content !== file) await rm(content.path, { force: true });
+    }
+  }
+
+  private async store(
+    params: Record<string, string>,
+    key: { resourceType: string; type: string; publicId: string },
+    file: ReceivedFile,
+    analysis: ImageAnalysis | null,
+    extra: {
+      previous: MediaAsset | undefined;
+      tags: string[];
+      context: Record<string, string>;
+      metadata: Record<string, string>;
+      eagerRequests: ReturnType<typeof parseEager>;
+      originalName: string;
+    },
+  ): Promise<Record<string, unknown>> {
+    const { previous } = extra;
     // Versions are upload times in seconds, as Cloudinary's; an overwrite always gets a newer one.
     const version = Math.max(Math.floor(Date.now() / 1000), (previous?.version ?? 0) + 1);
     const createdAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const storageKey = `originals/${type}/${publicId}/v${version}.${analysis.format}`;
+    const format = analysis?.format ?? (/\.([A-Za-z0-9]{1,8})$/.exec(key.publicId)?.[1]?.toLowerCase() ?? '');
+    const storageKey = analysis
+      ? `originals/${key.type}/${key.publicId}/v${version}.${format}`
+      : `originals-raw/${key.type}/${key.publicId}/v${version}`;
+    if (previous) await this.deps.removal.purgeDerivatives(key);
     await this.deps.store.putFile(storageKey, file.path);
 
-    const { cloudName, apiKey, apiSecret } = this.deps.credentials;
-    const url = buildDeliveryUrl({
-      baseUrl: this.deps.deliveryBaseUrl,
-      cloud: cloudName,
-      type,
+    const asset: MediaAsset = {
+      resource_type: key.resourceType,
+      type: key.type,
+      public_id: key.publicId,
+      asset_id: previous?.asset_id ?? randomBytes(16).toString('hex'),
       version,
-      publicId,
-      ext: analysis.format,
-      apiSecret,
-      sign: type !== 'upload',
-    });
-    const tags = params.tags ? params.tags.split(',').map((t) => t.trim()).filter(Boolean) : [];
-    const originalFilename = file.filename.replace(/\.[^.]*$/, '') || 'file';
-    const response: Record<string, unknown> = {
-      asset_id: randomUUID().replace(/-/g, ''),
-      public_id: publicId,
-      version,
-      version_id: randomBytes(16).toString('hex'),
-      signature: signUploadResponse(publicId, version, apiSecret),
-      width: analysis.width,
-      height: analysis.height,
-      format: analysis.format,
-      resource_type: 'image',
-      created_at: createdAt,
-      tags,
-      pages: analysis.pages,
+      format,
+      storage_key: storageKey,
       bytes: file.bytes,
-      type,
+      width: analysis?.width ?? 0,
+      height: analysis?.height ?? 0,
+      faces: JSON.stringify(analysis?.faces ?? []),
       etag: file.md5,
-      placeholder: false,
-      url,
-      secure_url: url,
-      asset_folder: '',
-      display_name: publicId.split('/').pop(),
-      ...requestedAnalysis(params, analysis),
-      original_filename: originalFilename,
-      api_key: apiKey,
+      original_filename: extra.originalName,
+      tags: JSON.stringify(extra.tags),
+      context: JSON.stringify(extra.context),
+      metadata: JSON.stringify(extra.metadata),
+      analysis: JSON.stringify(
+        analysis
+          ? {
+              colors: analysis.colors,
+              predominant: analysis.predominant,
+              phash: analysis.phash,
+              image_metadata: analysis.imageMetadata,
+              pages: analysis.pages,
+              faces_detected: isTrue(params.faces),
+            }
+          : {},
+      ),
+      derived: '[]',
+      created_at: createdAt,
     };
+    let derived;
+    try {
+      derived = await this.deps.eager.make(asset, extra.eagerRequests);
+    } catch (err) {
+      await this.deps.store.delete(storageKey);
+      throw err;
+    }
+    asset.derived = JSON.stringify(derived);
 
+    const response: Record<string, unknown> = {
+      ...assetJson(this.deps.json, asset, {
+        colors: isTrue(params.colors),
+        faces: isTrue(params.faces),
+        phash: isTrue(params.phash),
+        image_metadata: isTrue(params.image_metadata),
+        derived: extra.eagerRequests.length ? 'eager' : false,
+      }),
+      ...(isTrue(params.return_delete_token)
+        ? { delete_token: createDeleteToken({ ...key, version }, this.deps.json.apiSecret) }
+        : {}),
+    };
     try {
       await this.deps.db.transaction().execute(async (trx) => {
-        await this.deps.assets.upsert(
-          {
-            type,
-            public_id: publicId,
-            version,
-            format: analysis.format,
-            storage_key: storageKey,
-            bytes: file.bytes,
-            width: analysis.width,
-            height: analysis.height,
-            faces: JSON.stringify(analysis.faces),
-            created_at: createdAt,
-          },
-          trx,
-        );
+        await this.deps.assets.upsert(asset, trx);
         if (params.notification_url) {
           const body = JSON.stringify({ notification_type: 'upload', timestamp: createdAt, ...response });
-          await this.deps.jobs.enqueue(this.deps.notification, { v: 1, url: params.notification_url, body }, { executor: trx });
+          await this.deps.jobs.enqueue(this.deps.notification, { v: 1, url: params.notification_url, body }, { executor: trx as unknown as JobExecutor });
         }
       });
     } catch (err) {
       await this.deps.store.delete(storageKey);
       throw err;
     }
+    if (previous && previous.storage_key !== storageKey) await this.deps.store.delete(previous.storage_key);
+    this.deps.removal.forget(keyOf(asset));
     if (params.notification_url) this.deps.onQueued();
     return response;
   }

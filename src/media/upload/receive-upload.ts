@@ -16,7 +16,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import type {} from '@fastify/multipart';
-import { AppError, badRequest, payloadTooLarge } from '../../errors/app-error.ts';
+import { MediaError as AppError, badRequest, payloadTooLarge } from '../media-error.ts';
 
 /** An uploaded file, on local disk until the host stores it. */
 export interface ReceivedFile {

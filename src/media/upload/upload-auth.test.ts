@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AppError } from '../../errors/app-error.ts';
+import { MediaError as AppError } from '../media-error.ts';
 import { signUploadParams } from '../signing.ts';
 import { checkUploadAuth, checkUploadAuthBeforeFile, UPLOAD_FORM_LIFETIME_SECONDS } from './upload-auth.ts';
 

@@ -3,8 +3,9 @@
  * must be ours, the signature must cover the params (see signing.ts), and the timestamp must
  * not be more than an hour old. Forms carry a future timestamp (their expiry), which is fine
  * up to a form's lifetime ahead: a later one would make a form that never expires.
+ * The same check guards every signed Upload API call (destroy, rename, explicit, tags, ...).
  */
-import { AppError } from '../../errors/app-error.ts';
+import { MediaError as AppError } from '../media-error.ts';
 import { verifyUploadSignature } from '../signing.ts';
 
 /** How stale a signed timestamp may be, as Cloudinary allows. */
@@ -46,5 +47,7 @@ export function checkUploadAuthBeforeFile(
   credentials: { apiKey: string; apiSecret: string },
   nowSeconds = Math.floor(Date.now() / 1000),
 ): void {
+  // An unsigned upload names a preset, which is looked up once the form is read (upload-route.ts).
+  if (params.upload_preset && !params.signature) return;
   if (Object.keys(params).length > 0) checkUploadAuth(params, credentials, nowSeconds);
 }

@@ -1,33 +1,72 @@
 /**
  * `POST /v1_1/<cloud>/<resource_type>/upload`, Cloudinary's upload endpoint: a multipart
- * form with `file` and signed params. Answers Cloudinary's upload response JSON.
+ * form with `file` and signed params (or an unsigned upload preset), whole or in chunks
+ * (`X-Unique-Upload-Id` + `Content-Range`, see chunked-upload.ts). Answers Cloudinary's
+ * upload response JSON.
  */
 import type { FastifyInstance } from 'fastify';
-import { AppError, badRequest } from '../../errors/app-error.ts';
+import { badRequest, MediaError, unauthorized } from '../media-error.ts';
+import type { UploadPresets } from '../upload-presets.ts';
+import type { ChunkedUploads } from './chunked-upload.ts';
+import { parseContentRange } from './chunked-upload.ts';
 import { checkUploadAuth, checkUploadAuthBeforeFile } from './upload-auth.ts';
-import type { MediaUploader } from './media-uploader.ts';
+import type { MediaUploader, UploadResourceType } from './media-uploader.ts';
 import { receiveUpload } from './receive-upload.ts';
 
-const RESOURCE_TYPES = new Set(['image', 'auto']);
+const RESOURCE_TYPES = new Set(['image', 'raw', 'auto']);
+
+/** What an unsigned preset lets the uploader choose; the preset decides everything else. */
+const UNSIGNED_PARAMS = new Set([
+  'upload_preset', 'public_id', 'folder', 'asset_folder', 'tags', 'context', 'metadata', 'filename_override', 'callback', 'api_key',
+]);
 
 export interface UploadRouteDeps {
   credentials: { apiKey: string; apiSecret: string; cloudName: string };
   uploader: MediaUploader;
+  presets: UploadPresets;
+  chunks: ChunkedUploads;
   tmpDir: string;
   maxUploadBytes: number;
   maxFormFieldBytes: number;
 }
 
+/**
+ * The params an upload runs with: the request's, over its preset's settings. A request
+ * without a signature passes only through an unsigned preset, and may then set only
+ * UNSIGNED_PARAMS.
+ */
+async function authorizedParams(params: Record<string, string>, deps: UploadRouteDeps): Promise<Record<string, string>> {
+  const preset = params.upload_preset ? await deps.presets.get(params.upload_preset) : null;
+  if (params.upload_preset && !preset) throw badRequest(`Upload preset not found: ${params.upload_preset}`);
+  if (!params.signature && preset?.unsigned) {
+    const extra = Object.keys(params).find((key) => !UNSIGNED_PARAMS.has(key));
+    if (extra) throw badRequest(`${extra} parameter is not allowed when using unsigned upload. Only ${[...UNSIGNED_PARAMS].join(', ')} are allowed`);
+    return { ...preset.settings, ...params };
+  }
+  if (!params.signature && preset) throw unauthorized('Upload preset must be whitelisted for unsigned uploads');
+  checkUploadAuth(params, deps.credentials);
+  return { ...(preset?.settings ?? {}), ...params };
+}
+
 export function uploadRoute(app: FastifyInstance, deps: UploadRouteDeps): void {
   app.post<{ Params: { cloud: string; resource_type: string } }>(
     '/v1_1/:cloud/:resource_type/upload',
-    { schema: { hide: true } },
+    {
+      schema: {
+        operationId: 'media.upload',
+        summary: "Cloudinary's upload: a multipart form with `file` and signed params, whole or in chunks",
+        tags: ['media host'],
+        security: [],
+        consumes: ['multipart/form-data'],
+      },
+    },
     async (request) => {
       if (request.params.cloud !== deps.credentials.cloudName) {
-        throw new AppError('not_found', `Invalid cloud_name ${request.params.cloud}`);
+        throw new MediaError('not_found', `Invalid cloud_name ${request.params.cloud}`);
       }
-      if (!RESOURCE_TYPES.has(request.params.resource_type)) {
-        throw badRequest(`Unsupported resource type ${request.params.resource_type}: the embedded host stores images`);
+      const resourceType = request.params.resource_type;
+      if (!RESOURCE_TYPES.has(resourceType)) {
+        throw badRequest(`Unsupported resource type ${resourceType}: the embedded host stores images and raw files`);
       }
       const upload = await receiveUpload(request, deps.tmpDir, {
         maxBytes: deps.maxUploadBytes,
@@ -35,10 +74,21 @@ export function uploadRoute(app: FastifyInstance, deps: UploadRouteDeps): void {
         beforeFile: (params) => checkUploadAuthBeforeFile(params, deps.credentials),
       });
       try {
-        checkUploadAuth(upload.params, deps.credentials);
+        const params = await authorizedParams(upload.params, deps);
         if (!upload.file) throw badRequest('Missing required parameter - file');
         if (upload.file.bytes === 0) throw badRequest('Empty file');
-        return await deps.uploader.ingest(upload.params, upload.file);
+        const rangeHeader = request.headers['content-range'];
+        if (typeof rangeHeader !== 'string') return await deps.uploader.ingest(params, upload.file, resourceType as UploadResourceType);
+
+        const uploadId = request.headers['x-unique-upload-id'];
+        if (typeof uploadId !== 'string') throw badRequest('A chunk (Content-Range) needs an X-Unique-Upload-Id header');
+        const outcome = await deps.chunks.add(uploadId, parseContentRange(rangeHeader), upload.file, upload.file.filename);
+        if (!outcome.complete) return { done: false, upload_id: uploadId, bytes_received: outcome.received };
+        try {
+          return await deps.uploader.ingest(params, outcome.file, resourceType as UploadResourceType);
+        } finally {
+          await outcome.done();
+        }
       } finally {
         await upload.cleanup();
       }

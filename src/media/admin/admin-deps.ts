@@ -1,0 +1,72 @@
+/**
+ * The Admin API's shared parts: HTTP Basic auth with `api_key:api_secret` (what the SDK
+ * sends), its dependencies, and how its params are read. The SDK sends GET params in the
+ * query and the others as a urlencoded body, with list keys as `public_ids[]`.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AssetJsonContext } from '../asset-json.ts';
+import type { AssetRemoval } from '../asset-removal.ts';
+import type { DerivedCache } from '../delivery/derived-cache.ts';
+import type { MediaAssetsRepository } from '../media-assets.repository.ts';
+import { MediaError, unauthorized } from '../media-error.ts';
+import type { NamedTransformations } from '../named-transformations.ts';
+import { safeEqual } from '../signing.ts';
+import type { UploadPresets } from '../upload-presets.ts';
+
+export interface AdminDeps {
+  credentials: { apiKey: string; apiSecret: string; cloudName: string };
+  assets: MediaAssetsRepository;
+  removal: AssetRemoval;
+  cache: DerivedCache;
+  named: NamedTransformations;
+  presets: UploadPresets;
+  json: AssetJsonContext;
+}
+
+/** A param as Fastify parsed it: one string, or several for repeated keys. */
+export type AdminParam = string | string[] | undefined;
+
+/** Query and body params together, `[]` dropped from keys; lists stay lists. */
+export function adminParams(request: FastifyRequest): Record<string, AdminParam> {
+  const out: Record<string, AdminParam> = {};
+  for (const source of [request.query, request.body]) {
+    if (!source || typeof source !== 'object') continue;
+    for (const [key, value] of Object.entries(source as Record<string, unknown>)) {
+      out[key.replace(/\[\]$/, '')] = Array.isArray(value) ? value.map(String) : value === undefined ? undefined : String(value);
+    }
+  }
+  return out;
+}
+
+export const one = (value: AdminParam): string | undefined => (Array.isArray(value) ? value[0] : value);
+export const many = (value: AdminParam): string[] => (value === undefined ? [] : Array.isArray(value) ? value : value.split(','));
+export const flag = (value: AdminParam): boolean => one(value) === 'true' || one(value) === '1';
+
+/** Registers the Basic-auth check on every route of `app` (a scope holding only Admin API routes). */
+export function adminAuth(app: FastifyInstance, credentials: AdminDeps['credentials']): void {
+  app.addHook('onRequest', async (request: FastifyRequest<{ Params: { cloud?: string } }>) => {
+    if (request.params.cloud !== credentials.cloudName) throw new MediaError('not_found', `Invalid cloud_name ${request.params.cloud}`);
+    const header = request.headers.authorization ?? '';
+    const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header);
+    if (!match?.[1]) throw unauthorized('Must supply api_key');
+    const decoded = Buffer.from(match[1], 'base64').toString();
+    const colon = decoded.indexOf(':');
+    const key = colon < 0 ? decoded : decoded.slice(0, colon);
+    const secret = colon < 0 ? '' : decoded.slice(colon + 1);
+    if (key !== credentials.apiKey) throw unauthorized(`Unknown API key ${key}`);
+    if (!safeEqual(secret, credentials.apiSecret)) throw unauthorized('Invalid Signature');
+  });
+}
+
+/**
+ * OpenAPI bits every Admin API operation shares. The API's token scheme does not apply
+ * (`security: []`); Basic auth is stated in the description, as the document's schemes are
+ * the API's.
+ */
+export const adminSchema = (operationId: string, summary: string) => ({
+  operationId,
+  summary,
+  description: 'Cloudinary Admin API. Authorization: HTTP Basic with api_key:api_secret.',
+  tags: ['media host admin'],
+  security: [],
+});
