@@ -41,7 +41,7 @@ export async function startChild(
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   if (command === 'serve') {
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 90_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`server exited early: ${stderr}`);
       const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
