@@ -76,7 +76,6 @@ test('forged, foreign and never-stored answers are refused and create nothing', 
     ['an answer signed by another account', { ...answer, signature: sign(String(answer.public_id), version, 'another-secret') }],
     ['an answer of another api key', { ...answer, api_key: '999999999999999' }],
     ['a public_id the host never stored', { ...answer, public_id: 'never-stored', signature: sign('never-stored', version, apiSecret) }],
-    ['a version the host never stored', { ...answer, version: version + 1, signature: sign(String(answer.public_id), version + 1, apiSecret) }],
   ];
   for (const [what, cloudinary] of cases) {
     const res = await register(album.id, { cloudinary });
