@@ -16,9 +16,12 @@ import { startServer, type RunningServer } from '../server.ts';
  * it. `node bin/...` rather than `npx`: npx would first copy the package into its cache.
  */
 export function tokenCommand(config: Config): string {
-  const dataDir = config.dataDir === resolve('./data') ? '' : `DATA_DIR=${config.dataDir} `;
+  const dataDir = config.dataDir === resolve('./data') ? '' : `DATA_DIR=${shellWord(config.dataDir)} `;
   return `${dataDir}node bin/album-api.js token`;
 }
+
+/** `value` as one word of a POSIX shell command line. */
+const shellWord = (value: string): string => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`);
 
 async function firstStartLines(server: RunningServer): Promise<string[]> {
   const { services } = server;
