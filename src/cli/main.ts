@@ -6,6 +6,7 @@
 import { accountCommands } from './account-commands.ts';
 import { parseArgs } from './args.ts';
 import { serve } from './serve.ts';
+import { uploadCommand } from './upload-command.ts';
 import { worker } from './worker.ts';
 
 const USAGE = `usage: album-api <command>
@@ -18,7 +19,9 @@ const USAGE = `usage: album-api <command>
   secret create --org ID --name N
   secrets list [--org ID] [--json]                  ids and names; a secret's value is shown only at creation
   token [--user ID | --email E [--org ID]] [--abilities JSON] [--ttl SECONDS]
-                                                    a user token (the first admin's without --user/--email)`;
+                                                    a user token (the first admin's without --user/--email)
+  upload <files or folders...> --album ID [--csv FILE] [--concurrency N] [--json] [--user ID | --email E]
+                                                    upload through the album's form; --csv: lines of "path,album"`;
 
 /** Flags that never take a value, so `--json path` leaves `path` an argument. */
 const SWITCHES = new Set(['admin', 'json']);
@@ -31,6 +34,10 @@ export async function main(argv: string[]): Promise<void> {
   try {
     if (command === 'serve') return await serve();
     if (command === 'worker') return await worker();
+    if (command === 'upload') {
+      const { flags, positional } = parseArgs(argv.slice(1), SWITCHES);
+      return await uploadCommand(flags, positional);
+    }
     const withSub = accountCommands[ALIASES[`${command} ${sub}`] ?? `${command} ${sub}`];
     const run = withSub ?? accountCommands[command];
     if (!run) {
