@@ -5,12 +5,13 @@
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
+import { validationMessage } from './validation-message.ts';
 
 /** Renders any error as an AppError (what the API answers). */
 export function toAppError(error: FastifyError | Error): AppError {
   if (error instanceof AppError) return error;
   const fastifyError = error as FastifyError;
-  if (fastifyError.validation) return new AppError('bad_request', `Invalid request: ${error.message}`);
+  if (fastifyError.validation) return new AppError('bad_request', validationMessage(fastifyError.validation, error.message));
   const status = fastifyError.statusCode ?? 500;
   if (status === 413) return new AppError('payload_too_large', 'Request body is too large');
   if (status === 415) return new AppError('unsupported_media_type', error.message);
