@@ -7,6 +7,7 @@ import pino from 'pino';
 import type { Config } from './config.ts';
 import { type Db, openDatabase } from './db/database.ts';
 import { migrate } from './db/migrations.ts';
+import { logStream } from './log-output.ts';
 import { JobStore } from './jobs/job-store.ts';
 import { schedulePeriodic } from './jobs/periodic.ts';
 import { PurgeTrashJob } from './jobs/purge-trash.job.ts';
@@ -41,7 +42,7 @@ export async function openAndMigrate(config: Config, log?: pino.Logger): Promise
 }
 
 export async function createPlatform(config: Config, options: { runWorker: boolean }): Promise<Platform> {
-  const log = pino({ level: config.logLevel });
+  const log = pino({ level: config.logLevel }, logStream());
   const db = await openAndMigrate(config, log);
   const store = openObjectStore(config);
   const jobs = new JobStore(db.kysely, db.dialect);
