@@ -8,13 +8,13 @@ export interface CliResult {
 }
 
 /**
- * Runs `album-api <args>` (or, with `shell`, a whole command line as printed by the server)
+ * Runs `album-api <args>` (or, with `shell`, whole command lines run by bash, as a reader pastes them)
  * in the repository root with the test's environment plus `env`.
  */
 export function runCli(args: string[] | { shell: string }, env: Record<string, string | undefined> = {}): Promise<CliResult> {
   const child = Array.isArray(args)
     ? spawn(process.execPath, ['bin/album-api.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn('sh', ['-c', args.shell], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    : spawn('bash', ['-c', args.shell], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
