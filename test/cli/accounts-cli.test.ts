@@ -9,6 +9,10 @@ import { type ChildService, freePort, startChild } from '../helpers/child-server
 import { runCli } from '../helpers/cli.ts';
 import { createPostgresDatabase, usingPostgres } from '../helpers/database.ts';
 import { tempDir } from '../helpers/server.ts';
+import { waitForOutput } from '../scale/cluster.ts';
+
+/** The banner's last line: a start prints it once bootstrapping is done (after /healthz answers). */
+const STARTED = /a token: +.+\n/;
 
 const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
 
@@ -43,12 +47,14 @@ async function whoAmI(token: string): Promise<{ status: number; body: { email?: 
 
 test('from an empty DATA_DIR, through a restart, the printed command gives a working token', { timeout: 120_000 }, async () => {
   server = await startChild('serve', { DATA_DIR: dataDir, ...databaseEnv }, { port });
+  await waitForOutput(server, STARTED);
   const first = server.output();
   assert.match(first, /First start: created a default organization and an admin user/);
   assert.match(first, JWT, 'the first start prints a token');
   await server.kill();
 
   server = await startChild('serve', { DATA_DIR: dataDir, ...databaseEnv }, { port });
+  await waitForOutput(server, STARTED);
   const second = server.output();
   assert.doesNotMatch(second, /First start/);
   assert.doesNotMatch(second, JWT, 'a later start prints no token');

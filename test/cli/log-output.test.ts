@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type ChildService, freePort, startChild } from '../helpers/child-server.ts';
 import { createPostgresDatabase, usingPostgres } from '../helpers/database.ts';
 import { tempDir } from '../helpers/server.ts';
+import { waitForOutput } from '../scale/cluster.ts';
 
 const hasScript = spawnSync('script', ['--version']).status === 0;
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -29,6 +30,7 @@ async function serverEnv(): Promise<Record<string, string>> {
 test('stdout a pipe: one JSON object per log line', { timeout: 60_000 }, async () => {
   const server: ChildService = await startChild('serve', await serverEnv());
   cleanups.push(() => server.kill());
+  await waitForOutput(server, /Server listening at/);
   const line = server.output().split('\n').find((l) => l.includes('Server listening at'));
   assert.ok(line, server.output());
   const entry = JSON.parse(line) as { level: number; msg: string };

@@ -13,6 +13,7 @@ import { runCli } from '../helpers/cli.ts';
 import { createPostgresDatabase, usingPostgres } from '../helpers/database.ts';
 import { tempDir } from '../helpers/server.ts';
 import { textFile } from '../fixtures/images.ts';
+import { waitForOutput } from '../scale/cluster.ts';
 
 let dataDir: string;
 let work: string;
@@ -28,7 +29,8 @@ before(async () => {
   dropDatabase = database?.drop;
   env = { DATA_DIR: dataDir, ...(database ? { DATABASE_URL: database.url } : {}) };
   server = await startChild('serve', env);
-  token = /token \(4 h\): +(\S+)/.exec(server.output())![1]!;
+  // The first start's banner comes once bootstrapping is done, after /healthz answers.
+  token = (await waitForOutput(server, /token \(4 h\): +(\S+)/))[1]!;
 });
 after(async () => {
   await server?.kill();
