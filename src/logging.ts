@@ -6,6 +6,7 @@
  * the finished line, rather than chosen fields, also covers messages and stacks. Header
  * objects that anything logs lose their credentials by pino's `redact` as well.
  */
+import { logStream } from './log-output.ts';
 import pino from 'pino';
 
 const REDACTED = '[REDACTED]';
@@ -53,7 +54,7 @@ export function scrubSecrets(text: string): string {
 }
 
 /** A pino logger at `level` writing scrubbed lines to `destination` (stdout by default). */
-export function createLogger(level: string, destination: { write(line: string): unknown } = process.stdout): pino.Logger {
+export function createLogger(level: string, destination: { write(line: string): unknown } = logStream() ?? process.stdout): pino.Logger {
   return pino(
     {
       level,

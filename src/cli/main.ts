@@ -1,81 +1,53 @@
 /**
- * `album-api <command>`: serve, and the admin commands that create organizations, users,
- * secrets and tokens. Commands that create print one JSON object; `token` prints the token.
+ * `album-api <command>`: serve, and the operator's commands that create and list
+ * organizations, users and secrets, print tokens and upload files. Commands that create
+ * print one JSON object; `token` prints the token; listings print columns (`--json`: JSON).
  */
-import { loadConfig } from '../config.ts';
-import { openAndMigrate } from '../platform.ts';
-import { createServices } from '../services/index.ts';
-import { parseAbilities } from '../auth/abilities.ts';
-import { parseFlags, required } from './args.ts';
+import { accountCommands } from './account-commands.ts';
+import { parseArgs } from './args.ts';
 import { serve } from './serve.ts';
+import { uploadCommand } from './upload-command.ts';
 import { worker } from './worker.ts';
 
 const USAGE = `usage: album-api <command>
   serve                                             run the service (API, media host, in-process worker unless WORKERS=0)
   worker                                            run background jobs only
   org create --name N                               create an organization
+  orgs list [--json]
   user create --org ID --email E [--fullname F] [--admin]
-  token --user ID [--abilities JSON] [--ttl SECONDS]
-  secret create --org ID --name N`;
+  users list [--json]
+  secret create --org ID --name N
+  secrets list [--org ID] [--json]                  ids and names; a secret's value is shown only at creation
+  token [--user ID | --email E [--org ID]] [--abilities JSON] [--ttl SECONDS]
+                                                    a user token (the first admin's without --user/--email)
+  upload <files or folders...> --album ID [--csv FILE] [--concurrency N] [--json] [--user ID | --email E]
+                                                    upload through the album's form; --csv: lines of "path,album"`;
 
-async function withServices<T>(work: (services: ReturnType<typeof createServices>) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const db = await openAndMigrate(config);
-  try {
-    return await work(createServices(config, db));
-  } finally {
-    await db.close();
-  }
-}
+/** Flags that never take a value, so `--json path` leaves `path` an argument. */
+const SWITCHES = new Set(['admin', 'json']);
+
+/** The singular works for listings too: `user list` is `users list`. */
+const ALIASES: Record<string, string> = { 'org list': 'orgs list', 'user list': 'users list', 'secret list': 'secrets list' };
 
 export async function main(argv: string[]): Promise<void> {
-  const [command, sub, ...rest] = argv;
+  const [command = '', sub = '', ...rest] = argv;
   try {
-    if (command === 'serve') {
-      await serve();
+    if (command === 'serve') return await serve();
+    if (command === 'worker') return await worker();
+    if (command === 'upload') {
+      const { flags, positional } = parseArgs(argv.slice(1), SWITCHES);
+      return await uploadCommand(flags, positional);
+    }
+    const withSub = accountCommands[ALIASES[`${command} ${sub}`] ?? `${command} ${sub}`];
+    const run = withSub ?? accountCommands[command];
+    if (!run) {
+      console.error(USAGE);
+      process.exitCode = 2;
       return;
     }
-    if (command === 'worker') {
-      await worker();
-      return;
-    }
-    if (command === 'org' && sub === 'create') {
-      const flags = parseFlags(rest);
-      const org = await withServices((s) => s.accounts.createOrganization(required(flags, 'name')));
-      console.log(JSON.stringify(org));
-      return;
-    }
-    if (command === 'user' && sub === 'create') {
-      const flags = parseFlags(rest);
-      const user = await withServices((s) =>
-        s.accounts.createUser({
-          organizationId: required(flags, 'org'),
-          email: required(flags, 'email'),
-          fullname: typeof flags.fullname === 'string' ? flags.fullname : undefined,
-          admin: flags.admin === true,
-        }),
-      );
-      console.log(JSON.stringify(user));
-      return;
-    }
-    if (command === 'token') {
-      const flags = parseFlags(sub === undefined ? [] : [sub, ...rest]);
-      const abilities = parseAbilities(JSON.parse(typeof flags.abilities === 'string' ? flags.abilities : '{}'));
-      if (!abilities) throw new Error('--abilities must be {"<album id>": {"Access": {"see": true, ...}}}');
-      const ttl = typeof flags.ttl === 'string' ? Number(flags.ttl) : undefined;
-      if (ttl !== undefined && !(Number.isInteger(ttl) && ttl > 0)) throw new Error('--ttl must be a positive integer');
-      const token = await withServices((s) => s.accounts.userToken(required(flags, 'user'), abilities, ttl));
-      console.log(token);
-      return;
-    }
-    if (command === 'secret' && sub === 'create') {
-      const flags = parseFlags(rest);
-      const secret = await withServices((s) => s.accounts.createSecretFor(required(flags, 'org'), required(flags, 'name')));
-      console.log(JSON.stringify(secret));
-      return;
-    }
-    console.error(USAGE);
-    process.exitCode = 2;
+    const { flags, positional } = parseArgs(withSub ? rest : argv.slice(1), SWITCHES);
+    if (positional.length) throw new Error(`unexpected argument: ${positional[0]}`);
+    await run(flags);
   } catch (err) {
     console.error(`album-api: ${(err as Error).message}`);
     process.exitCode = 1;

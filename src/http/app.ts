@@ -46,7 +46,8 @@ export async function buildApp({ config, db, services, mediaHost }: Platform): P
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && UUID.test(incoming) ? incoming : randomUUID();
     },
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
+    // verbose: a failed check carries its schema, so an unknown key's error can list the allowed ones.
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, verbose: true } },
     routerOptions: { maxParamLength: 500 },
   }).withTypeProvider<TypeBoxTypeProvider>();
   capConnectionsPerAddress(app.server, config.limits.maxConnectionsPerAddress);

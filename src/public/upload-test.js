@@ -98,7 +98,11 @@
     event.preventDefault();
     const id = els.albumId.value.trim();
     if (!token()) return setStatus('Enter a token first.', true);
-    if (!id) return createAlbum();
+    // Opening names an album; a new one with a generated id is what "Create album" is for.
+    if (!id) {
+      els.albumId.focus();
+      return setStatus('Enter the id of the album to open, or press “Create album” for a new one.', true);
+    }
     busy(true);
     setStatus(`Opening album ${id}…`);
     try {

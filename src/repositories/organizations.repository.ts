@@ -20,6 +20,11 @@ export class OrganizationsRepository {
     return this.db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** Every organization, oldest first (for the operator's CLI). */
+  listAll(): Promise<Organization[]> {
+    return this.db.selectFrom('organizations').selectAll().orderBy('created_at').orderBy('id').execute();
+  }
+
   /**
    * Takes the organization's write lock for the rest of the transaction and returns its row.
    * Every transaction that changes an organization's albums or images takes it first, so

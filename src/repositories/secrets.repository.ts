@@ -3,6 +3,9 @@ import type { Database, SecretTable } from '../db/schema.ts';
 
 export type Secret = Selectable<SecretTable>;
 
+/** A secret without its value: what a listing may show. */
+export type SecretListing = Omit<Secret, 'value'>;
+
 /** Organization secrets, used by an organization's servers to sign their own tokens. */
 export class SecretsRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -14,5 +17,12 @@ export class SecretsRepository {
 
   find(id: string): Promise<Secret | undefined> {
     return this.db.selectFrom('secrets').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Secrets, oldest first, of one organization or of all; never their values. */
+  listWithoutValues(organizationId?: string): Promise<SecretListing[]> {
+    let query = this.db.selectFrom('secrets').select(['id', 'organization_id', 'name', 'created_at']);
+    if (organizationId !== undefined) query = query.where('organization_id', '=', organizationId);
+    return query.orderBy('created_at').orderBy('id').execute();
   }
 }

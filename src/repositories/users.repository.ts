@@ -15,4 +15,19 @@ export class UsersRepository {
   find(id: string): Promise<User | undefined> {
     return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   }
+
+  /** Every user of every organization, oldest first (for the operator's CLI). */
+  listAll(): Promise<User[]> {
+    return this.db.selectFrom('users').selectAll().orderBy('created_at').orderBy('id').execute();
+  }
+
+  /** Users with this email, oldest first: one per organization at most. */
+  findByEmail(email: string): Promise<User[]> {
+    return this.db.selectFrom('users').selectAll().where('email', '=', email).orderBy('created_at').orderBy('id').execute();
+  }
+
+  /** The oldest admin of any organization (the first start's admin, unless removed). */
+  firstAdmin(): Promise<User | undefined> {
+    return this.db.selectFrom('users').selectAll().where('admin', '=', 1).orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+  }
 }

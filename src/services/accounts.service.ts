@@ -4,7 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
 import { isUniqueViolation } from '../db/errors.ts';
-import { badRequest, forbidden, notFound } from '../errors/app-error.ts';
+import { AppError, badRequest, forbidden, notFound } from '../errors/app-error.ts';
 import { type Abilities, isNarrowerOrEqual, parseAbilities } from '../auth/abilities.ts';
 import { type Actor, requireAdmin } from '../auth/permissions.ts';
 import { type AnyClaims, nowSeconds, type TokenSigner, USER_TOKEN_TTL_SECONDS } from '../auth/tokens.ts';
@@ -35,6 +35,30 @@ export interface SecretJson {
   name: string;
   url: string;
   organization: OrganizationJson;
+}
+
+/** A user as the operator's listing shows it: with its organization. */
+export interface UserListing extends UserJson {
+  organization_id: string;
+  created_at: string;
+}
+
+/** An organization secret as a listing shows it: never its value. */
+export interface SecretListingJson {
+  id: string;
+  name: string;
+  organization_id: string;
+  created_at: string;
+}
+
+/**
+ * Which user a CLI token is for: by id, by email (within one organization when the email is
+ * used in several), or, with neither, the first admin.
+ */
+export interface UserSelector {
+  userId?: string;
+  email?: string;
+  organizationId?: string;
 }
 
 export interface MintedToken {
@@ -124,6 +148,51 @@ export class AccountsService {
       created_at: new Date().toISOString(),
     });
     return presentUser(user);
+  }
+
+  /** Every user of every organization, oldest first: the operator's view, for the CLI. */
+  async listUsers(): Promise<UserListing[]> {
+    const users = await this.repos.users.listAll();
+    return users.map((user) => ({ ...presentUser(user), organization_id: user.organization_id, created_at: user.created_at }));
+  }
+
+  async listOrganizations(): Promise<OrganizationJson[]> {
+    return (await this.repos.organizations.listAll()).map(presentOrganization);
+  }
+
+  /** Secrets' ids and names (of one organization, or all): a secret's value is shown once, at creation. */
+  async listSecrets(organizationId?: string): Promise<SecretListingJson[]> {
+    return this.repos.secrets.listWithoutValues(organizationId);
+  }
+
+  /** The user a selector names; a not-found error says how to find the right one. */
+  async selectUser(selector: UserSelector): Promise<UserJson> {
+    const hint = '`album-api users list` shows every user';
+    if (selector.userId !== undefined) {
+      const user = await this.repos.users.find(selector.userId);
+      if (!user) {
+        const byEmail = selector.userId.includes('@') ? ' (to select a user by email, use --email)' : '';
+        throw new AppError('not_found', `No user with id "${selector.userId}"${byEmail}; ${hint}`);
+      }
+      return presentUser(user);
+    }
+    if (selector.email !== undefined) {
+      const users = (await this.repos.users.findByEmail(selector.email)).filter(
+        (user) => selector.organizationId === undefined || user.organization_id === selector.organizationId,
+      );
+      const where = selector.organizationId === undefined ? '' : ` in organization ${selector.organizationId}`;
+      if (users.length === 0) throw new AppError('not_found', `No user with email "${selector.email}"${where}; ${hint}`);
+      if (users.length > 1) {
+        const orgs = users.map((user) => user.organization_id).join(', ');
+        throw badRequest(`Several users have the email "${selector.email}" (organizations ${orgs}): add --org ID`);
+      }
+      return presentUser(users[0]!);
+    }
+    const admin = await this.repos.users.firstAdmin();
+    if (!admin) {
+      throw new AppError('not_found', 'No admin user yet: start the server once (its first start creates one), or `album-api user create --admin`');
+    }
+    return presentUser(admin);
   }
 
   /** A user token for the CLI and first start. */

@@ -80,6 +80,19 @@ test('an existing album opens from ?album=; a file the host refuses shows its er
   await page.close();
 });
 
+test('"Open album" with an empty id asks for one and creates nothing', { skip: skipWithoutChromium }, async () => {
+  const empty = await newTenant(server);
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/upload_test?token=${encodeURIComponent(empty.token)}`);
+  await page.getByRole('button', { name: 'Open album' }).click();
+  await page.locator('#status.error', { hasText: 'Enter the id of the album to open' }).waitFor();
+  assert.equal(await page.locator('#upload-section').isVisible(), false);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'album-id', 'the id field has the focus');
+  const albums = await call(server, 'GET', '/api/v1/albums', { token: empty.token });
+  assert.equal(albums.headers.get('x-total-count'), '0', 'no album was created');
+  await page.close();
+});
+
 test('an unknown album says so (to a token that may not open it); without a token the page asks for one', { skip: skipWithoutChromium }, async () => {
   const page = await browser.newPage();
   await page.goto(`${server.url}/upload_test`);

@@ -9,12 +9,13 @@ import { AppError, type ErrorCode, STATUS } from '../../errors/app-error.ts';
 import { sendError, uriTooLong } from './error-audience.ts';
 
 const CODE_OF_STATUS = new Map(Object.entries(STATUS).map(([code, status]) => [status, code as ErrorCode]));
+import { validationMessage } from './validation-message.ts';
 
 /** Renders any error as an AppError (what the API answers). */
 export function toAppError(error: FastifyError | Error): AppError {
   if (error instanceof AppError) return error;
   const fastifyError = error as FastifyError;
-  if (fastifyError.validation) return new AppError('bad_request', `Invalid request: ${error.message}`);
+  if (fastifyError.validation) return new AppError('bad_request', validationMessage(fastifyError.validation, error.message));
   const status = fastifyError.statusCode ?? 500;
   if (status === 413) return new AppError('payload_too_large', 'Request body is too large');
   // Fastify's message quotes the whole URL, which is what was too long.

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { ImageSchema } from './image.schema.ts';
+import { NestedFields } from './common.schema.ts';
 
 /** The signed direct-upload form; key order as in the seed. */
 export const UploadFormSchema = Type.Object({
@@ -42,6 +43,6 @@ export const AlbumListItemSchema = Type.Object({
 
 /** `album[public_id]=x` (form) or `{"album": {"public_id": "x"}}` or a top-level `public_id`. */
 export const AlbumBody = Type.Object({
-  album: Type.Optional(Type.Object({ public_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) })),
+  album: Type.Optional(NestedFields({ public_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) })),
   public_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
 });

@@ -1,4 +1,11 @@
-import { Type } from 'typebox';
+import { type TProperties, Type } from 'typebox';
+
+/**
+ * A nested object of a request body (`album[...]`, `image[...]`): an unknown key is a 400
+ * naming the allowed ones, so a typo (`album[publicid]`) is answered rather than dropped.
+ * Top-level bodies stay open: SharinPix's clients send keys of their own beside ours.
+ */
+export const NestedFields = <T extends TProperties>(properties: T) => Type.Object(properties, { additionalProperties: false });
 
 /** The body of every API error. */
 export const ErrorSchema = Type.Object(

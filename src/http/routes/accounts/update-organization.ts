@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { OrganizationSchema } from '../../schemas/account.schema.ts';
-import { authErrors } from '../../schemas/common.schema.ts';
+import { authErrors, NestedFields } from '../../schemas/common.schema.ts';
 import { Flag, isSet } from '../../schemas/operations.schema.ts';
 import { actorOf } from '../../plugins/authentication.ts';
 import type { Api } from '../../types.ts';
@@ -27,7 +27,7 @@ export function updateOrganization(app: Api): void {
         body: Type.Object({
           webhook_url: Type.Optional(WebhookUrl),
           webhook_events: Type.Optional(WebhookEvents),
-          organization: Type.Optional(Type.Object({ webhook_url: Type.Optional(WebhookUrl), webhook_events: Type.Optional(WebhookEvents) })),
+          organization: Type.Optional(NestedFields({ webhook_url: Type.Optional(WebhookUrl), webhook_events: Type.Optional(WebhookEvents) })),
           rotate_webhook_secret: Type.Optional(Flag),
         }),
         response: {

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { badRequest } from '../../../errors/app-error.ts';
 import { AlbumSchema } from '../../schemas/album.schema.ts';
-import { AlbumIdParam, authErrors, ErrorSchema } from '../../schemas/common.schema.ts';
+import { AlbumIdParam, authErrors, ErrorSchema, NestedFields } from '../../schemas/common.schema.ts';
 import { Flag, isSet } from '../../schemas/operations.schema.ts';
 import { actorOf } from '../../plugins/authentication.ts';
 import type { Api } from '../../types.ts';
@@ -21,7 +21,7 @@ export function updateAlbum(app: Api): void {
         // SharinPix's CLI sends `?merge=true` with a JSON body.
         querystring: Type.Object({ merge: Type.Optional(Flag) }),
         body: Type.Object({
-          album: Type.Optional(Type.Object({ public_id: Type.Optional(PublicId) })),
+          album: Type.Optional(NestedFields({ public_id: Type.Optional(PublicId) })),
           public_id: Type.Optional(PublicId),
           merge: Type.Optional(Flag),
         }),

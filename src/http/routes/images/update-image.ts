@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { ImageSchema } from '../../schemas/image.schema.ts';
-import { authErrors } from '../../schemas/common.schema.ts';
+import { authErrors, NestedFields } from '../../schemas/common.schema.ts';
 import { JsonObjectField, jsonObjectOf } from '../../schemas/json-object.schema.ts';
 import { ImageId } from '../../schemas/operations.schema.ts';
 import { actorOf } from '../../plugins/authentication.ts';
@@ -9,9 +9,9 @@ import type { Api } from '../../types.ts';
 /** A form sends numbers as text: `image[rotation]=90`, `image[crop][x]=10`. */
 const Int = Type.Union([Type.Integer(), Type.String({ pattern: '^-?\\d{1,9}$' })]);
 const Text = Type.Union([Type.String({ maxLength: 10_000 }), Type.Null()]);
-const Crop = Type.Object({ x: Int, y: Int, width: Int, height: Int });
+const Crop = NestedFields({ x: Int, y: Int, width: Int, height: Int });
 
-const ImageFields = Type.Object({
+const ImageFields = NestedFields({
   title: Type.Optional(Text),
   description: Type.Optional(Text),
   metadatas: Type.Optional(JsonObjectField),
