@@ -2,7 +2,18 @@
  * Abilities carried by tokens: `{"<album id>": {"Access": {"see": true, ...}}}`.
  * An ability that is absent or not exactly `true` is denied.
  */
-export const ABILITIES = ['see', 'image_list', 'image_upload', 'image_delete', 'rename', 'trash'] as const;
+export const ABILITIES = [
+  'see',
+  'image_list',
+  'image_upload',
+  'image_delete',
+  'rename',
+  'trash',
+  'image_download',
+  'Share',
+  'image_copy',
+  'image_duplicate',
+] as const;
 export type Ability = (typeof ABILITIES)[number];
 
 /** Per-album grants, as they appear in a token. */

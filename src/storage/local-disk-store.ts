@@ -3,7 +3,7 @@ import { copyFile, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile
 import { randomUUID } from 'node:crypto';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { ObjectStore, type StoredObject } from './object-store.ts';
+import { type ByteRange, ObjectStore, type StoredObject } from './object-store.ts';
 
 /** Objects as files under one root directory on the local disk. */
 export class LocalDiskStore extends ObjectStore {
@@ -64,10 +64,10 @@ export class LocalDiskStore extends ObjectStore {
     }
   }
 
-  async getStream(key: string): Promise<Readable | null> {
+  async getStream(key: string, range?: ByteRange): Promise<Readable | null> {
     const path = this.pathOf(key);
     if (!(await this.stat(key))) return null;
-    return createReadStream(path);
+    return createReadStream(path, range);
   }
 
   async stat(key: string): Promise<StoredObject | null> {
