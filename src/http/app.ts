@@ -14,6 +14,7 @@ import { seedHeaders } from './plugins/seed-headers.ts';
 import { accountRoutes } from './routes/accounts/index.ts';
 import { albumRoutes } from './routes/albums/index.ts';
 import { receiveNotification } from './routes/cloudinary/receive-notification.ts';
+import { downloadRoutes } from './routes/downloads/index.ts';
 import { imageRoutes } from './routes/images/index.ts';
 import { healthRoute } from './routes/health.ts';
 import { pageRoutes } from './routes/pages/index.ts';
@@ -58,6 +59,7 @@ export async function buildApp({ config, db, services, mediaHost }: Platform): P
       const typed = api as unknown as Api;
       albumRoutes(typed);
       imageRoutes(typed);
+      downloadRoutes(typed);
       trashRoutes(typed);
       accountRoutes(typed);
       receiveNotification(typed);

@@ -2,6 +2,7 @@ import { type Kysely, PostgresAdapter } from 'kysely';
 import type { Dialect } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { JobStore } from '../jobs/job-store.ts';
+import { AlbumFilesRepository } from './album-files.repository.ts';
 import { AlbumsRepository } from './albums.repository.ts';
 import { ImagesRepository } from './images.repository.ts';
 import { OrganizationsRepository } from './organizations.repository.ts';
@@ -17,6 +18,7 @@ export interface Repositories {
   secrets: SecretsRepository;
   albums: AlbumsRepository;
   images: ImagesRepository;
+  albumFiles: AlbumFilesRepository;
   uploadBatches: UploadBatchesRepository;
   webhookEvents: WebhookEventsRepository;
   /** The job queue on the same executor: inside a transaction, a job is queued only if it commits. */
@@ -44,6 +46,7 @@ export function repositoriesOver(db: Kysely<Database>, afterCommit: (hook: () =>
     secrets: new SecretsRepository(db),
     albums: new AlbumsRepository(db),
     images: new ImagesRepository(db, dialect),
+    albumFiles: new AlbumFilesRepository(db),
     uploadBatches: new UploadBatchesRepository(db),
     webhookEvents: new WebhookEventsRepository(db),
     jobs: new JobStore(db, dialect),

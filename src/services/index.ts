@@ -8,9 +8,11 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import { AccountsService } from './accounts.service.ts';
 import { AlbumsService } from './albums.service.ts';
 import { AuthService } from './auth.service.ts';
+import { DownloadsService } from './downloads.service.ts';
 import { ImagePresenter } from './image-presenter.ts';
 import { ImagesService } from './images.service.ts';
 import { NotificationsService } from './notifications.service.ts';
+import { OriginalFiles } from './original-files.ts';
 import { StoredMedia } from './stored-media.ts';
 import { UploadFormService } from './upload-form.ts';
 import { WebhooksService } from './webhooks.service.ts';
@@ -21,6 +23,7 @@ export interface Services {
   accounts: AccountsService;
   albums: AlbumsService;
   images: ImagesService;
+  downloads: DownloadsService;
   notifications: NotificationsService;
   webhooks: WebhooksService;
   presenter: ImagePresenter;
@@ -31,7 +34,7 @@ export interface Services {
 
 /** What only a full process has (the CLI's one-shot commands go without). */
 export interface ServiceOptions {
-  /** Where the embedded host stores originals, for the trash purge to delete unused ones. */
+  /** Where the embedded host stores originals: the trash purge deletes unused ones, downloads read them. */
   store?: ObjectStore;
   /** Called after a job was queued, to wake the in-process worker. */
   onQueued?: () => void;
@@ -50,11 +53,13 @@ export function createServices(config: Config, db: Db, options: ServiceOptions =
   });
   const albums = new AlbumsService(repos, forms, presenter, webhooks, media);
   const images = new ImagesService(config, repos, albums, presenter, webhooks, media);
+  const downloads = new DownloadsService(repos, albums, presenter, new OriginalFiles(config, options.store ?? null, presenter));
   return {
     auth: new AuthService(repos, signer),
     accounts,
     albums,
     images,
+    downloads,
     notifications: new NotificationsService(config, db.kysely, signer, webhooks, presenter),
     webhooks,
     presenter,
