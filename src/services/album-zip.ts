@@ -13,13 +13,15 @@
  * directory lies or reaches past 4 GiB, and the end record. album-zip.test.ts checks the
  * formula against archiver's real output, ZIP64 cases included.
  *
- * Memory: file data passes through in stream-sized chunks, one entry open at a time;
- * archiver keeps a small record per entry for the central directory, as any ZIP writer must.
+ * Memory: file data passes through in stream-sized chunks, one entry open at a time, freed
+ * promptly (prompt-scavenge.ts); archiver keeps a small record per entry for the central
+ * directory, as any ZIP writer must.
  */
 import { PassThrough, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ZipArchive } from 'archiver';
 import type { ByteRange } from '../storage/object-store.ts';
+import { ScavengeCounter } from './prompt-scavenge.ts';
 
 /** One file of the archive. */
 export interface ZipEntry {
@@ -149,6 +151,8 @@ export function streamZip<E extends ZipEntry>(entries: readonly E[], open: OpenE
       stop,
     );
   };
+  const scavenges = new ScavengeCounter();
+  archive.on('data', (chunk: Buffer) => scavenges.sent(chunk.length));
   archive.on('entry', feed);
   archive.on('error', stop);
   archive.on('warning', stop);
