@@ -18,6 +18,7 @@ import { downloadRoutes } from './routes/downloads/index.ts';
 import { imageRoutes } from './routes/images/index.ts';
 import { healthRoute } from './routes/health.ts';
 import { pageRoutes } from './routes/pages/index.ts';
+import { shareRoutes } from './routes/shares/index.ts';
 import { trashRoutes } from './routes/trash/index.ts';
 import type { Api } from './types.ts';
 
@@ -60,6 +61,7 @@ export async function buildApp({ config, db, services, mediaHost }: Platform): P
       albumRoutes(typed);
       imageRoutes(typed);
       downloadRoutes(typed);
+      shareRoutes(typed);
       trashRoutes(typed);
       accountRoutes(typed);
       receiveNotification(typed);

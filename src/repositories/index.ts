@@ -7,6 +7,7 @@ import { AlbumsRepository } from './albums.repository.ts';
 import { ImagesRepository } from './images.repository.ts';
 import { OrganizationsRepository } from './organizations.repository.ts';
 import { SecretsRepository } from './secrets.repository.ts';
+import { SharesRepository } from './shares.repository.ts';
 import { UploadBatchesRepository } from './upload-batches.repository.ts';
 import { UsersRepository } from './users.repository.ts';
 import { WebhookEventsRepository } from './webhook-events.repository.ts';
@@ -19,6 +20,7 @@ export interface Repositories {
   albums: AlbumsRepository;
   images: ImagesRepository;
   albumFiles: AlbumFilesRepository;
+  shares: SharesRepository;
   uploadBatches: UploadBatchesRepository;
   webhookEvents: WebhookEventsRepository;
   /** The job queue on the same executor: inside a transaction, a job is queued only if it commits. */
@@ -47,6 +49,7 @@ export function repositoriesOver(db: Kysely<Database>, afterCommit: (hook: () =>
     albums: new AlbumsRepository(db),
     images: new ImagesRepository(db, dialect),
     albumFiles: new AlbumFilesRepository(db),
+    shares: new SharesRepository(db),
     uploadBatches: new UploadBatchesRepository(db),
     webhookEvents: new WebhookEventsRepository(db),
     jobs: new JobStore(db, dialect),

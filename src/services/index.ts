@@ -13,6 +13,7 @@ import { ImagePresenter } from './image-presenter.ts';
 import { ImagesService } from './images.service.ts';
 import { NotificationsService } from './notifications.service.ts';
 import { OriginalFiles } from './original-files.ts';
+import { ShareLinksService } from './share-links.service.ts';
 import { StoredMedia } from './stored-media.ts';
 import { UploadFormService } from './upload-form.ts';
 import { WebhooksService } from './webhooks.service.ts';
@@ -24,6 +25,7 @@ export interface Services {
   albums: AlbumsService;
   images: ImagesService;
   downloads: DownloadsService;
+  shares: ShareLinksService;
   notifications: NotificationsService;
   webhooks: WebhooksService;
   presenter: ImagePresenter;
@@ -60,6 +62,7 @@ export function createServices(config: Config, db: Db, options: ServiceOptions =
     albums,
     images,
     downloads,
+    shares: new ShareLinksService(config, repos, albums, presenter, downloads),
     notifications: new NotificationsService(config, db.kysely, signer, webhooks, presenter),
     webhooks,
     presenter,
