@@ -4,6 +4,7 @@ import type { Database } from '../db/schema.ts';
 import { JobStore } from '../jobs/job-store.ts';
 import { AlbumFilesRepository } from './album-files.repository.ts';
 import { AlbumsRepository } from './albums.repository.ts';
+import { ImageCopiesRepository } from './image-copies.repository.ts';
 import { ImagesRepository } from './images.repository.ts';
 import { OrganizationsRepository } from './organizations.repository.ts';
 import { SecretsRepository } from './secrets.repository.ts';
@@ -21,6 +22,7 @@ export interface Repositories {
   images: ImagesRepository;
   albumFiles: AlbumFilesRepository;
   shares: SharesRepository;
+  imageCopies: ImageCopiesRepository;
   uploadBatches: UploadBatchesRepository;
   webhookEvents: WebhookEventsRepository;
   /** The job queue on the same executor: inside a transaction, a job is queued only if it commits. */
@@ -50,6 +52,7 @@ export function repositoriesOver(db: Kysely<Database>, afterCommit: (hook: () =>
     images: new ImagesRepository(db, dialect),
     albumFiles: new AlbumFilesRepository(db),
     shares: new SharesRepository(db),
+    imageCopies: new ImageCopiesRepository(db),
     uploadBatches: new UploadBatchesRepository(db),
     webhookEvents: new WebhookEventsRepository(db),
     jobs: new JobStore(db, dialect),

@@ -9,6 +9,7 @@ import { AccountsService } from './accounts.service.ts';
 import { AlbumsService } from './albums.service.ts';
 import { AuthService } from './auth.service.ts';
 import { DownloadsService } from './downloads.service.ts';
+import { ImageCopiesService } from './image-copies.service.ts';
 import { ImagePresenter } from './image-presenter.ts';
 import { ImagesService } from './images.service.ts';
 import { NotificationsService } from './notifications.service.ts';
@@ -26,6 +27,7 @@ export interface Services {
   images: ImagesService;
   downloads: DownloadsService;
   shares: ShareLinksService;
+  copies: ImageCopiesService;
   notifications: NotificationsService;
   webhooks: WebhooksService;
   presenter: ImagePresenter;
@@ -63,6 +65,7 @@ export function createServices(config: Config, db: Db, options: ServiceOptions =
     images,
     downloads,
     shares: new ShareLinksService(config, repos, albums, presenter, downloads),
+    copies: new ImageCopiesService(repos, presenter, webhooks, media),
     notifications: new NotificationsService(config, db.kysely, signer, webhooks, presenter),
     webhooks,
     presenter,

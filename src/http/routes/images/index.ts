@@ -1,4 +1,5 @@
 import type { Api } from '../../types.ts';
+import { copyImages } from './copy-images.ts';
 import { deleteImage } from './delete-image.ts';
 import { deleteImages } from './delete-images.ts';
 import { listAlbumImages } from './list-album-images.ts';
@@ -8,6 +9,7 @@ import { moveImages } from './move-images.ts';
 export function imageRoutes(app: Api): void {
   listAlbumImages(app);
   moveImages(app);
+  copyImages(app);
   deleteImage(app);
   deleteImages(app);
 }
