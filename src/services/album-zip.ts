@@ -123,6 +123,17 @@ export function streamZip<E extends ZipEntry>(entries: readonly E[], open: OpenE
   let next = 0;
   let current: PassThrough | null = null;
   let stopped = false;
+  /** The next entry's source, opened one entry ahead. */
+  let ahead: Promise<Readable> | null = null;
+  const prefetch = (entry: E): Promise<Readable> => {
+    const opened = open(entry).then((source) => {
+      source.read(0);
+      return source;
+    });
+    // Its failure is handled when its turn comes (or dropped when the build stopped before).
+    opened.catch(() => {});
+    return opened;
+  };
   /** Stops building: the window is full, the client went away, or (with `error`) a source failed. */
   const stop = (error?: unknown) => {
     if (stopped) return;
@@ -130,6 +141,7 @@ export function streamZip<E extends ZipEntry>(entries: readonly E[], open: OpenE
     archive.unpipe(out);
     archive.abort();
     current?.destroy();
+    ahead?.then((source) => source.destroy(), () => {});
     if (error) out.destroy(error instanceof Error ? error : new Error(String(error)));
   };
   const feed = () => {
@@ -139,11 +151,14 @@ export function streamZip<E extends ZipEntry>(entries: readonly E[], open: OpenE
       return;
     }
     const entry = entries[next++]!;
-    // archiver takes a stream at once; the source behind it opens only now, one at a time.
+    // archiver takes a stream at once; the source behind it was opened (and its first chunk
+    // asked for) while the previous entry streamed, so reading and checksumming overlap.
     const data = new PassThrough();
     current = data;
     archive.append(data, { name: entry.name, date: entry.date, store: true });
-    open(entry).then(
+    const opened = ahead ?? prefetch(entry);
+    ahead = next < entries.length ? prefetch(entries[next]!) : null;
+    opened.then(
       (source) => {
         if (stopped) return source.destroy();
         pipeline(source, new ExactLength(entry.size, entry.name), data).catch(stop);

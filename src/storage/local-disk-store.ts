@@ -5,6 +5,13 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type ByteRange, ObjectStore, type StoredObject } from './object-store.ts';
 
+/**
+ * Bytes per read of a stream. Each read is a round trip to libuv's thread pool; at Node's
+ * default 64 KiB those round trips, not the disk, bounded a ZIP of originals (about 120 MB/s
+ * here, against 170 MB/s at 1 MiB).
+ */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
 /** Objects as files under one root directory on the local disk. */
 export class LocalDiskStore extends ObjectStore {
   private readonly root: string;
@@ -67,7 +74,7 @@ export class LocalDiskStore extends ObjectStore {
   async getStream(key: string, range?: ByteRange): Promise<Readable | null> {
     const path = this.pathOf(key);
     if (!(await this.stat(key))) return null;
-    return createReadStream(path, range);
+    return createReadStream(path, { ...range, highWaterMark: READ_CHUNK_BYTES });
   }
 
   async stat(key: string): Promise<StoredObject | null> {
