@@ -10,6 +10,7 @@ import { AlbumsService } from './albums.service.ts';
 import { AuthService } from './auth.service.ts';
 import { DownloadsService } from './downloads.service.ts';
 import { ImageCopiesService } from './image-copies.service.ts';
+import { ImageDuplicatesService } from './image-duplicates.service.ts';
 import { ImagePresenter } from './image-presenter.ts';
 import { ImagesService } from './images.service.ts';
 import { NotificationsService } from './notifications.service.ts';
@@ -28,6 +29,7 @@ export interface Services {
   downloads: DownloadsService;
   shares: ShareLinksService;
   copies: ImageCopiesService;
+  duplicates: ImageDuplicatesService;
   notifications: NotificationsService;
   webhooks: WebhooksService;
   presenter: ImagePresenter;
@@ -57,7 +59,9 @@ export function createServices(config: Config, db: Db, options: ServiceOptions =
   });
   const albums = new AlbumsService(repos, forms, presenter, webhooks, media);
   const images = new ImagesService(config, repos, albums, presenter, webhooks, media);
-  const downloads = new DownloadsService(repos, albums, presenter, new OriginalFiles(config, options.store ?? null, presenter));
+  const originals = new OriginalFiles(config, options.store ?? null, presenter);
+  const downloads = new DownloadsService(repos, albums, presenter, originals);
+  const notifications = new NotificationsService(config, db.kysely, signer, webhooks, presenter);
   return {
     auth: new AuthService(repos, signer),
     accounts,
@@ -66,7 +70,8 @@ export function createServices(config: Config, db: Db, options: ServiceOptions =
     downloads,
     shares: new ShareLinksService(config, repos, albums, presenter, downloads),
     copies: new ImageCopiesService(repos, presenter, webhooks, media),
-    notifications: new NotificationsService(config, db.kysely, signer, webhooks, presenter),
+    duplicates: new ImageDuplicatesService(config, repos, forms, originals, notifications, presenter),
+    notifications,
     webhooks,
     presenter,
     signer,

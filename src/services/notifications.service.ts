@@ -73,7 +73,11 @@ export class NotificationsService {
     }
   }
 
-  private async recordUpload(organizationId: string, albumPublicId: string, body: Record<string, unknown>) {
+  /**
+   * Creates the image an upload reported, once per (album, public_id): from a verified
+   * notification, or from the host's own answer to an upload this service made (a duplicate).
+   */
+  async recordUpload(organizationId: string, albumPublicId: string, body: Record<string, unknown>): Promise<NotificationResult> {
     const publicId = body.public_id;
     if (typeof publicId !== 'string' || !publicId) throw badRequest('Notification without public_id');
     const metadata = (body.image_metadata && typeof body.image_metadata === 'object' ? body.image_metadata : {}) as Record<

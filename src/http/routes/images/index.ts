@@ -2,6 +2,7 @@ import type { Api } from '../../types.ts';
 import { copyImages } from './copy-images.ts';
 import { deleteImage } from './delete-image.ts';
 import { deleteImages } from './delete-images.ts';
+import { duplicateImage } from './duplicate-image.ts';
 import { listAlbumImages } from './list-album-images.ts';
 import { moveImages } from './move-images.ts';
 
@@ -10,6 +11,7 @@ export function imageRoutes(app: Api): void {
   listAlbumImages(app);
   moveImages(app);
   copyImages(app);
+  duplicateImage(app);
   deleteImage(app);
   deleteImages(app);
 }
