@@ -5,6 +5,7 @@
  * different versions. Several ranges in one request, or a malformed header, get the whole
  * body (RFC 9110 lets a server ignore Range); a range starting past the end is 416.
  */
+import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DownloadBody } from '../services/downloads.service.ts';
 import type { ByteRange } from '../storage/object-store.ts';
@@ -30,8 +31,13 @@ export function requestedRange(request: FastifyRequest, etag: string, length: nu
   return { start, end };
 }
 
-/** Sends `body` whole (200) or the requested range of it (206), or 416. */
+/**
+ * Sends `body` whole (200) or the requested range of it (206), or 416. A HEAD gets the same
+ * headers and no bytes, without reading any (Fastify's HEAD route would otherwise read a
+ * body stream to its end; an empty stream is the payload it leaves Content-Length alone for).
+ */
 export async function sendRanged(request: FastifyRequest, reply: FastifyReply, body: DownloadBody): Promise<FastifyReply> {
+  const open = (range?: ByteRange) => (request.method === 'HEAD' ? Promise.resolve(Readable.from([])) : body.open(range));
   reply
     .header('Accept-Ranges', 'bytes')
     .header('ETag', body.etag)
@@ -42,11 +48,11 @@ export async function sendRanged(request: FastifyRequest, reply: FastifyReply, b
     return reply.status(416).header('Content-Range', `bytes */${body.length}`).header('Content-Length', '0').send('');
   }
   if (range === undefined) {
-    return reply.status(200).header('Content-Length', String(body.length)).send(await body.open());
+    return reply.status(200).header('Content-Length', String(body.length)).send(await open());
   }
   return reply
     .status(206)
     .header('Content-Range', `bytes ${range.start}-${range.end}/${body.length}`)
     .header('Content-Length', String(range.end - range.start + 1))
-    .send(await body.open(range));
+    .send(await open(range));
 }

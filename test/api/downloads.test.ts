@@ -129,6 +129,16 @@ test('a selection: only the chosen images; one not in the album is 404', async (
   assert.equal(missing.status, 404);
 });
 
+test('HEAD tells the length and ranges without a body', async () => {
+  const path = `/api/v1/albums/${encodeURIComponent(ALBUM)}/download.zip`;
+  const whole = await get(path, tenant.token);
+  const head = await fetch(server.url + path, { method: 'HEAD', headers: { Authorization: `Token token="${tenant.token}"` } });
+  assert.equal(head.status, 200);
+  assert.equal(head.headers.get('content-length'), String(whole.body.length));
+  assert.equal(head.headers.get('etag'), whole.headers.get('etag'));
+  assert.equal(head.headers.get('accept-ranges'), 'bytes');
+});
+
 test('a ZIP cut half way and resumed with Range (If-Range) gives the same bytes', async () => {
   const path = `/api/v1/albums/${encodeURIComponent(ALBUM)}/download.zip`;
   const whole = await get(path, tenant.token);
