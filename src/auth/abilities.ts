@@ -1,5 +1,6 @@
 /**
- * Abilities carried by tokens: `{"<album id>": {"Access": {"see": true, ...}}}`.
+ * Abilities carried by tokens: `{"<album id>": {"Access": {"see": true, ...}, "Tags": {...},
+ * "Sort": {...}}}`, as SharinPix's clients write them (its documentation's abilities page).
  * An ability that is absent or not exactly `true` is denied.
  */
 export const ABILITIES = [
@@ -9,6 +10,10 @@ export const ABILITIES = [
   'image_delete',
   'rename',
   'trash',
+  'image_tag',
+  'image_caption',
+  'image_rotate',
+  'image_crop',
   'image_download',
   'Share',
   'image_copy',
@@ -16,8 +21,24 @@ export const ABILITIES = [
 ] as const;
 export type Ability = (typeof ABILITIES)[number];
 
+/** A tag's labels per language, `{"en": "car", "fr": "voiture"}`. */
+export type TagLabels = Record<string, string>;
+
+/** How an album's images are ordered: SharinPix's `Sort` behaviour ability. */
+export interface SortOrder {
+  field: 'created_at' | 'taken_at';
+  order: 'asc' | 'desc';
+}
+
+/** One album's grants: its abilities, its declared tag set, its image order. */
+export interface AlbumGrant {
+  Access?: Partial<Record<string, boolean>>;
+  Tags?: Record<string, TagLabels>;
+  Sort?: { field?: string; order?: string };
+}
+
 /** Per-album grants, as they appear in a token. */
-export type Abilities = Record<string, { Access?: Partial<Record<string, boolean>> } | undefined>;
+export type Abilities = Record<string, AlbumGrant | undefined>;
 
 /** True when `abilities` grants `ability` on the album `albumId`. */
 export function grants(abilities: Abilities, albumId: string, ability: Ability): boolean {
@@ -37,11 +58,51 @@ export function parseAbilities(value: unknown): Abilities | null {
   return value as Abilities;
 }
 
+/** SharinPix also reads the album's order from a `Sort` entry beside the album ids. */
+const TOP_LEVEL_SORT = 'Sort';
+
+/** `date_taken` is the documentation's name for the field its own example calls `taken_at`. */
+const SORT_FIELDS: Record<string, SortOrder['field']> = { created_at: 'created_at', taken_at: 'taken_at', date_taken: 'taken_at' };
+
+/** Reads a `{field, order}` pair from untrusted input; null when either is not one of ours. */
+export function parseSort(value: unknown): SortOrder | null {
+  if (value === null || typeof value !== 'object') return null;
+  const { field, order } = value as Record<string, unknown>;
+  const sortField = typeof field === 'string' ? SORT_FIELDS[field] : undefined;
+  if (!sortField || (order !== 'asc' && order !== 'desc')) return null;
+  return { field: sortField, order };
+}
+
+/** The image order a token sets for an album: the album's own `Sort`, else the top-level one. */
+export function sortOf(abilities: Abilities, albumId: string): SortOrder | null {
+  return parseSort(abilities[albumId]?.Sort) ?? parseSort(abilities[TOP_LEVEL_SORT]);
+}
+
+/** The tag set a token declares for an album (null: none declared, any tag goes). */
+export function declaredTags(abilities: Abilities, albumId: string): Map<string, TagLabels> | null {
+  const tags = abilities[albumId]?.Tags;
+  if (tags === undefined || tags === null || typeof tags !== 'object' || Array.isArray(tags)) return null;
+  const out = new Map<string, TagLabels>();
+  for (const [name, labels] of Object.entries(tags)) {
+    const clean: TagLabels = {};
+    if (labels && typeof labels === 'object') {
+      for (const [lang, label] of Object.entries(labels)) if (typeof label === 'string') clean[lang] = label;
+    }
+    out.set(name, clean);
+  }
+  return out;
+}
+
 /** True when every grant of `inner` is also granted by `outer` (inner is no wider). */
 export function isNarrowerOrEqual(inner: Abilities, outer: Abilities): boolean {
-  return Object.entries(inner).every(([albumId, grant]) =>
-    Object.entries(grant?.Access ?? {}).every(
+  return Object.entries(inner).every(([albumId, grant]) => {
+    const abilitiesWithin = Object.entries(grant?.Access ?? {}).every(
       ([ability, allowed]) => allowed !== true || outer[albumId]?.Access?.[ability] === true,
-    ),
-  );
+    );
+    // A declared tag set limits tagging: the narrower token may only declare fewer tags.
+    const outerTags = declaredTags(outer, albumId);
+    const innerTags = declaredTags(inner, albumId);
+    const tagsWithin = outerTags === null || (innerTags !== null && [...innerTags.keys()].every((name) => outerTags.has(name)));
+    return abilitiesWithin && tagsWithin;
+  });
 }

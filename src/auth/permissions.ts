@@ -4,7 +4,7 @@
  * organization id, so another organization's album is simply not found (404).
  */
 import { forbidden } from '../errors/app-error.ts';
-import { type Abilities, type Ability, grants } from './abilities.ts';
+import { type Abilities, type Ability, declaredTags, grants, type SortOrder, sortOf, type TagLabels } from './abilities.ts';
 
 /** Who is calling: a user or an organization's secret, and what the token lets it do. */
 export interface Actor {
@@ -118,6 +118,49 @@ export function trashableAlbums(actor: Actor): string[] | null {
 /** Declaring an upload batch finished: `image_upload` on the album (it is part of uploading). */
 export function requireUploadDone(actor: Actor, album: string): void {
   requireAccess(actor, 'image_upload', [album]);
+}
+
+/*
+ * Editing one image. Each field names its ability, as SharinPix's abilities page does:
+ * title, description and metadatas `image_caption` (they describe the image), rotation
+ * `image_rotate`, crop `image_crop`, tags `image_tag`.
+ */
+
+/** The abilities an image edit needs, one per kind of field it changes. */
+export type ImageEdit = 'caption' | 'rotate' | 'crop';
+
+const EDIT_ABILITIES: Record<ImageEdit, Ability> = { caption: 'image_caption', rotate: 'image_rotate', crop: 'image_crop' };
+
+/** Seeing one image: `see` on its album (the album shows it). */
+export function requireImageSee(actor: Actor, album: string): void {
+  requireAccess(actor, 'see', [album]);
+}
+
+/** Editing an image: the ability of every kind of field the edit changes. */
+export function requireImageEdit(actor: Actor, album: string, edits: Iterable<ImageEdit>): void {
+  for (const edit of edits) requireAccess(actor, EDIT_ABILITIES[edit], [album]);
+}
+
+/**
+ * Adding or removing `tag` on images of `album`: `image_tag` on it, and when the token
+ * declares the album's tag set, a tag of that set or one of the organization's own tags.
+ * Returns the labels the token gives the tag (undefined when it declares none for it).
+ */
+export function requireTagging(actor: Actor, album: string, tag: string, organizationTags: ReadonlySet<string>): TagLabels | undefined {
+  requireAccess(actor, 'image_tag', [album]);
+  if (actor.abilities === null) return undefined;
+  const declared = declaredTags(actor.abilities, album);
+  if (declared === null) return undefined;
+  const labels = declared.get(tag);
+  if (labels === undefined && !organizationTags.has(tag)) {
+    throw forbidden(`Tag "${tag}" is not among the tags this token declares for album ${album}`);
+  }
+  return labels;
+}
+
+/** The image order the actor's token sets for the album (null: the default order). */
+export function imageOrderFor(actor: Actor, album: string): SortOrder | null {
+  return actor.abilities === null ? null : sortOf(actor.abilities, album);
 }
 
 /*

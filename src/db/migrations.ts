@@ -260,10 +260,35 @@ const migrations: Record<string, Migration> = {
     },
   },
   /**
+   * SharinPix's image features: tags given by clients (the host's own tags, which `images.tags`
+   * mirrored until now, stay in the media report's `infos.tags`), the organization's tag set,
+   * the events an organization's webhook subscribes to, and an index for listing an album by
+   * capture time.
+   */
+  '0006_sharinpix_images': {
+    async up(db: Kysely<any>) {
+      await db.updateTable('images').set({ tags: '[]' }).execute();
+      await db.schema
+        .createTable('organization_tags')
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('labels', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('organization_tags_pk', ['organization_id', 'name'])
+        .execute();
+      await db.schema.alterTable('organizations').addColumn('webhook_events', 'text').execute();
+      await db.schema
+        .createIndex('images_album_taken')
+        .on('images')
+        .columns(['album_id', 'deleted_at', 'taken_at', 'created_at', 'id'])
+        .execute();
+    },
+  },
+  /**
    * Share links. Rows go with their album (a merge removes the source album) and with their
    * images (the trash purge deletes image rows), so neither is blocked by a link.
    */
-  '0006_shares': {
+  '0007_shares': {
     async up(db: Kysely<any>) {
       await db.schema
         .createTable('shares')

@@ -13,6 +13,8 @@ export interface OrganizationTable {
   webhook_secret: string | null;
   /** Sequence number of the organization's last webhook event (events are numbered 1, 2, ...). */
   webhook_seq: Generated<number>;
+  /** JSON: the event names the webhook receives; null for this service's own events. */
+  webhook_events: string | null;
   created_at: string;
 }
 
@@ -75,7 +77,7 @@ export interface ImageTable {
   crop_h: number | null;
   /** JSON: client-set metadata. */
   metadatas: string;
-  /** JSON: string[]. */
+  /** JSON: `[{name, labels}]`, the tags clients gave the image (SharinPix's tags). */
   tags: string;
   processed: number;
   processing_error: string | null;
@@ -177,6 +179,15 @@ export interface AlbumViewTable {
   last_counted_at: string;
 }
 
+/** A tag every album of the organization may use (created by admins), with its labels. */
+export interface OrganizationTagTable {
+  organization_id: string;
+  name: string;
+  /** JSON: `{"en": "car", "fr": "voiture"}`. */
+  labels: string;
+  created_at: string;
+}
+
 /**
  * A public share link to an album's images (`POST /albums/:id/shares`). The id is the
  * unguessable part of its URL; revoking deletes the row, so the link is gone at once.
@@ -218,6 +229,7 @@ export interface Database {
   album_views: AlbumViewTable;
   upload_batches: UploadBatchTable;
   webhook_events: WebhookEventTable;
+  organization_tags: OrganizationTagTable;
   shares: ShareTable;
   share_images: ShareImageTable;
 }

@@ -16,6 +16,7 @@ import { albumRoutes } from './routes/albums/index.ts';
 import { receiveNotification } from './routes/cloudinary/receive-notification.ts';
 import { downloadRoutes } from './routes/downloads/index.ts';
 import { imageRoutes } from './routes/images/index.ts';
+import { tagRoutes } from './routes/tags/index.ts';
 import { healthRoute } from './routes/health.ts';
 import { pageRoutes } from './routes/pages/index.ts';
 import { shareRoutes } from './routes/shares/index.ts';
@@ -60,6 +61,7 @@ export async function buildApp({ config, db, services, mediaHost }: Platform): P
       const typed = api as unknown as Api;
       albumRoutes(typed);
       imageRoutes(typed);
+      tagRoutes(typed);
       downloadRoutes(typed);
       shareRoutes(typed);
       trashRoutes(typed);

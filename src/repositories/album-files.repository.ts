@@ -7,13 +7,29 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, ImageTable } from '../db/schema.ts';
 import { chunked } from './chunks.ts';
 
-/** An image as a file: where its original is, how big, what it was called. */
-export type ImageFile = Pick<
-  Selectable<ImageTable>,
-  'id' | 'album_id' | 'public_id' | 'type' | 'version' | 'format' | 'size' | 'filename' | 'taken_at' | 'created_at'
->;
+const FILE_COLUMNS = [
+  'id',
+  'album_id',
+  'public_id',
+  'type',
+  'version',
+  'format',
+  'size',
+  'filename',
+  'taken_at',
+  'created_at',
+  // The edits, for renditions of the image as edited.
+  'original_width',
+  'original_height',
+  'rotation',
+  'crop_x',
+  'crop_y',
+  'crop_w',
+  'crop_h',
+] as const;
 
-const FILE_COLUMNS = ['id', 'album_id', 'public_id', 'type', 'version', 'format', 'size', 'filename', 'taken_at', 'created_at'] as const;
+/** An image as a file: where its original is, how big, what it was called, how it is edited. */
+export type ImageFile = Pick<Selectable<ImageTable>, (typeof FILE_COLUMNS)[number]>;
 
 export class AlbumFilesRepository {
   constructor(private readonly db: Kysely<Database>) {}

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { AlbumTable, Database } from '../db/schema.ts';
 import { chunked } from './chunks.ts';
@@ -8,7 +9,11 @@ export type Album = Selectable<AlbumTable>;
 export class AlbumsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(album: Omit<Album, 'images_count' | 'views_count'>): Promise<Album> {
+  /** A new empty album of the organization, under `publicId` (a fresh UUID when absent). */
+  async create(organizationId: string, publicId?: string): Promise<Album> {
+    const id = randomUUID();
+    const now = new Date().toISOString();
+    const album = { id, organization_id: organizationId, public_id: publicId ?? id, created_at: now, updated_at: now };
     await this.db.insertInto('albums').values(album).execute();
     return { ...album, images_count: 0, views_count: 0 };
   }

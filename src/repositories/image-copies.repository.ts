@@ -20,21 +20,16 @@ export class ImageCopiesRepository {
     const perInsert = Math.floor(MAX_PARAMETERS / Object.keys(rows[0]!).length);
     for (const piece of chunked(rows, perInsert)) await this.db.insertInto('images').values(piece).execute();
   }
-
-  /** Gives image `id` the client-set fields of `source` (a duplicate keeps its edits, caption and tags). */
-  async takeClientFields(organizationId: string, id: string, source: ImageRow, now: string): Promise<void> {
-    const fields = Object.fromEntries(CLIENT_FIELDS.map((field) => [field, source[field]]));
-    await this.db
-      .updateTable('images')
-      .set({ ...fields, updated_at: now })
-      .where('organization_id', '=', organizationId)
-      .where('id', '=', id)
-      .execute();
-  }
 }
 
-/** The fields a client sets on an image (as opposed to what the host reported). */
-const CLIENT_FIELDS = ['title', 'description', 'metadatas', 'tags', 'rotation', 'crop_x', 'crop_y', 'crop_w', 'crop_h'] as const;
+/** The fields a client sets on an image, as opposed to what the host reported. */
+export type ClientFields = Pick<ImageRecord, 'title' | 'description' | 'metadatas' | 'tags' | 'rotation' | 'crop_x' | 'crop_y' | 'crop_w' | 'crop_h'>;
+
+/** The client-set fields of `source`: what a duplicate takes over. */
+export function clientFieldsOf(source: ImageRecord): ClientFields {
+  const { title, description, metadatas, tags, rotation, crop_x, crop_y, crop_w, crop_h } = source;
+  return { title, description, metadatas, tags, rotation, crop_x, crop_y, crop_w, crop_h };
+}
 
 /** A copy of `source` as a new row `id` in album `albumId`; tags only when asked. */
 export function copyRow(source: ImageRow, id: string, albumId: string, options: { copyTags: boolean; now: string }): ImageRecord {

@@ -24,6 +24,17 @@ export const UNEDITED_IMAGE = {
   deleted_at: null,
 } as const satisfies Partial<Selectable<ImageTable>>;
 
+/** The fields of an image its clients edit (PUT /images/:id, tags), as stored. */
+export type ImageEdits = Partial<
+  Pick<Selectable<ImageTable>, 'title' | 'description' | 'metadatas' | 'rotation' | 'crop_x' | 'crop_y' | 'crop_w' | 'crop_h' | 'width' | 'height' | 'tags'>
+>;
+
+/** How an album's listing is filtered and ordered. */
+export interface ListOptions {
+  sort?: { field: 'created_at' | 'taken_at'; order: 'asc' | 'desc' };
+  tag?: string;
+}
+
 /** What locates an image's stored original at the media host (copies share it). */
 export type MediaRef = Pick<ImageRow, 'type' | 'public_id' | 'version' | 'format'>;
 
@@ -202,19 +213,57 @@ export class ImagesRepository {
     return (await this.db.executeQuery<ImageRow>(CompiledQuery.raw(text, albumIds))).rows;
   }
 
-  /** One page of an album's live images, newest first. */
-  listPage(albumId: string, limit: number, offset: number): Promise<ImageRow[]> {
-    return this.withMedia()
+  /**
+   * One page of an album's live images, newest first unless `sort` says otherwise (by capture
+   * time, images without one last); only those tagged `tag` when given.
+   */
+  listPage(albumId: string, limit: number, offset: number, options: ListOptions = {}): Promise<ImageRow[]> {
+    const { field = 'created_at', order = 'desc' } = options.sort ?? {};
+    let query = this.withMedia()
       .where('images.album_id', '=', albumId)
       .where('images.deleted_at', 'is', null)
       // deleted_at is NULL in every row here, so ordering by it changes nothing, but it lets
       // PostgreSQL read the rows in the (album_id, deleted_at, created_at, id) index's order
       // instead of sorting the whole album: it does not treat IS NULL as fixing the column.
-      .orderBy('images.deleted_at', 'desc')
-      .orderBy('images.created_at', 'desc')
-      .orderBy('images.id', 'desc')
-      .limit(limit)
-      .offset(offset)
+      .orderBy('images.deleted_at', order);
+    if (options.tag !== undefined) query = query.where(this.taggedWith(options.tag));
+    if (field === 'taken_at') {
+      query = query.orderBy(sql`images.taken_at is null`).orderBy('images.taken_at', order);
+    }
+    return query.orderBy('images.created_at', order).orderBy('images.id', order).limit(limit).offset(offset).execute();
+  }
+
+  /** How many live images of the album are tagged `tag`. */
+  async countTagged(albumId: string, tag: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('images')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('album_id', '=', albumId)
+      .where('deleted_at', 'is', null)
+      .where(this.taggedWith(tag))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** `images.tags` (JSON `[{name, labels}]`) holds a tag named `tag`. */
+  private taggedWith(tag: string) {
+    return this.dialect === 'postgres'
+      ? sql<boolean>`cast(images.tags as jsonb) @> ${JSON.stringify([{ name: tag }])}::jsonb`
+      : sql<boolean>`exists (select 1 from json_each(images.tags) where json_extract(value, '$.name') = ${tag})`;
+  }
+
+  /** The album's image (live or trashed) with this public_id, if any. */
+  findInAlbum(albumId: string, publicId: string): Promise<ImageRow | undefined> {
+    return this.withMedia().where('images.album_id', '=', albumId).where('images.public_id', '=', publicId).executeTakeFirst();
+  }
+
+  /** Sets client-editable fields of one image. */
+  async update(organizationId: string, id: string, fields: ImageEdits, now: string): Promise<void> {
+    await this.db
+      .updateTable('images')
+      .set({ ...fields, updated_at: now })
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
       .execute();
   }
 

@@ -6,6 +6,7 @@ import { AlbumFilesRepository } from './album-files.repository.ts';
 import { AlbumsRepository } from './albums.repository.ts';
 import { ImageCopiesRepository } from './image-copies.repository.ts';
 import { ImagesRepository } from './images.repository.ts';
+import { OrganizationTagsRepository } from './organization-tags.repository.ts';
 import { OrganizationsRepository } from './organizations.repository.ts';
 import { SecretsRepository } from './secrets.repository.ts';
 import { SharesRepository } from './shares.repository.ts';
@@ -16,6 +17,7 @@ import { WebhookEventsRepository } from './webhook-events.repository.ts';
 /** Every repository over one executor: the database, or a transaction. */
 export interface Repositories {
   organizations: OrganizationsRepository;
+  organizationTags: OrganizationTagsRepository;
   users: UsersRepository;
   secrets: SecretsRepository;
   albums: AlbumsRepository;
@@ -46,6 +48,7 @@ export function repositoriesOver(db: Kysely<Database>, afterCommit: (hook: () =>
   const dialect = dialectOf(db);
   return {
     organizations: new OrganizationsRepository(db, dialect),
+    organizationTags: new OrganizationTagsRepository(db),
     users: new UsersRepository(db),
     secrets: new SecretsRepository(db),
     albums: new AlbumsRepository(db),

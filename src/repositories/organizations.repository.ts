@@ -13,7 +13,7 @@ export class OrganizationsRepository {
 
   async create(org: Insertable<OrganizationTable>): Promise<Organization> {
     await this.db.insertInto('organizations').values(org).execute();
-    return { webhook_url: null, webhook_secret: null, webhook_seq: 0, ...org };
+    return { webhook_url: null, webhook_secret: null, webhook_seq: 0, webhook_events: null, ...org };
   }
 
   find(id: string): Promise<Organization | undefined> {
@@ -54,6 +54,11 @@ export class OrganizationsRepository {
       .returning('webhook_seq')
       .executeTakeFirstOrThrow();
     return Number(row.webhook_seq);
+  }
+
+  /** `events`: a JSON list of event names, or null for the default ones. */
+  async setWebhookEvents(id: string, events: string | null): Promise<void> {
+    await this.db.updateTable('organizations').set({ webhook_events: events }).where('id', '=', id).execute();
   }
 
   async setWebhookUrl(id: string, webhookUrl: string | null): Promise<void> {

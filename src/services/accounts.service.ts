@@ -9,6 +9,7 @@ import { type Abilities, isNarrowerOrEqual, parseAbilities } from '../auth/abili
 import { type Actor, requireAdmin } from '../auth/permissions.ts';
 import { type AnyClaims, nowSeconds, type TokenSigner, USER_TOKEN_TTL_SECONDS } from '../auth/tokens.ts';
 import type { Organization } from '../repositories/organizations.repository.ts';
+import { subscribedEvents } from './webhook-events.ts';
 import type { Repositories } from '../repositories/index.ts';
 import type { User } from '../repositories/users.repository.ts';
 
@@ -24,6 +25,8 @@ export interface OrganizationJson {
   id: string;
   name: string;
   webhook_url: string | null;
+  /** The events the webhook receives. */
+  webhook_events: string[];
   created_at: string;
 }
 
@@ -46,6 +49,7 @@ const presentOrganization = (org: Organization): OrganizationJson => ({
   id: org.id,
   name: org.name,
   webhook_url: org.webhook_url,
+  webhook_events: subscribedEvents(org),
   created_at: org.created_at,
 });
 

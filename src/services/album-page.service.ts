@@ -4,7 +4,7 @@
  * VIEW_WINDOW_MS; API reads never count (only this service increments `views_count`).
  */
 import type { Kysely } from 'kysely';
-import { type Actor, can, requireAccess } from '../auth/permissions.ts';
+import { type Actor, can, imageOrderFor, requireAccess } from '../auth/permissions.ts';
 import type { Database } from '../db/schema.ts';
 import { AlbumViewsRepository } from '../repositories/album-views.repository.ts';
 import { repositoriesOver } from '../repositories/index.ts';
@@ -78,7 +78,9 @@ export class AlbumPageService {
     const mayList = can(actor, 'image_list', album.public_id);
     const pageCount = Math.max(1, Math.ceil(album.images_count / ALBUM_PAGE_SIZE));
     const rows = mayList
-      ? await repositoriesOver(this.db).images.listPage(album.id, ALBUM_PAGE_SIZE, (page - 1) * ALBUM_PAGE_SIZE)
+      ? await repositoriesOver(this.db).images.listPage(album.id, ALBUM_PAGE_SIZE, (page - 1) * ALBUM_PAGE_SIZE, {
+          sort: imageOrderFor(actor, album.public_id) ?? undefined,
+        })
       : null;
     const counted = count && (await this.countView(album.organization_id, album.id, viewer));
     return {

@@ -24,6 +24,7 @@ import type { Repositories } from '../repositories/index.ts';
 import type { Organization } from '../repositories/organizations.repository.ts';
 import type { ImagePresenter, ImageJson } from './image-presenter.ts';
 import type { StoredMedia } from './stored-media.ts';
+import { uploadDonePayloads } from './sharinpix-payloads.ts';
 import { lockTenant } from './tenant-lock.ts';
 import type { UploadForm, UploadFormService } from './upload-form.ts';
 import type { WebhooksService } from './webhooks.service.ts';
@@ -77,17 +78,8 @@ export class AlbumsService {
 
   async create(actor: Actor, publicId: string | undefined): Promise<AlbumJson> {
     requireCreate(actor, publicId);
-    const now = new Date().toISOString();
-    const id = randomUUID();
     try {
-      const album = await this.repos.albums.create({
-        id,
-        organization_id: actor.organizationId,
-        public_id: publicId ?? id,
-        created_at: now,
-        updated_at: now,
-      });
-      return await this.present(actor, album);
+      return await this.present(actor, await this.repos.albums.create(actor.organizationId, publicId));
     } catch (err) {
       if (isUniqueViolation(err)) throw conflict(`Album ${publicId} already exists`);
       throw err;
@@ -101,10 +93,28 @@ export class AlbumsService {
     return album;
   }
 
+  /**
+   * `GET /albums/:id`. An id not used yet opens the album when the token could create it
+   * (full rights, or `image_upload` on that very id): SharinPix's clients upload into a
+   * record's album without creating it first. It is created in the caller's organization
+   * only, so tenancy holds as for `create`; without that right the id stays a 404.
+   */
   async get(actor: Actor, publicId: string): Promise<AlbumJson> {
-    const album = await this.find(actor, publicId);
+    const album = (await this.repos.albums.findByPublicId(actor.organizationId, publicId)) ?? (await this.openOnFirstUse(actor, publicId));
     requireAccess(actor, 'see', [album.public_id]);
     return this.present(actor, album);
+  }
+
+  private async openOnFirstUse(actor: Actor, publicId: string): Promise<Album> {
+    if (!can(actor, 'image_upload', publicId)) throw notFound('Album');
+    requireAccess(actor, 'see', [publicId]);
+    try {
+      return await this.repos.albums.create(actor.organizationId, publicId);
+    } catch (err) {
+      // Opened at the same moment by another request: that album is the one.
+      if (!isUniqueViolation(err)) throw err;
+      return this.find(actor, publicId);
+    }
   }
 
   async list(actor: Actor, page: number, perPage: number): Promise<Page<AlbumListItem>> {
@@ -176,13 +186,7 @@ export class AlbumsService {
       let destination = await repos.albums.findByPublicId(org.id, destinationId);
       if (!destination) {
         requireCreate(actor, destinationId);
-        destination = await repos.albums.create({
-          id: randomUUID(),
-          organization_id: org.id,
-          public_id: destinationId,
-          created_at: now,
-          updated_at: now,
-        });
+        destination = await repos.albums.create(org.id, destinationId);
       }
       // A live source image replaces the destination's trashed copy of the same picture.
       const clashes = await repos.images.clashes(org.id, source.id, destination.id);
@@ -236,6 +240,9 @@ export class AlbumsService {
           images: rows.map((row) => this.images.present(row, album.public_id)),
           batch: { id: batch.id, images_count: count, since, until: now, images_truncated: count > rows.length },
         });
+        for (const payload of uploadDonePayloads(album.public_id, rows.map((row) => row.id))) {
+          await this.webhooks.record(repos, org, 'upload-done', payload);
+        }
       }
       return album;
     });

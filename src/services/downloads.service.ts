@@ -15,6 +15,7 @@ import type { ByteRange } from '../storage/object-store.ts';
 import { streamZip, type ZipEntry, zipLength } from './album-zip.ts';
 import type { AlbumsService } from './albums.service.ts';
 import { safeFileName, UniqueNames } from './file-names.ts';
+import { editTransformation } from './image-edits.ts';
 import type { ImagePresenter, ThumbnailName } from './image-presenter.ts';
 import type { OriginalFiles } from './original-files.ts';
 
@@ -121,11 +122,11 @@ export class DownloadsService {
   }
 
   /**
-   * A derivative, fetched from the media host (embedded or Cloudinary, through the same signed
+   * A derivative of the image as edited (crop, rotation), fetched from the media host (embedded or Cloudinary, through the same signed
    * URL the image JSON gives) and held whole: named derivatives are bounded (1920 px at most).
    */
   private async derivative(image: ImageFile, size: Exclude<ThumbnailName, 'original'>, name: string): Promise<DownloadBody> {
-    const response = await fetch(this.presenter.url(image, size));
+    const response = await fetch(this.presenter.url(image, size, editTransformation(image)));
     if (response.status === 404) throw notFound('Original file');
     if (!response.ok) throw new AppError('internal', `The media host answered ${response.status} for a derivative`);
     const data = Buffer.from(await response.arrayBuffer());

@@ -60,7 +60,7 @@ export class ImageCopiesService {
       );
       if (!destination) {
         requireCreate(actor, albumPublicId);
-        destination = await repos.albums.create({ id: randomUUID(), organization_id: org.id, public_id: albumPublicId, created_at: now, updated_at: now });
+        destination = await repos.albums.create(org.id, albumPublicId);
       }
       const occupants = await repos.images.findByPublicIds(org.id, new Set([destination.id]), [...live.values()].map((i) => i.public_id));
       const shown = new Set(occupants.filter((o) => o.deleted_at === null).map((o) => o.public_id));

@@ -3,19 +3,22 @@
  * picture in the same album. An album shows a stored original (public_id) once, so the
  * duplicate needs an original of its own: this service uploads the source's bytes to the
  * media host through the album's signed form, exactly as a browser would (embedded host or
- * Cloudinary alike), records the image from the host's signed answer at once (the host's
- * notification that follows finds it there), and gives it the source's caption, metadata,
- * tags and edits. Counts, thumbnails and the `image.created` webhook follow as for any upload.
+ * Cloudinary alike), and records the image from the host's signed answer at once, with the
+ * source's caption, metadata, tags and edits, through the one place that turns an upload
+ * into an image (uploaded-images.ts; the host's notification that follows finds it there).
+ * Counts, thumbnails and the webhook events follow as for any upload.
  */
 import { type Actor, requireImageDuplicate } from '../auth/permissions.ts';
 import type { Config } from '../config.ts';
 import { AppError, notFound } from '../errors/app-error.ts';
 import { signUploadResponse } from '../media/signing.ts';
+import { clientFieldsOf } from '../repositories/image-copies.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
 import { downloadName } from './downloads.service.ts';
 import type { ImageJson, ImagePresenter } from './image-presenter.ts';
-import type { NotificationsService } from './notifications.service.ts';
 import type { OriginalFiles } from './original-files.ts';
+import { lockTenant } from './tenant-lock.ts';
+import { imageFromReport, type UploadedImages } from './uploaded-images.ts';
 import type { UploadFormService } from './upload-form.ts';
 
 export class ImageDuplicatesService {
@@ -24,7 +27,7 @@ export class ImageDuplicatesService {
     private readonly repos: Repositories,
     private readonly forms: UploadFormService,
     private readonly originals: OriginalFiles,
-    private readonly notifications: NotificationsService,
+    private readonly uploads: UploadedImages,
     private readonly presenter: ImagePresenter,
   ) {}
 
@@ -52,15 +55,19 @@ export class ImageDuplicatesService {
     if (answer!.signature !== signUploadResponse(publicId, version, this.config.cloudinary.apiSecret)) {
       throw new AppError('internal', "The media host's answer is not signed");
     }
-    const recorded = await this.notifications.recordUpload(actor.organizationId, album.public_id, answer!);
-    // The host's notification may have landed first: the image is then already there.
-    const id =
-      recorded.image_id ??
-      (await this.repos.images.findByPublicIds(actor.organizationId, new Set([album.id]), [publicId])).find((row) => row.deleted_at === null)
-        ?.id;
-    if (!id) throw new AppError('internal', 'The duplicate was stored but not recorded');
-    await this.repos.imageCopies.takeClientFields(actor.organizationId, id, image, new Date().toISOString());
-    const duplicate = await this.repos.images.find(actor.organizationId, id);
-    return this.presenter.present(duplicate!, album.public_id);
+    const fields = clientFieldsOf(image);
+    const duplicate = await this.repos.transaction(async (repos) => {
+      const org = await lockTenant(repos, actor.organizationId);
+      const target = await repos.albums.findById(org.id, album.id);
+      if (!target) throw notFound('Album');
+      const now = new Date().toISOString();
+      const fresh = { ...imageFromReport(answer!, { organizationId: org.id, albumId: target.id, now }), ...fields };
+      const recorded = await this.uploads.record(repos, org, target, fresh);
+      if (recorded.created) return { row: recorded.image, album: target };
+      // The host's notification landed first and recorded the image unedited.
+      await repos.images.update(org.id, recorded.image.id, fields, now);
+      return { row: { ...recorded.image, ...fields, updated_at: now }, album: target };
+    });
+    return this.presenter.present(duplicate.row, duplicate.album.public_id);
   }
 }

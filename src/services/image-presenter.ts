@@ -6,7 +6,15 @@
 import type { Config } from '../config.ts';
 import { buildDeliveryUrl } from '../media/delivery/delivery-url.ts';
 import type { ImageRow } from '../repositories/images.repository.ts';
+import type { TagLabels } from '../auth/abilities.ts';
+import { type EditedGeometry, editTransformation } from './image-edits.ts';
 import { mediaEndpoints } from './media-endpoints.ts';
+
+/** A tag of an image, with its labels per language. */
+export interface ImageTag {
+  name: string;
+  labels: TagLabels;
+}
 
 /** Named derivatives of every image, as transformation strings. */
 export const THUMBNAIL_TRANSFORMATIONS = {
@@ -39,7 +47,7 @@ export interface ImageJson {
   colors: unknown;
   faces: unknown;
   phash: string | null;
-  tags: string[];
+  tags: ImageTag[];
   filename: string | null;
   title: string | null;
   description: string | null;
@@ -66,13 +74,17 @@ export class ImagePresenter {
     this.baseUrl = mediaEndpoints(config).deliveryBaseUrl;
   }
 
-  /** The signed URL of one named derivative of an image. */
-  url(image: Pick<ImageRow, 'public_id' | 'version' | 'format' | 'type'>, name: ThumbnailName): string {
+  /**
+   * The signed URL of one named derivative of an image: of the image as edited (crop,
+   * rotation) when `edits` are given; `original` is always the file as uploaded.
+   */
+  url(image: Pick<ImageRow, 'public_id' | 'version' | 'format' | 'type'>, name: ThumbnailName, edits = ''): string {
+    const transformation = name === 'original' ? '' : [edits, THUMBNAIL_TRANSFORMATIONS[name]].filter(Boolean).join('/');
     return buildDeliveryUrl({
       baseUrl: this.baseUrl,
       cloud: this.config.cloudinary.cloudName,
       type: image.type,
-      transformation: THUMBNAIL_TRANSFORMATIONS[name],
+      transformation,
       version: image.version,
       publicId: image.public_id,
       ext: image.format,
@@ -82,19 +94,20 @@ export class ImagePresenter {
   }
 
   /**
-   * The four named URLs of a stored original. They depend only on the original (type,
-   * public_id, version, format), never change, and cost a hash each, so they are remembered:
-   * a list page shows hundreds of them.
+   * The four named URLs of an image. They depend only on the original (type, public_id,
+   * version, format) and the edits, never change, and cost a hash each, so they are
+   * remembered: a list page shows hundreds of them.
    */
-  thumbnails(image: Pick<ImageRow, 'public_id' | 'version' | 'format' | 'type'>): Record<ThumbnailName, string> {
-    const key = `${image.type}/${image.version}/${image.format}/${image.public_id}`;
+  thumbnails(image: Pick<ImageRow, 'public_id' | 'version' | 'format' | 'type'> & EditedGeometry): Record<ThumbnailName, string> {
+    const edits = editTransformation(image);
+    const key = `${image.type}/${image.version}/${image.format}/${edits}/${image.public_id}`;
     let urls = this.remembered.get(key);
     if (!urls) {
       urls = {
         original: this.url(image, 'original'),
-        full: this.url(image, 'full'),
-        large: this.url(image, 'large'),
-        mini: this.url(image, 'mini'),
+        full: this.url(image, 'full', edits),
+        large: this.url(image, 'large', edits),
+        mini: this.url(image, 'mini', edits),
       };
       if (this.remembered.size >= REMEMBERED_URLS) this.remembered.delete(this.remembered.keys().next().value!);
       this.remembered.set(key, urls);

@@ -4,11 +4,11 @@
  * change is one transaction that first takes the organization's write lock (tenant-lock.ts),
  * so a batch is all or nothing and counters stay exact under concurrency.
  */
-import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
 import { badRequest, notFound } from '../errors/app-error.ts';
 import {
   type Actor,
+  imageOrderFor,
   requireAccess,
   requireCreate,
   requireImageDelete,
@@ -18,11 +18,12 @@ import {
 } from '../auth/permissions.ts';
 import { PurgeTrashJob, type TrashPurger } from '../jobs/purge-trash.job.ts';
 import type { Album } from '../repositories/albums.repository.ts';
-import type { ImageRef, ImageRow, MediaRef } from '../repositories/images.repository.ts';
+import type { ImageRef, ImageRow, ListOptions, MediaRef } from '../repositories/images.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
 import type { AlbumsService, Page } from './albums.service.ts';
 import type { ImageJson, ImagePresenter } from './image-presenter.ts';
 import type { StoredMedia } from './stored-media.ts';
+import { imagePayload } from './sharinpix-payloads.ts';
 import { lockTenant } from './tenant-lock.ts';
 import type { WebhooksService } from './webhooks.service.ts';
 
@@ -58,11 +59,19 @@ export class ImagesService implements TrashPurger {
     this.purgeJob = new PurgeTrashJob(this);
   }
 
-  async list(actor: Actor, albumPublicId: string, page: number, perPage: number): Promise<Page<ImageJson>> {
+  /**
+   * An album's images: newest first, or in the order asked (`sort`), else in the one the
+   * token sets for the album (SharinPix's `Sort`); only those tagged `tag` when given.
+   */
+  async list(actor: Actor, albumPublicId: string, page: number, perPage: number, options: ListOptions = {}): Promise<Page<ImageJson>> {
     const album = await this.albums.find(actor, albumPublicId);
     requireAccess(actor, 'image_list', [album.public_id]);
-    const rows = await this.repos.images.listPage(album.id, perPage, (page - 1) * perPage);
-    return { items: rows.map((row) => this.presenter.present(row, album.public_id)), total: album.images_count };
+    const sort = options.sort ?? imageOrderFor(actor, album.public_id) ?? undefined;
+    const [rows, total] = await Promise.all([
+      this.repos.images.listPage(album.id, perPage, (page - 1) * perPage, { sort, tag: options.tag }),
+      options.tag === undefined ? album.images_count : this.repos.images.countTagged(album.id, options.tag),
+    ]);
+    return { items: rows.map((row) => this.presenter.present(row, album.public_id)), total };
   }
 
   /**
@@ -101,7 +110,7 @@ export class ImagesService implements TrashPurger {
       for (const publicId of destinationIds) {
         if (destinations.has(publicId)) continue;
         requireCreate(actor, publicId);
-        const album = await repos.albums.create({ id: randomUUID(), organization_id: org.id, public_id: publicId, created_at: now, updated_at: now });
+        const album = await repos.albums.create(org.id, publicId);
         destinations.set(publicId, album);
       }
       const albumsById = new Map<string, Album>([...sources.values(), ...destinations.values()].map((a) => [a.id, a]));
@@ -181,6 +190,7 @@ export class ImagesService implements TrashPurger {
         [...albums.values()].map((a) => a.public_id),
       );
       const now = new Date().toISOString();
+      const trashed = org.webhook_url ? await repos.images.findMany(org.id, ids) : [];
       await repos.images.trash(org.id, ids, now);
       const deltas = new Map<string, number>();
       for (const image of images) deltas.set(image.album_id, (deltas.get(image.album_id) ?? 0) - 1);
@@ -188,6 +198,9 @@ export class ImagesService implements TrashPurger {
       await this.webhooks.record(repos, org, 'images.deleted', {
         images: images.map((i) => ({ image_id: i.id, album_id: albums.get(i.album_id)!.public_id })),
       });
+      for (const row of trashed) {
+        await this.webhooks.record(repos, org, 'image-deleted', imagePayload(this.presenter.present(row, albums.get(row.album_id)!.public_id)));
+      }
       return { deleted: ids };
     });
   }

@@ -8,15 +8,20 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import { AccountsService } from './accounts.service.ts';
 import { AlbumsService } from './albums.service.ts';
 import { AuthService } from './auth.service.ts';
+import { AssetProbe } from './asset-probe.ts';
 import { DownloadsService } from './downloads.service.ts';
 import { ImageCopiesService } from './image-copies.service.ts';
 import { ImageDuplicatesService } from './image-duplicates.service.ts';
+import { ImageEditorService } from './image-editor.service.ts';
 import { ImagePresenter } from './image-presenter.ts';
+import { ImageRegistrationService } from './image-registration.service.ts';
 import { ImagesService } from './images.service.ts';
 import { NotificationsService } from './notifications.service.ts';
 import { OriginalFiles } from './original-files.ts';
 import { ShareLinksService } from './share-links.service.ts';
 import { StoredMedia } from './stored-media.ts';
+import { TagsService } from './tags.service.ts';
+import { UploadedImages } from './uploaded-images.ts';
 import { UploadFormService } from './upload-form.ts';
 import { WebhooksService } from './webhooks.service.ts';
 
@@ -26,6 +31,9 @@ export interface Services {
   accounts: AccountsService;
   albums: AlbumsService;
   images: ImagesService;
+  imageEditor: ImageEditorService;
+  tags: TagsService;
+  registrations: ImageRegistrationService;
   downloads: DownloadsService;
   shares: ShareLinksService;
   copies: ImageCopiesService;
@@ -57,20 +65,24 @@ export function createServices(config: Config, db: Db, options: ServiceOptions =
     retryBaseMs: config.webhookRetryBaseMs,
     onQueued: options.onQueued ?? (() => {}),
   });
+  const uploads = new UploadedImages(webhooks, presenter);
   const albums = new AlbumsService(repos, forms, presenter, webhooks, media);
   const images = new ImagesService(config, repos, albums, presenter, webhooks, media);
   const originals = new OriginalFiles(config, options.store ?? null, presenter);
   const downloads = new DownloadsService(repos, albums, presenter, originals);
-  const notifications = new NotificationsService(config, db.kysely, signer, webhooks, presenter);
+  const notifications = new NotificationsService(config, db.kysely, signer, uploads);
   return {
     auth: new AuthService(repos, signer),
     accounts,
     albums,
     images,
+    imageEditor: new ImageEditorService(repos, presenter, webhooks),
+    tags: new TagsService(repos, presenter, webhooks),
+    registrations: new ImageRegistrationService(config, repos, uploads, presenter, new AssetProbe(presenter)),
     downloads,
     shares: new ShareLinksService(config, repos, albums, presenter, downloads),
     copies: new ImageCopiesService(repos, presenter, webhooks, media),
-    duplicates: new ImageDuplicatesService(config, repos, forms, originals, notifications, presenter),
+    duplicates: new ImageDuplicatesService(config, repos, forms, originals, uploads, presenter),
     notifications,
     webhooks,
     presenter,

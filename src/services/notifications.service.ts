@@ -2,40 +2,29 @@
  * The receiving end of the media host's notifications (`POST /api/v1/cloudinary?token=`),
  * for the embedded host and real Cloudinary alike: the token in the URL says which album and
  * organization the form was issued for; the X-Cld-Signature proves the host sent the body.
- * An upload notification creates the image once per (album, public_id).
+ * An upload notification creates the image once per (album, public_id) (uploaded-images.ts).
  */
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/schema.ts';
 import { AppError, badRequest, unauthorized } from '../errors/app-error.ts';
 import { TokenError, type TokenSigner } from '../auth/tokens.ts';
 import { verifyNotification } from '../media/signing.ts';
-import { type ImageRow, UNEDITED_IMAGE } from '../repositories/images.repository.ts';
 import { inTransaction } from '../repositories/index.ts';
-import type { ImagePresenter } from './image-presenter.ts';
-import { gpsOf, takenAtOf } from './photo-metadata.ts';
 import { lockTenant } from './tenant-lock.ts';
-import type { WebhooksService } from './webhooks.service.ts';
+import { imageFromReport, type UploadedImages } from './uploaded-images.ts';
 
 export interface NotificationResult {
   status: 'created' | 'duplicate' | 'ignored';
   image_id: string | null;
 }
 
-/** Fields of the upload response that are kept apart in the image JSON, not repeated in `infos`. */
-const NOT_INFOS = new Set(['notification_type', 'colors', 'predominant', 'faces', 'phash', 'image_metadata', 'api_key']);
-
-const int = (value: unknown, fallback = 0): number =>
-  typeof value === 'number' && Number.isFinite(value) ? Math.round(value) : fallback;
-
 export class NotificationsService {
   constructor(
     private readonly config: Config,
     private readonly db: Kysely<Database>,
     private readonly signer: TokenSigner,
-    private readonly webhooks: WebhooksService,
-    private readonly presenter: ImagePresenter,
+    private readonly uploads: UploadedImages,
   ) {}
 
   async receive(
@@ -73,77 +62,17 @@ export class NotificationsService {
     }
   }
 
-  /**
-   * Creates the image an upload reported, once per (album, public_id): from a verified
-   * notification, or from the host's own answer to an upload this service made (a duplicate).
-   */
-  async recordUpload(organizationId: string, albumPublicId: string, body: Record<string, unknown>): Promise<NotificationResult> {
-    const publicId = body.public_id;
-    if (typeof publicId !== 'string' || !publicId) throw badRequest('Notification without public_id');
-    const metadata = (body.image_metadata && typeof body.image_metadata === 'object' ? body.image_metadata : {}) as Record<
-      string,
-      unknown
-    >;
-    const colors = Array.isArray(body.colors) ? body.colors : [];
-    const gps = gpsOf(metadata);
-    const format = typeof body.format === 'string' ? body.format : 'jpg';
-    const originalFilename = typeof body.original_filename === 'string' ? body.original_filename : null;
-    const now = new Date().toISOString();
-    const infos = Object.fromEntries(Object.entries(body).filter(([key]) => !NOT_INFOS.has(key)));
-    const width = int(body.width);
-    const height = int(body.height);
-    const imageId = randomUUID();
-
+  private async recordUpload(organizationId: string, albumPublicId: string, body: Record<string, unknown>) {
+    if (typeof body.public_id !== 'string' || !body.public_id) throw badRequest('Notification without public_id');
     return inTransaction(this.db, async (repos) => {
       // The organization's write lock (tenant-lock.ts) orders this with moves, merges and deletes.
       const org = await lockTenant(repos, organizationId);
       // The form was issued for this album id; if the album was renamed or merged away since,
       // the upload still lands under the id the uploader was given.
-      let album = await repos.albums.findByPublicId(organizationId, albumPublicId);
-      if (!album) {
-        album = await repos.albums.create({
-          id: randomUUID(),
-          organization_id: organizationId,
-          public_id: albumPublicId,
-          created_at: now,
-          updated_at: now,
-        });
-      }
-      const image: ImageRow = {
-        id: imageId,
-        organization_id: organizationId,
-        album_id: album.id,
-        public_id: publicId,
-        version: int(body.version, 1),
-        type: typeof body.type === 'string' ? body.type : 'upload',
-        format,
-        width,
-        height,
-        original_width: width,
-        original_height: height,
-        size: int(body.bytes),
-        color: typeof colors[0]?.[0] === 'string' ? colors[0][0] : null,
-        phash: typeof body.phash === 'string' ? body.phash : null,
-        gps_lat: gps?.[0] ?? null,
-        gps_lng: gps?.[1] ?? null,
-        taken_at: takenAtOf(metadata),
-        filename: originalFilename ? `${originalFilename}.${format}` : null,
-        ...UNEDITED_IMAGE,
-        infos: JSON.stringify(infos),
-        exifs: JSON.stringify(metadata),
-        faces: JSON.stringify(Array.isArray(body.faces) ? body.faces : []),
-        colors: JSON.stringify(colors),
-        tags: JSON.stringify(Array.isArray(body.tags) ? body.tags.filter((t) => typeof t === 'string') : []),
-        created_at: now,
-        updated_at: now,
-      };
-      if (!(await repos.images.insertOnce(image))) return { status: 'duplicate' as const, image_id: null };
-      await repos.albums.addToImagesCount(album.id, 1);
-      await this.webhooks.record(repos, org, 'image.created', {
-        album_id: album.public_id,
-        image: this.presenter.present(image, album.public_id),
-      });
-      return { status: 'created' as const, image_id: imageId };
+      const album = (await repos.albums.findByPublicId(organizationId, albumPublicId)) ?? (await repos.albums.create(organizationId, albumPublicId));
+      const image = imageFromReport(body, { organizationId, albumId: album.id, now: new Date().toISOString() });
+      const { created } = await this.uploads.record(repos, org, album, image);
+      return created ? { status: 'created' as const, image_id: image.id } : { status: 'duplicate' as const, image_id: null };
     });
   }
 }

@@ -22,6 +22,7 @@ import type { Repositories } from '../repositories/index.ts';
 import type { Share } from '../repositories/shares.repository.ts';
 import type { AlbumsService } from './albums.service.ts';
 import type { DownloadBody, DownloadsService } from './downloads.service.ts';
+import { editTransformation } from './image-edits.ts';
 import type { ImagePresenter } from './image-presenter.ts';
 
 /** Least lifetime of the image and download URLs a share page hands out. */
@@ -223,7 +224,7 @@ export class ShareLinksService {
     const share = await this.checked(id, [id, imageId, size], proof);
     const image = await this.repos.shares.image(share, imageId);
     if (!image) throw notFound('Image');
-    const response = await fetch(this.presenter.url(image, size));
+    const response = await fetch(this.presenter.url(image, size, editTransformation(image)));
     if (!response.ok || !response.body) throw response.status === 404 ? notFound('Image') : new AppError('internal', `The media host answered ${response.status}`);
     return {
       contentType: response.headers.get('content-type') ?? 'application/octet-stream',

@@ -34,6 +34,6 @@ export class ThumbnailLinksService {
     const album = await repos.albums.findById(actor.organizationId, image.album_id);
     if (!album) throw notFound('Image');
     requireAccess(actor, 'see', [album.public_id]);
-    return this.presenter.url(image, type);
+    return this.presenter.thumbnails(image)[type];
   }
 }

@@ -31,7 +31,11 @@ import type { Organization } from '../repositories/organizations.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
 import type { WebhookEvent } from '../repositories/webhook-events.repository.ts';
 import type { AccountsService, OrganizationJson } from './accounts.service.ts';
+import { SHARINPIX_EVENTS } from './sharinpix-payloads.ts';
 import { lockTenant } from './tenant-lock.ts';
+import { subscribedEvents, subscriptionOf, type WebhookEventName } from './webhook-events.ts';
+
+const BARE_EVENTS = new Set<string>(SHARINPIX_EVENTS);
 
 /** Attempts at one event before it is marked dead (about a day with the default pace). */
 export const WEBHOOK_MAX_ATTEMPTS = 30;
@@ -39,18 +43,9 @@ export const WEBHOOK_MAX_ATTEMPTS = 30;
 const ATTEMPT_TIMEOUT_MS = 10_000;
 const MAX_URL_LENGTH = 2048;
 
-/** The events the API sends. */
-export type WebhookEventName =
-  | 'image.created'
-  | 'images.created'
-  | 'images.deleted'
-  | 'images.moved'
-  | 'images.restored'
-  | 'album.renamed'
-  | 'album.merged'
-  | 'album.upload_done';
-
 /** The organization JSON, plus the webhook secret when this very call generated it. */
+export type { WebhookEventName } from './webhook-events.ts';
+
 export type OrganizationUpdateJson = OrganizationJson & { webhook_secret?: string };
 
 /** `sha256=<hex>`: the signature of a webhook body sent at `timestamp` (unix seconds). */
@@ -95,12 +90,17 @@ export class WebhooksService implements WebhookDeliverer {
    * Sets or clears the webhook URL (admins). The secret is generated when a URL is set and
    * none exists yet, or on `rotateSecret`, and returned only then.
    */
-  async configure(actor: Actor, input: { webhookUrl?: string | null; rotateSecret?: boolean }): Promise<OrganizationUpdateJson> {
+  async configure(
+    actor: Actor,
+    input: { webhookUrl?: string | null; rotateSecret?: boolean; webhookEvents?: readonly string[] | null },
+  ): Promise<OrganizationUpdateJson> {
     requireAdmin(actor);
+    const events = input.webhookEvents === undefined ? undefined : subscriptionOf(input.webhookEvents);
     const url = input.webhookUrl === undefined ? undefined : input.webhookUrl === null || input.webhookUrl === '' ? null : validWebhookUrl(input.webhookUrl);
     const secret = await this.repos.transaction(async (repos) => {
       const org = await lockTenant(repos, actor.organizationId);
       if (url !== undefined) await repos.organizations.setWebhookUrl(org.id, url);
+      if (events !== undefined) await repos.organizations.setWebhookEvents(org.id, events);
       const hasUrl = url === undefined ? org.webhook_url !== null : url !== null;
       if (!(input.rotateSecret || (hasUrl && org.webhook_secret === null))) return undefined;
       const fresh = `whsec_${randomBytes(32).toString('base64url')}`;
@@ -113,14 +113,16 @@ export class WebhooksService implements WebhookDeliverer {
 
   /**
    * Records an event in the causing transaction (`repos` bound to it, `org` locked by it);
-   * nothing when the organization has no webhook. `data` goes at the top level of the body.
+   * nothing when the organization has no webhook or its webhook does not receive `event`. `data` goes at the top level of the body,
+   * beside the envelope (id, event, sequence, ...); SharinPix's events are `data` alone, as
+   * SharinPix sends them (the envelope's facts are in the X-Album-* headers either way).
    */
   async record(repos: Repositories, org: Organization, event: WebhookEventName, data: Record<string, unknown>): Promise<void> {
-    if (!org.webhook_url) return;
+    if (!org.webhook_url || !subscribedEvents(org).includes(event)) return;
     const seq = await repos.organizations.nextWebhookSeq(org.id);
     const id = randomUUID();
     const now = new Date().toISOString();
-    const body = JSON.stringify({ id, event, sequence: seq, organization_id: org.id, created_at: now, ...data });
+    const body = JSON.stringify(BARE_EVENTS.has(event) ? data : { id, event, sequence: seq, organization_id: org.id, created_at: now, ...data });
     await repos.webhookEvents.create({
       id,
       organization_id: org.id,

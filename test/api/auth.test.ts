@@ -163,14 +163,18 @@ describe('abilities', () => {
 });
 
 describe('tenancy', () => {
-  test("another organization's album is 404 and never listed", async () => {
+  test("another organization's album is never reached: its id opens an album of the caller's own, or is 404", async () => {
     const other = await newTenant(server);
     const theirs = await createAlbum(other.token, 'shared-name');
-    assertJsonError(await call(server, 'GET', `/api/v1/albums/${theirs}`, { token: tenant.token }), 404);
     const list = await call<Array<{ id: string }>>(server, 'GET', '/api/v1/albums?per_page=500', { token: tenant.token });
     assert.ok(!list.body.some((a) => a.id === theirs));
     const crossToken = await tokenWith(server, tenant.userId, { [theirs]: { Access: { see: true } } });
     assertJsonError(await call(server, 'GET', `/api/v1/albums/${theirs}`, { token: crossToken }), 404);
+    // A token that may create albums opens an id it has not used yet in its own organization.
+    const opened = await call<{ organization_id: string; images_count: number }>(server, 'GET', `/api/v1/albums/${theirs}`, { token: tenant.token });
+    assert.equal(opened.status, 200);
+    assert.equal(opened.body.organization_id, tenant.organizationId);
+    assert.equal(opened.body.images_count, 0);
   });
 });
 

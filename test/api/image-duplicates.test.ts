@@ -23,7 +23,7 @@ interface ImageJson {
   public_id: string;
   album_id: string;
   title: string | null;
-  tags: string[];
+  tags: Array<{ name: string; labels: Record<string, string> }>;
   rotation: number;
   filename: string | null;
   size: number;
@@ -39,7 +39,7 @@ test('a duplicate is a new image with its own original, the same bytes, and the 
   // Client-set fields, as an edit would leave them.
   await server.db.kysely
     .updateTable('images')
-    .set({ title: 'Tower', tags: JSON.stringify(['paris']), rotation: 90 })
+    .set({ title: 'Tower', tags: JSON.stringify([{ name: 'paris', labels: {} }]), rotation: 90 })
     .where('id', '=', source!.id)
     .execute();
   const originals = await storedOriginals(server);
@@ -50,7 +50,7 @@ test('a duplicate is a new image with its own original, the same bytes, and the 
   assert.notEqual(res.body.public_id, source!.public_id);
   assert.deepEqual(
     [res.body.album_id, res.body.title, res.body.tags, res.body.rotation, res.body.filename, res.body.size],
-    ['dup', 'Tower', ['paris'], 90, 'gps.jpg', source!.size],
+    ['dup', 'Tower', [{ name: 'paris', labels: {} }], 90, 'gps.jpg', source!.size],
   );
   assert.equal(await storedOriginals(server), originals + 1, 'an original of its own');
   const download = await fetch(`${server.url}/api/v1/images/${res.body.id}/download`, { headers: { Authorization: `Token token="${tenant.token}"` } });

@@ -273,3 +273,59 @@ describe('webhook deliveries', () => {
     assert.equal(events[0]!.organization_id, tenant.organizationId);
   });
 });
+
+describe("SharinPix's events", () => {
+  test('a webhook subscribed to them gets each once, signed, in the shapes of their documentation', async () => {
+    const { tenant, secret } = await subscribed('/sharinpix');
+    const events = ['image-new', 'image-processed', 'tag-image-new', 'tag-image-deleted', 'upload-done', 'image-deleted'];
+    const subscription = await call<{ webhook_events: string[] }>(server, 'PUT', '/api/v1/organization', {
+      token: tenant.token,
+      json: { webhook_events: events },
+    });
+    assert.equal(subscription.status, 200, subscription.text);
+    assert.deepEqual(subscription.body.webhook_events, events);
+    const unknown = await call(server, 'PUT', '/api/v1/organization', { token: tenant.token, json: { webhook_events: ['nope'] } });
+    assert.equal(unknown.status, 400);
+
+    const created = await call<{ id: string }>(server, 'POST', '/api/v1/albums', { token: tenant.token, json: { public_id: 'spx-events' } });
+    await notify(server, created.body as never, 'spx-events/one');
+    const [image] = await imagesOf(server, tenant.token, 'spx-events');
+    assert.equal((await call(server, 'POST', `/api/v1/images/${image!.id}/tags`, { token: tenant.token, form: { tag: 'car' } })).status, 200);
+    assert.equal((await call(server, 'DELETE', `/api/v1/images/${image!.id}/tags/car`, { token: tenant.token })).status, 200);
+    assert.equal((await call(server, 'POST', '/api/v1/albums/spx-events/upload_done', { token: tenant.token })).status, 200);
+    assert.equal((await call(server, 'DELETE', `/api/v1/images/${image!.id}`, { token: tenant.token })).status, 204);
+
+    const deliveries = await receiver.waitFor('/sharinpix', events.length);
+    await settled(tenant.organizationId);
+    assert.equal(receiver.acknowledged('/sharinpix').length, events.length, 'each once, and none of the default events');
+    const bodies = new Map<string, Record<string, any>>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+    for (const delivery of deliveries) {
+      const timestamp = String(delivery.headers['x-album-timestamp']);
+      const expected = `sha256=${createHmac('sha256', secret).update(`${timestamp}.${delivery.body}`).digest('hex')}`;
+      assert.equal(delivery.headers['x-album-signature'], expected, 'signed');
+      bodies.set(String(delivery.headers['x-album-event']), JSON.parse(delivery.body));
+    }
+    assert.deepEqual([...bodies.keys()].sort(), [...events].sort());
+    const sequences = deliveries.map((d) => Number(d.headers['x-album-sequence']));
+    assert.deepEqual(sequences, [...sequences].sort((a, b) => a - b), 'in order');
+
+    for (const name of ['image-new', 'image-processed', 'image-deleted']) {
+      const body = bodies.get(name)!;
+      assert.equal(body.id, image!.id, name);
+      assert.equal(body.album_id, 'spx-events');
+      assert.deepEqual(Object.keys(body.thumbnails), ['full', 'large', 'mini']);
+      for (const key of ['public_id', 'metadatas', 'width', 'height', 'rotation', 'gps', 'size', 'format', 'original_url', 'created_at', 'exifs', 'processed']) {
+        assert.ok(key in body, `${name} has ${key}`);
+      }
+    }
+    for (const name of ['tag-image-new', 'tag-image-deleted']) {
+      const body = bodies.get(name)!;
+      assert.equal(body.tag.name, 'car');
+      assert.equal(typeof body.tag.label, 'string', 'labels as a JSON string, as SharinPix sends them');
+      assert.equal(body.image.id, image!.id);
+      assert.equal(body.user.email.endsWith('@example.org'), true);
+    }
+    assert.equal(bodies.get('tag-image-new')!.tag.id, bodies.get('tag-image-deleted')!.tag.id, 'one tag, one id');
+    assert.deepEqual(bodies.get('upload-done'), { count: 1, platform: 'web', album_id: 'spx-events', image_ids: [image!.id] });
+  });
+});

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import * as fixtures from '../fixtures/images.ts';
-import { call, newTenant, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/server.ts';
+import { call, newTenant, startTestServer, tempDir, type Tenant, type TestServer, tokenWith } from '../helpers/server.ts';
 import { createAlbum } from '../helpers/uploads.ts';
 import { collectProblems, launchChromium, loadedImages, screenshot, skipWithoutChromium } from './chromium.ts';
 
@@ -80,11 +80,12 @@ test('an existing album opens from ?album=; a file the host refuses shows its er
   await page.close();
 });
 
-test('an unknown album says so; without a token the page asks for one', { skip: skipWithoutChromium }, async () => {
+test('an unknown album says so (to a token that may not open it); without a token the page asks for one', { skip: skipWithoutChromium }, async () => {
   const page = await browser.newPage();
   await page.goto(`${server.url}/upload_test`);
   await page.locator('#status', { hasText: 'Enter a token' }).waitFor();
-  await page.fill('#token', tenant.token);
+  // A token that may upload into an id opens it on first use; one that may only look does not.
+  await page.fill('#token', await tokenWith(server, tenant.userId, { 'no-such-album': { Access: { see: true } } }));
   await page.fill('#album-id', 'no-such-album');
   await page.getByRole('button', { name: 'Open album' }).click();
   await page.locator('#status.error', { hasText: 'There is no album' }).waitFor();

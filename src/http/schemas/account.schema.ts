@@ -12,6 +12,7 @@ export const OrganizationSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
   webhook_url: Type.Union([Type.String(), Type.Null()]),
+  webhook_events: Type.Array(Type.String()),
   created_at: Type.String(),
 });
 

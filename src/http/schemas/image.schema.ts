@@ -22,7 +22,7 @@ export const ImageSchema = Type.Object({
   colors: Free,
   faces: Free,
   phash: Nullable(Type.String()),
-  tags: Type.Array(Type.String()),
+  tags: Type.Array(Type.Object({ name: Type.String(), labels: Type.Record(Type.String(), Type.String()) })),
   filename: Nullable(Type.String()),
   title: Nullable(Type.String()),
   description: Nullable(Type.String()),

@@ -7,6 +7,10 @@ import type { Api } from '../../types.ts';
 
 /** null or '' clears the URL. */
 const WebhookUrl = Type.Union([Type.String({ maxLength: 2048 }), Type.Null()]);
+/** The events the webhook receives; null or '' for the default (this service's own events). */
+const WebhookEvents = Type.Union([Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 }), Type.Null(), Type.Literal('')]);
+
+const eventsOf = (events: string[] | null | '' | undefined): string[] | null | undefined => (events === '' ? null : events);
 
 /**
  * Admins set the organization's webhook: `webhook_url` (or `organization[webhook_url]`).
@@ -19,10 +23,11 @@ export function updateOrganization(app: Api): void {
       schema: {
         operationId: 'organization.update',
         tags: ['accounts'],
-        summary: "Set the organization's webhook URL (admins); the signing secret is returned once",
+        summary: "Set the organization's webhook URL and the events it receives (admins); the signing secret is returned once",
         body: Type.Object({
           webhook_url: Type.Optional(WebhookUrl),
-          organization: Type.Optional(Type.Object({ webhook_url: Type.Optional(WebhookUrl) })),
+          webhook_events: Type.Optional(WebhookEvents),
+          organization: Type.Optional(Type.Object({ webhook_url: Type.Optional(WebhookUrl), webhook_events: Type.Optional(WebhookEvents) })),
           rotate_webhook_secret: Type.Optional(Flag),
         }),
         response: {
@@ -35,6 +40,7 @@ export function updateOrganization(app: Api): void {
       app.services.webhooks.configure(actorOf(request), {
         webhookUrl: request.body.organization?.webhook_url !== undefined ? request.body.organization.webhook_url : request.body.webhook_url,
         rotateSecret: isSet(request.body.rotate_webhook_secret),
+        webhookEvents: eventsOf(request.body.organization?.webhook_events ?? request.body.webhook_events),
       }),
   );
 }

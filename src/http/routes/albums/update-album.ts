@@ -18,6 +18,8 @@ export function updateAlbum(app: Api): void {
         tags: ['albums'],
         summary: 'Rename an album, or merge it into an existing one (merge=true); returns the resulting album',
         params: Type.Object({ id: AlbumIdParam }),
+        // SharinPix's CLI sends `?merge=true` with a JSON body.
+        querystring: Type.Object({ merge: Type.Optional(Flag) }),
         body: Type.Object({
           album: Type.Optional(Type.Object({ public_id: Type.Optional(PublicId) })),
           public_id: Type.Optional(PublicId),
@@ -29,7 +31,7 @@ export function updateAlbum(app: Api): void {
     async (request) => {
       const newPublicId = request.body.album?.public_id ?? request.body.public_id;
       if (newPublicId === undefined) throw badRequest('album[public_id] is required');
-      return app.services.albums.update(actorOf(request), request.params.id, { newPublicId, merge: isSet(request.body.merge) });
+      return app.services.albums.update(actorOf(request), request.params.id, { newPublicId, merge: isSet(request.body.merge) || isSet(request.query.merge) });
     },
   );
 }

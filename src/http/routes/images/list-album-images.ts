@@ -12,15 +12,22 @@ export function listAlbumImages(app: Api): void {
       schema: {
         operationId: 'images.list',
         tags: ['images'],
-        summary: "An album's images, newest first (ability: image_list; total in X-Total-Count)",
+        summary:
+          "An album's images, newest first, or by sort=created_at|taken_at and order=asc|desc (else the token's Sort); tag= filters (ability: image_list; total in X-Total-Count)",
         params: Type.Object({ album_id: AlbumIdParam }),
-        querystring: PaginationQuery,
+        querystring: Type.Object({
+          ...PaginationQuery.properties,
+          tag: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+          sort: Type.Optional(Type.Union([Type.Literal('created_at'), Type.Literal('taken_at')])),
+          order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
+        }),
         response: { 200: Type.Array(ImageSchema), ...authErrors },
       },
     },
     async (request, reply) => {
-      const { page = 1, per_page: perPage = 25 } = request.query;
-      const result = await app.services.images.list(actorOf(request), request.params.album_id, page, perPage);
+      const { page = 1, per_page: perPage = 25, tag, sort, order } = request.query;
+      const options = { tag, sort: sort || order ? { field: sort ?? 'created_at', order: order ?? 'desc' } : undefined };
+      const result = await app.services.images.list(actorOf(request), request.params.album_id, page, perPage, options);
       writePaginationHeaders(reply, page, perPage, result.total);
       return result.items;
     },
