@@ -62,6 +62,14 @@ export function downloadName(image: Pick<ImageFile, 'filename' | 'public_id' | '
 /** An album ZIP's entry: a file of the archive and the image it holds. */
 interface ImageEntry extends ZipEntry {
   file: ImageFile;
+  /** The host's URL of the edited rendition it holds; absent: the original as uploaded. */
+  rendition?: string;
+}
+
+/** What goes in an album ZIP. */
+export interface ArchiveOptions {
+  /** Edited images as edited (crop, rotation, rendered by the media host at full size); the others as uploaded. */
+  edited: boolean;
 }
 
 /** The entry's date: when the photo was taken, if known, else when it was uploaded. */
@@ -89,10 +97,10 @@ export class DownloadsService {
   }
 
   /** `GET /albums/:id/download.zip`: every live image, or the `imageIds` among them (all must be). */
-  async albumZip(actor: Actor, albumPublicId: string, imageIds: string[] | undefined): Promise<DownloadBody> {
+  async albumZip(actor: Actor, albumPublicId: string, imageIds: string[] | undefined, options: ArchiveOptions): Promise<DownloadBody> {
     const album = await this.albums.find(actor, albumPublicId);
     requireDownload(actor, album.public_id);
-    return this.archive(album, await this.selection(album, imageIds));
+    return this.archive(album, await this.selection(album, imageIds), options);
   }
 
   /** The album's live images, or those named (404 when one is not live in it). */
@@ -140,17 +148,43 @@ export class DownloadsService {
     };
   }
 
-  /** The ZIP of `files` (in their order), named after the album. */
-  archive(album: Album, files: readonly ImageFile[]): DownloadBody {
+  /**
+   * The ZIP of `files` (in their order), named after the album. With `edited`, an edited
+   * image's entry is its full-size edited rendition: the host renders each one first, so that
+   * its exact length is known before the first byte (it keeps them in its derivative cache,
+   * and renders the same bytes again if it dropped one); entries are still streamed.
+   */
+  async archive(album: Album, files: readonly ImageFile[], options: ArchiveOptions = { edited: false }): Promise<DownloadBody> {
     const names = new UniqueNames();
-    const entries: ImageEntry[] = files.map((file) => ({ name: names.take(downloadName(file)), size: file.size, date: entryDate(file), file }));
-    const manifest = entries.map((e) => [e.name, e.size, e.date.getTime(), e.file.type, e.file.public_id, e.file.version, e.file.format]);
+    const entries: ImageEntry[] = [];
+    for (const file of files) {
+      const edits = options.edited ? editTransformation(file) : '';
+      const rendition = edits ? this.presenter.transformedUrl(file, edits) : undefined;
+      const size = rendition ? await this.renditionLength(rendition) : file.size;
+      entries.push({ name: names.take(downloadName(file)), size, date: entryDate(file), file, ...(rendition ? { rendition } : {}) });
+    }
+    const manifest = entries.map((e) => [e.name, e.size, e.date.getTime(), e.file.type, e.file.public_id, e.file.version, e.file.format, e.rendition ?? '']);
     return {
       length: zipLength(entries),
       etag: etagOf('z', manifest),
       contentType: 'application/zip',
       fileName: safeFileName(`${album.public_id}.zip`, 'album.zip', 'zip'),
-      open: async (range?: ByteRange): Promise<Readable> => streamZip(entries, (entry) => this.originals.open(entry.file), range),
+      open: async (range?: ByteRange): Promise<Readable> =>
+        streamZip(entries, (entry) => (entry.rendition ? this.fetchRendition(entry.rendition) : this.originals.open(entry.file)), range),
     };
+  }
+
+  /** The byte length of a rendition, which the host renders (and caches) to answer. */
+  private async renditionLength(url: string): Promise<number> {
+    const response = await fetch(url, { method: 'HEAD' });
+    const length = Number(response.headers.get('content-length'));
+    if (!response.ok || !Number.isSafeInteger(length)) throw new AppError('internal', `The media host answered ${response.status} for an edited rendition`);
+    return length;
+  }
+
+  private async fetchRendition(url: string): Promise<Readable> {
+    const response = await fetch(url);
+    if (!response.ok || !response.body) throw new AppError('internal', `The media host answered ${response.status} for an edited rendition`);
+    return Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
   }
 }

@@ -152,6 +152,28 @@ test('a ZIP cut half way and resumed with Range (If-Range) gives the same bytes'
   assert.deepEqual(Buffer.concat([first.body, rest.body]), whole.body);
 });
 
+test('edited=true: an edited image is in the ZIP as edited, at full size; the others as uploaded', async () => {
+  const plage = imageIds.find((id) => originals.get(id)!.name === 'Plage à Nice.jpg')!;
+  const edit = await call(server, 'PUT', `/api/v1/images/${plage}`, { token: tenant.token, json: { image: { rotation: 90 } } });
+  assert.equal(edit.status, 200, edit.text);
+  const path = `/api/v1/albums/${encodeURIComponent(ALBUM)}/download.zip`;
+  const plain = unzip((await get(path, tenant.token)).body, 'plain.zip');
+  assert.ok(plain.file('Plage à Nice.jpg').equals(readFileSync(originals.get(plage)!.path)), 'without the option: the original');
+  const first = await get(`${path}?edited=true`, tenant.token);
+  assert.equal(first.status, 200);
+  assert.equal(Number(first.headers.get('content-length')), first.body.length);
+  const edited = unzip(first.body, 'edited.zip');
+  const meta = await sharp(edited.file('Plage à Nice.jpg')).metadata();
+  assert.deepEqual([meta.width, meta.height], [600, 400], 'the 400×600 photo turned a quarter');
+  const webp = imageIds.find((id) => originals.get(id)!.name === 'photo.webp')!;
+  assert.ok(edited.file('photo.webp').equals(readFileSync(originals.get(webp)!.path)), 'an unedited image as uploaded');
+  // Built again (renditions from the host's cache): the same bytes, so ranges resume.
+  const again = await get(`${path}?edited=true`, tenant.token, { Range: `bytes=${first.body.length - 1000}-`, 'If-Range': first.headers.get('etag')! });
+  assert.equal(again.status, 206);
+  assert.deepEqual(again.body, first.body.subarray(first.body.length - 1000));
+  await call(server, 'PUT', `/api/v1/images/${plage}`, { token: tenant.token, json: { image: { rotation: 0 } } });
+});
+
 test('without image_download: 403; another organization: 404', async () => {
   const denied = await tokenWith(server, tenant.userId, { [ALBUM]: { Access: { see: true, image_list: true, image_download: false } } });
   const elsewhere = await tokenWith(server, tenant.userId, { other: { Access: { image_download: true } } });
