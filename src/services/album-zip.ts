@@ -11,11 +11,12 @@
  * header per entry (with a 28-byte ZIP64 extra for an entry past 4 GiB or starting past
  * 4 GiB), the ZIP64 end records when there are more than 65,535 entries or the central
  * directory lies or reaches past 4 GiB, and the end record. album-zip.test.ts checks the
- * formula against archiver's real output, ZIP64 cases included.
+ * formula against archiver's real output, past 65,535 entries too; the 4 GiB cases are the
+ * same arithmetic on sizes and offsets, not run (that test would stream 4 GiB).
  *
- * Memory: file data passes through in stream-sized chunks, one entry open at a time, freed
- * promptly (prompt-scavenge.ts); archiver keeps a small record per entry for the central
- * directory, as any ZIP writer must.
+ * Memory: file data passes through in stream-sized chunks, with the entry being written and
+ * the next one open, freed promptly (prompt-scavenge.ts); archiver keeps a small record per
+ * entry for the central directory, as any ZIP writer must.
  */
 import { PassThrough, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';

@@ -1,4 +1,4 @@
-import type { SharePage } from '../../../../services/share-links.service.ts';
+import { SHARE_PAGE_SIZE, type SharePage } from '../../../../services/share-links.service.ts';
 import { html, layout, type SafeHtml } from './html.ts';
 
 function plural(n: number, one: string, many: string): string {
@@ -11,7 +11,7 @@ function plural(n: number, one: string, many: string): string {
  * when the link allows them. Every image URL is the link's own, signed and expiring.
  */
 export function sharePageView(view: SharePage, pageHref: (page: number) => string): SafeHtml {
-  const offset = (view.page - 1) * 60;
+  const offset = (view.page - 1) * SHARE_PAGE_SIZE;
   const thumbs = view.images.map(
     (image, i) => html`<li>
   <a class="thumb" href="${image.full}" data-full="${image.full}" data-caption="${image.caption}"${
