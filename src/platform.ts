@@ -47,7 +47,7 @@ export async function createPlatform(config: Config, options: { runWorker: boole
   const store = openObjectStore(config);
   const jobs = new JobStore(db.kysely, db.dialect);
   const registry = new JobRegistry();
-  const services = createServices(config, db, { onQueued: () => worker?.poke() });
+  const services = createServices(config, db, { store, onQueued: () => worker?.poke() });
   let worker: Worker | null = null;
   const mediaHost =
     config.mediaHost === 'embedded'

@@ -14,6 +14,10 @@ export const ABILITIES = [
   'image_caption',
   'image_rotate',
   'image_crop',
+  'image_download',
+  'Share',
+  'image_copy',
+  'image_duplicate',
 ] as const;
 export type Ability = (typeof ABILITIES)[number];
 

@@ -162,3 +162,31 @@ export function requireTagging(actor: Actor, album: string, tag: string, organiz
 export function imageOrderFor(actor: Actor, album: string): SortOrder | null {
   return actor.abilities === null ? null : sortOf(actor.abilities, album);
 }
+
+/*
+ * Taking photos out (downloads, share links, copies).
+ */
+
+/** Downloading an album's originals, one by one or as a ZIP: `image_download` on it. */
+export function requireDownload(actor: Actor, album: string): void {
+  requireAccess(actor, 'image_download', [album]);
+}
+
+/** Creating, listing or revoking an album's share links: `Share` on it. */
+export function requireShare(actor: Actor, album: string): void {
+  requireAccess(actor, 'Share', [album]);
+}
+
+/**
+ * Copying images into `destination`: `image_copy` on every album they come from (what a copy
+ * takes out) and `image_upload` on the destination (it receives images, as an upload would).
+ */
+export function requireCopy(actor: Actor, sources: Iterable<string>, destination: string): void {
+  requireAccess(actor, 'image_copy', sources);
+  requireAccess(actor, 'image_upload', [destination]);
+}
+
+/** Duplicating an image inside its album: `image_duplicate` on it. */
+export function requireImageDuplicate(actor: Actor, album: string): void {
+  requireAccess(actor, 'image_duplicate', [album]);
+}

@@ -284,6 +284,36 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  /**
+   * Share links. Rows go with their album (a merge removes the source album) and with their
+   * images (the trash purge deletes image rows), so neither is blocked by a link.
+   */
+  '0007_shares': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('shares')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+        .addColumn('album_id', 'text', (c) => c.notNull().references('albums.id').onDelete('cascade'))
+        .addColumn('selected', 'integer', (c) => c.notNull())
+        .addColumn('expires_at', 'text')
+        .addColumn('allow_download', 'integer', (c) => c.notNull())
+        .addColumn('password_hash', 'text')
+        .addColumn('views_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('user_id', 'text')
+        .addColumn('secret_id', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('shares_album').on('shares').columns(['album_id', 'created_at']).execute();
+      await db.schema
+        .createTable('share_images')
+        .addColumn('share_id', 'text', (c) => c.notNull().references('shares.id').onDelete('cascade'))
+        .addColumn('image_id', 'text', (c) => c.notNull().references('images.id').onDelete('cascade'))
+        .addPrimaryKeyConstraint('share_images_pk', ['share_id', 'image_id'])
+        .execute();
+      await db.schema.createIndex('share_images_image').on('share_images').columns(['image_id']).execute();
+    },
+  },
 };
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

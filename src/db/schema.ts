@@ -174,6 +174,35 @@ export interface OrganizationTagTable {
   created_at: string;
 }
 
+/**
+ * A public share link to an album's images (`POST /albums/:id/shares`). The id is the
+ * unguessable part of its URL; revoking deletes the row, so the link is gone at once.
+ */
+export interface ShareTable {
+  /** 128 random bits, base64url: the link's secret. */
+  id: string;
+  organization_id: string;
+  /** The album's internal id (the link survives a rename). */
+  album_id: string;
+  /** 1: only the images listed in share_images; 0: every live image of the album. */
+  selected: number;
+  /** ISO-8601; null: never expires. */
+  expires_at: string | null;
+  allow_download: number;
+  /** `scrypt:<salt>:<hash>` (base64url), or null when the link needs no password. */
+  password_hash: string | null;
+  views_count: Generated<number>;
+  user_id: string | null;
+  secret_id: string | null;
+  created_at: string;
+}
+
+/** The images a share with `selected = 1` shows (those still live in its album). */
+export interface ShareImageTable {
+  share_id: string;
+  image_id: string;
+}
+
 export interface Database {
   organizations: OrganizationTable;
   users: UserTable;
@@ -186,4 +215,6 @@ export interface Database {
   upload_batches: UploadBatchTable;
   webhook_events: WebhookEventTable;
   organization_tags: OrganizationTagTable;
+  shares: ShareTable;
+  share_images: ShareImageTable;
 }

@@ -2,11 +2,14 @@ import { type Kysely, PostgresAdapter } from 'kysely';
 import type { Dialect } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { JobStore } from '../jobs/job-store.ts';
+import { AlbumFilesRepository } from './album-files.repository.ts';
 import { AlbumsRepository } from './albums.repository.ts';
+import { ImageCopiesRepository } from './image-copies.repository.ts';
 import { ImagesRepository } from './images.repository.ts';
 import { OrganizationTagsRepository } from './organization-tags.repository.ts';
 import { OrganizationsRepository } from './organizations.repository.ts';
 import { SecretsRepository } from './secrets.repository.ts';
+import { SharesRepository } from './shares.repository.ts';
 import { UploadBatchesRepository } from './upload-batches.repository.ts';
 import { UsersRepository } from './users.repository.ts';
 import { WebhookEventsRepository } from './webhook-events.repository.ts';
@@ -19,6 +22,9 @@ export interface Repositories {
   secrets: SecretsRepository;
   albums: AlbumsRepository;
   images: ImagesRepository;
+  albumFiles: AlbumFilesRepository;
+  shares: SharesRepository;
+  imageCopies: ImageCopiesRepository;
   uploadBatches: UploadBatchesRepository;
   webhookEvents: WebhookEventsRepository;
   /** The job queue on the same executor: inside a transaction, a job is queued only if it commits. */
@@ -47,6 +53,9 @@ export function repositoriesOver(db: Kysely<Database>, afterCommit: (hook: () =>
     secrets: new SecretsRepository(db),
     albums: new AlbumsRepository(db),
     images: new ImagesRepository(db, dialect),
+    albumFiles: new AlbumFilesRepository(db),
+    shares: new SharesRepository(db),
+    imageCopies: new ImageCopiesRepository(db),
     uploadBatches: new UploadBatchesRepository(db),
     webhookEvents: new WebhookEventsRepository(db),
     jobs: new JobStore(db, dialect),

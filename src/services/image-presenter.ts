@@ -79,7 +79,11 @@ export class ImagePresenter {
    * rotation) when `edits` are given; `original` is always the file as uploaded.
    */
   url(image: Pick<ImageRow, 'public_id' | 'version' | 'format' | 'type'>, name: ThumbnailName, edits = ''): string {
-    const transformation = name === 'original' ? '' : [edits, THUMBNAIL_TRANSFORMATIONS[name]].filter(Boolean).join('/');
+    return this.transformedUrl(image, name === 'original' ? '' : [edits, THUMBNAIL_TRANSFORMATIONS[name]].filter(Boolean).join('/'));
+  }
+
+  /** The signed URL of an image under any transformation, e.g. its edits alone (a full-size edited rendition). */
+  transformedUrl(image: Pick<ImageRow, 'public_id' | 'version' | 'format' | 'type'>, transformation: string): string {
     return buildDeliveryUrl({
       baseUrl: this.baseUrl,
       cloud: this.config.cloudinary.cloudName,

@@ -1,3 +1,4 @@
+import type { ObjectStore } from '../storage/object-store.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { TokenSigner } from '../auth/tokens.ts';
@@ -8,11 +9,16 @@ import { AccountsService } from './accounts.service.ts';
 import { AlbumsService } from './albums.service.ts';
 import { AuthService } from './auth.service.ts';
 import { AssetProbe } from './asset-probe.ts';
+import { DownloadsService } from './downloads.service.ts';
+import { ImageCopiesService } from './image-copies.service.ts';
+import { ImageDuplicatesService } from './image-duplicates.service.ts';
 import { ImageEditorService } from './image-editor.service.ts';
 import { ImagePresenter } from './image-presenter.ts';
 import { ImageRegistrationService } from './image-registration.service.ts';
 import { ImagesService } from './images.service.ts';
 import { NotificationsService } from './notifications.service.ts';
+import { OriginalFiles } from './original-files.ts';
+import { ShareLinksService } from './share-links.service.ts';
 import { StoredMedia } from './stored-media.ts';
 import { TagsService } from './tags.service.ts';
 import { UrlImportsService } from './url-imports.service.ts';
@@ -30,6 +36,10 @@ export interface Services {
   tags: TagsService;
   registrations: ImageRegistrationService;
   imports: UrlImportsService;
+  downloads: DownloadsService;
+  shares: ShareLinksService;
+  copies: ImageCopiesService;
+  duplicates: ImageDuplicatesService;
   notifications: NotificationsService;
   webhooks: WebhooksService;
   presenter: ImagePresenter;
@@ -40,6 +50,8 @@ export interface Services {
 
 /** What only a full process has (the CLI's one-shot commands go without). */
 export interface ServiceOptions {
+  /** Where the embedded host stores originals: downloads read them. */
+  store?: ObjectStore;
   /** Called after a job was queued, to wake the in-process worker. */
   onQueued?: () => void;
 }
@@ -60,6 +72,9 @@ export function createServices(config: Config, db: Db, options: ServiceOptions =
   const registrations = new ImageRegistrationService(config, repos, uploads, presenter, new AssetProbe(presenter));
   const albums = new AlbumsService(repos, forms, presenter, webhooks, media);
   const images = new ImagesService(config, repos, albums, presenter, webhooks, media);
+  const originals = new OriginalFiles(config, options.store ?? null, presenter);
+  const downloads = new DownloadsService(repos, albums, presenter, originals);
+  const notifications = new NotificationsService(config, db.kysely, signer, uploads);
   return {
     auth: new AuthService(repos, signer),
     accounts,
@@ -69,7 +84,11 @@ export function createServices(config: Config, db: Db, options: ServiceOptions =
     tags: new TagsService(repos, presenter, webhooks),
     registrations,
     imports: new UrlImportsService(config, repos, forms, registrations),
-    notifications: new NotificationsService(config, db.kysely, signer, uploads),
+    downloads,
+    shares: new ShareLinksService(config, repos, albums, presenter, downloads),
+    copies: new ImageCopiesService(repos, presenter, webhooks, media),
+    duplicates: new ImageDuplicatesService(config, repos, forms, originals, uploads, presenter),
+    notifications,
     webhooks,
     presenter,
     signer,

@@ -20,6 +20,15 @@ export class StoredMedia {
   constructor(private readonly config: Config) {}
 
   /**
+   * The object-store key of an image original at the embedded host, as it documents it
+   * (src/media/upload/media-uploader.ts): downloads and ZIPs stream originals from the shared
+   * store rather than through delivery (original-files.ts).
+   */
+  static originalKey(ref: MediaRef): string {
+    return `originals/${ref.type}/${ref.public_id}/v${ref.version}.${ref.format}`;
+  }
+
+  /**
    * Of the media just released by deleted rows, those no row references any more (call in
    * the deleting transaction; the organization lock keeps copies from appearing meanwhile).
    */

@@ -3,7 +3,14 @@ import { copyFile, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile
 import { randomUUID } from 'node:crypto';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { ObjectStore, type StoredObject } from './object-store.ts';
+import { type ByteRange, ObjectStore, type StoredObject } from './object-store.ts';
+
+/**
+ * Bytes per read of a stream. Each read is a round trip to libuv's thread pool; at Node's
+ * default 64 KiB those round trips, not the disk, bounded a ZIP of originals (about 120 MB/s
+ * here, against 170 MB/s at 1 MiB).
+ */
+const READ_CHUNK_BYTES = 1024 * 1024;
 
 /** Objects as files under one root directory on the local disk. */
 export class LocalDiskStore extends ObjectStore {
@@ -64,10 +71,10 @@ export class LocalDiskStore extends ObjectStore {
     }
   }
 
-  async getStream(key: string): Promise<Readable | null> {
+  async getStream(key: string, range?: ByteRange): Promise<Readable | null> {
     const path = this.pathOf(key);
     if (!(await this.stat(key))) return null;
-    return createReadStream(path);
+    return createReadStream(path, { ...range, highWaterMark: READ_CHUNK_BYTES });
   }
 
   async stat(key: string): Promise<StoredObject | null> {

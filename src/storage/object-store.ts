@@ -6,6 +6,12 @@ export interface StoredObject {
   size: number;
 }
 
+/** Bytes `start` to `end` of an object, both inclusive (as in an HTTP Range). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 /**
  * Where originals and derived files live: local disk by default (LocalDiskStore), an S3
  * bucket when STORAGE_URL says so (S3Store). Every API process and worker of one deployment
@@ -19,8 +25,8 @@ export abstract class ObjectStore {
   abstract putBuffer(key: string, data: Buffer, contentType?: string): Promise<StoredObject>;
   /** The object's bytes, or null when absent. */
   abstract getBuffer(key: string): Promise<Buffer | null>;
-  /** A stream of the object, or null when absent. */
-  abstract getStream(key: string): Promise<Readable | null>;
+  /** A stream of the object (or of `range` of it, which must lie inside it), or null when absent. */
+  abstract getStream(key: string, range?: ByteRange): Promise<Readable | null>;
   /** Size of the object, or null when absent. */
   abstract stat(key: string): Promise<StoredObject | null>;
   /** Removes the object; absent is not an error. */

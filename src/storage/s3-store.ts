@@ -10,7 +10,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { S3Config } from '../config.ts';
-import { ObjectStore, type StoredObject } from './object-store.ts';
+import { type ByteRange, ObjectStore, type StoredObject } from './object-store.ts';
 
 /**
  * Objects in an S3 bucket (AWS S3, or any S3-compatible server: MinIO, Cloudflare R2, Ceph,
@@ -91,9 +91,15 @@ export class S3Store extends ObjectStore {
     return Buffer.concat(chunks);
   }
 
-  async getStream(key: string): Promise<Readable | null> {
+  async getStream(key: string, range?: ByteRange): Promise<Readable | null> {
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }));
+      const response = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: this.keyOf(key),
+          Range: range ? `bytes=${range.start}-${range.end}` : undefined,
+        }),
+      );
       // In Node the SDK's body is an http IncomingMessage, i.e. a Readable.
       return response.Body as Readable;
     } catch (err) {

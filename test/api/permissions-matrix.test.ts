@@ -212,6 +212,21 @@ const ROWS: Row[] = [
     needs: (fx) => ({ [fx.a]: ['trash'] }),
   },
   {
+    route: 'images.copy',
+    request: (fx) => ({ method: 'POST', path: '/api/v1/images/copy', form: `image_ids[]=${fx.imageA}&image_ids[]=${fx.imageA2}&album_id=${fx.b}` }),
+    needs: (fx) => ({ [fx.a]: ['image_copy'], [fx.b]: ['image_upload'] }),
+  },
+  {
+    route: 'shares.create',
+    request: (fx) => ({ method: 'POST', path: `/api/v1/albums/${fx.a}/shares`, json: { image_ids: [fx.imageA] } }),
+    needs: (fx) => ({ [fx.a]: ['Share'] }),
+  },
+  {
+    route: 'shares.list',
+    request: (fx) => ({ method: 'GET', path: `/api/v1/albums/${fx.a}/shares` }),
+    needs: (fx) => ({ [fx.a]: ['Share'] }),
+  },
+  {
     route: 'organization.update',
     request: () => ({ method: 'PUT', path: '/api/v1/organization', json: { webhook_url: 'https://hooks.example.org/x' } }),
     needs: () => 'member',
@@ -324,6 +339,8 @@ describe('half the needed abilities is not enough', () => {
     ['move with image_upload but not image_delete', (fx) => row('images.move').request(fx), (fx) => ({ [fx.a]: ['image_upload'], [fx.b]: ['image_upload'] })],
     ['delete of two albums with image_delete on one', (fx) => row('images.deleteMany').request(fx), (fx) => ({ [fx.a]: ['image_delete'] })],
     ['restore with image_delete instead of trash', (fx) => row('trash.restore').request(fx), (fx) => ({ [fx.a]: ['image_delete'] })],
+    ['copy without image_upload on the destination', (fx) => row('images.copy').request(fx), (fx) => ({ [fx.a]: ['image_copy'] })],
+    ['copy with image_upload but not image_copy', (fx) => row('images.copy').request(fx), (fx) => ({ [fx.a]: ['image_upload', 'see', 'image_list'], [fx.b]: ['image_upload'] })],
   ];
   for (const [name, request, grants] of cases) {
     test(`${name}: 403, nothing changed`, async () => {

@@ -73,6 +73,13 @@ for (const [name, open] of implementations) {
       assert.deepEqual(await store.stat('a/one.bin'), { key: 'a/one.bin', size: 1000 });
     });
 
+    test('getStream of a byte range gives exactly those bytes (both ends inclusive)', async () => {
+      const data = randomBytes(5000);
+      await store.putBuffer('a/ranged.bin', data);
+      assert.deepEqual(await readAll((await store.getStream('a/ranged.bin', { start: 1000, end: 2999 }))!), data.subarray(1000, 3000));
+      assert.deepEqual(await readAll((await store.getStream('a/ranged.bin', { start: 4999, end: 4999 }))!), data.subarray(4999));
+    });
+
     test('an absent key: null from getBuffer, getStream and stat; delete is no error', async () => {
       assert.equal(await store.getBuffer('absent/key.bin'), null);
       assert.equal(await store.getStream('absent/key.bin'), null);

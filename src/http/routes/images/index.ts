@@ -1,6 +1,8 @@
 import type { Api } from '../../types.ts';
+import { copyImages } from './copy-images.ts';
 import { deleteImage } from './delete-image.ts';
 import { deleteImages } from './delete-images.ts';
+import { duplicateImage } from './duplicate-image.ts';
 import { getImage } from './get-image.ts';
 import { importImage } from './import-image.ts';
 import { listAlbumImages } from './list-album-images.ts';
@@ -16,6 +18,8 @@ export function imageRoutes(app: Api): void {
   registerImage(app);
   importImage(app);
   moveImages(app);
+  copyImages(app);
+  duplicateImage(app);
   deleteImage(app);
   deleteImages(app);
   getImage(app);

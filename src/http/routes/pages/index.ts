@@ -15,6 +15,8 @@ import { albumPage } from './album-page.ts';
 import { assetRoutes } from './assets.ts';
 import type { PageDeps } from './deps.ts';
 import { pageErrors } from './page-errors.ts';
+import { shareFiles } from './share-files.ts';
+import { sharePage } from './share-page.ts';
 import { thumbnailRedirect } from './thumbnail-redirect.ts';
 import { uploadTestPage } from './upload-test.ts';
 
@@ -33,6 +35,8 @@ export async function pageRoutes(app: FastifyInstance, { config, db, services }:
     assetRoutes(typed);
     uploadTestPage(typed, deps);
     albumPage(typed, deps);
+    sharePage(typed, deps);
+    shareFiles(typed);
   });
   // The thumbnail redirect answers errors in the API's JSON, as the original service did.
   await app.register(async (links) => {

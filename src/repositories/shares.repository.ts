@@ -1,0 +1,111 @@
+/**
+ * Share links and the images they show. A link shows images that are live in its album and,
+ * for a selection, still selected: an image moved out, trashed or purged leaves the link.
+ */
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Database, ShareTable } from '../db/schema.ts';
+import { chunked, MAX_PARAMETERS } from './chunks.ts';
+import type { ImageRow } from './images.repository.ts';
+
+export type Share = Selectable<ShareTable>;
+
+export class SharesRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Records a link and, for a selection, its images (ids already checked to be the album's). */
+  async create(share: Omit<Share, 'views_count'>, imageIds: readonly string[]): Promise<Share> {
+    await this.db.insertInto('shares').values(share).execute();
+    for (const piece of chunked([...new Set(imageIds)], Math.floor(MAX_PARAMETERS / 2))) {
+      await this.db
+        .insertInto('share_images')
+        .values(piece.map((image_id) => ({ share_id: share.id, image_id })))
+        .execute();
+    }
+    return { ...share, views_count: 0 };
+  }
+
+  /** The organization's link `id`, expired or not. */
+  find(organizationId: string, id: string): Promise<Share | undefined> {
+    return this.db.selectFrom('shares').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+  }
+
+  /** A link by its id alone: what a visitor of the public page holds. */
+  findPublic(id: string): Promise<Share | undefined> {
+    return this.db.selectFrom('shares').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** The album's links, newest first. */
+  listByAlbum(albumId: string): Promise<Share[]> {
+    return this.db.selectFrom('shares').selectAll().where('album_id', '=', albumId).orderBy('created_at', 'desc').orderBy('id').execute();
+  }
+
+  /** The selected image ids of each of `shareIds` (selections only). */
+  async selections(shareIds: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>(shareIds.map((id) => [id, []]));
+    for (const piece of chunked([...new Set(shareIds)])) {
+      const rows = await this.db.selectFrom('share_images').select(['share_id', 'image_id']).where('share_id', 'in', piece).orderBy('image_id').execute();
+      for (const row of rows) out.get(row.share_id)!.push(row.image_id);
+    }
+    return out;
+  }
+
+  /** Revokes a link: gone, with its selection. True when it existed. */
+  async delete(organizationId: string, id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('shares').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async incrementViews(id: string): Promise<void> {
+    await this.db
+      .updateTable('shares')
+      .set({ views_count: sql`views_count + 1` })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** The live images a link shows, joined to their media reports. */
+  private shown(share: Share) {
+    let query = this.db
+      .selectFrom('images')
+      .innerJoin('image_media as m', (join) =>
+        join
+          .onRef('m.organization_id', '=', 'images.organization_id')
+          .onRef('m.public_id', '=', 'images.public_id')
+          .onRef('m.version', '=', 'images.version')
+          .onRef('m.type', '=', 'images.type'),
+      )
+      .selectAll('images')
+      .select(['m.infos', 'm.exifs', 'm.faces', 'm.colors'])
+      .where('images.album_id', '=', share.album_id)
+      .where('images.deleted_at', 'is', null);
+    if (share.selected) {
+      query = query.where(({ exists, selectFrom }) =>
+        exists(selectFrom('share_images as s').select('s.image_id').where('s.share_id', '=', share.id).whereRef('s.image_id', '=', 'images.id')),
+      );
+    }
+    return query;
+  }
+
+  /** One page of what the link shows, newest first. */
+  imagesPage(share: Share, limit: number, offset: number): Promise<ImageRow[]> {
+    return this.shown(share).orderBy('images.created_at', 'desc').orderBy('images.id', 'desc').limit(limit).offset(offset).execute();
+  }
+
+  /** Every image the link shows, oldest first (the ZIP's order). */
+  allImages(share: Share): Promise<ImageRow[]> {
+    return this.shown(share).orderBy('images.created_at').orderBy('images.id').execute();
+  }
+
+  async countImages(share: Share): Promise<number> {
+    const row = await this.shown(share)
+      .clearSelect()
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** One image, if the link shows it. */
+  image(share: Share, imageId: string): Promise<ImageRow | undefined> {
+    return this.shown(share).where('images.id', '=', imageId).executeTakeFirst();
+  }
+}

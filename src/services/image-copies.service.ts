@@ -1,0 +1,101 @@
+/**
+ * `POST /images/copy` (ability `image_copy`): chosen images into another album of the same
+ * organization, as new images that share the stored originals (no byte is copied or
+ * uploaded again). All or nothing, in one transaction under the organization's lock, so the
+ * destination's count stays exact; the copies show in its thumbnails as any image would
+ * (they keep their sources' created_at, so they sort as the originals did) and one
+ * `images.created` webhook event reports them.
+ */
+import { randomUUID } from 'node:crypto';
+import { type Actor, requireCopy, requireCreate } from '../auth/permissions.ts';
+import { badRequest, notFound } from '../errors/app-error.ts';
+import { copyRow, type ImageRecord } from '../repositories/image-copies.repository.ts';
+import type { Repositories } from '../repositories/index.ts';
+import type { ImageJson, ImagePresenter } from './image-presenter.ts';
+import type { StoredMedia } from './stored-media.ts';
+import { lockTenant } from './tenant-lock.ts';
+import type { WebhooksService } from './webhooks.service.ts';
+
+/** Most images one copy may name. */
+export const MAX_COPY = 10_000;
+
+export interface CopyResult {
+  /** Each new image and the image it copies, in the request's order. */
+  copies: Array<{ source_id: string; image: ImageJson }>;
+  /** Images not copied because the destination already shows the same picture. */
+  skipped: string[];
+}
+
+export class ImageCopiesService {
+  constructor(
+    private readonly repos: Repositories,
+    private readonly presenter: ImagePresenter,
+    private readonly webhooks: WebhooksService,
+    private readonly media: StoredMedia,
+  ) {}
+
+  /**
+   * Copies `imageIds` (live images of the organization: else 404, nothing copied) into the
+   * album `albumPublicId`, which is created when it does not exist. An image whose picture
+   * (public_id) the destination already shows is skipped; a trashed one there is replaced
+   * by the copy, as an album duplicate does. `copyTags` copies the images' tags too.
+   */
+  async copy(actor: Actor, imageIds: string[], albumPublicId: string, options: { copyTags: boolean }): Promise<CopyResult> {
+    const ids = [...new Set(imageIds)];
+    if (!ids.length) throw badRequest('image_ids is empty');
+    if (ids.length > MAX_COPY) throw badRequest(`image_ids names more than ${MAX_COPY} images`);
+    const { result, orphans } = await this.repos.transaction(async (repos) => {
+      const org = await lockTenant(repos, actor.organizationId);
+      const images = await repos.images.findMany(org.id, ids);
+      const live = new Map(images.filter((i) => i.deleted_at === null).map((i) => [i.id, i]));
+      const missing = ids.filter((id) => !live.has(id));
+      if (missing.length) throw notFound(`Image${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).join(', ')}`);
+      const sources = await repos.albums.findManyByIds(org.id, [...new Set(images.map((i) => i.album_id))]);
+      const now = new Date().toISOString();
+      let destination = await repos.albums.findByPublicId(org.id, albumPublicId);
+      requireCopy(
+        actor,
+        sources.map((a) => a.public_id),
+        albumPublicId,
+      );
+      if (!destination) {
+        requireCreate(actor, albumPublicId);
+        destination = await repos.albums.create(org.id, albumPublicId);
+      }
+      const occupants = await repos.images.findByPublicIds(org.id, new Set([destination.id]), [...live.values()].map((i) => i.public_id));
+      const shown = new Set(occupants.filter((o) => o.deleted_at === null).map((o) => o.public_id));
+      const released = await repos.images.deleteRows(
+        org.id,
+        occupants.filter((o) => o.deleted_at !== null).map((o) => o.id),
+      );
+      const copies: Array<{ source_id: string; image: ImageJson }> = [];
+      const skipped: string[] = [];
+      const rows: ImageRecord[] = [];
+      for (const id of ids) {
+        const source = live.get(id)!;
+        // Two of the named images may show one picture: the first one is copied.
+        if (shown.has(source.public_id)) {
+          skipped.push(id);
+          continue;
+        }
+        shown.add(source.public_id);
+        const row = copyRow(source, randomUUID(), destination.id, { copyTags: options.copyTags, now });
+        rows.push(row);
+        const media = { infos: source.infos, exifs: source.exifs, faces: source.faces, colors: source.colors };
+        copies.push({ source_id: id, image: this.presenter.present({ ...row, ...media }, destination.public_id) });
+      }
+      await repos.imageCopies.insert(rows);
+      await repos.albums.addToImagesCount(destination.id, rows.length);
+      if (rows.length) {
+        await this.webhooks.record(repos, org, 'images.created', {
+          album_id: destination.public_id,
+          image_ids: copies.map((c) => c.image.id),
+          copied_from: copies.map((c) => ({ image_id: c.image.id, source_image_id: c.source_id })),
+        });
+      }
+      return { result: { copies, skipped }, orphans: await this.media.orphans(repos, released) };
+    });
+    await this.media.delete(orphans);
+    return result;
+  }
+}
