@@ -42,6 +42,11 @@ export class AppError extends Error {
     this.status = STATUS[code];
   }
 
+  /** Fastify's name for it: a handler that knows only Fastify's errors (the media host's) still answers this status. */
+  get statusCode(): number {
+    return this.status;
+  }
+
   toJSON(): { error: { status: number; code: ErrorCode; message: string } } {
     return { error: { status: this.status, code: this.code, message: this.message } };
   }

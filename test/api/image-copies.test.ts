@@ -11,7 +11,8 @@ import { call, newTenant, startTestServer, type TestServer, tokenWith } from '..
 let server: TestServer;
 
 before(async () => {
-  server = await startTestServer();
+  // The webhook receiver listens on this machine.
+  server = await startTestServer({ WEBHOOK_ALLOW_PRIVATE: '1' });
 });
 after(() => server.stop());
 

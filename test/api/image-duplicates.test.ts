@@ -14,7 +14,8 @@ import { createAlbum, uploadToAlbum, waitForImages } from '../helpers/uploads.ts
 let server: TestServer;
 
 before(async () => {
-  server = await startTestServer();
+  // The webhook receiver listens on this machine.
+  server = await startTestServer({ WEBHOOK_ALLOW_PRIVATE: '1' });
 });
 after(() => server.stop());
 

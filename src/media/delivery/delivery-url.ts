@@ -100,6 +100,8 @@ export function parseDeliveryPath(path: string): ParsedDeliveryPath {
   } catch {
     throw new DeliveryUrlError('Malformed percent-encoding in public id');
   }
+  // No stored public id holds a control character, and PostgreSQL text cannot hold NUL at all.
+  if (/\p{Cc}/u.test(publicId)) throw new DeliveryUrlError('Control character in public id');
   return { cloud, resourceType, type, signature, transformation: components.join('/'), version, publicId, ext };
 }
 
