@@ -91,6 +91,21 @@ const UNION_NEWEST_SQL = new Map<string, string>();
 
 const mediaKey = (ref: MediaRef): string => JSON.stringify([ref.type, ref.public_id, ref.version]);
 
+/** Image rows with their media report: the start of every query returning ImageRow (shares' too). */
+export function imagesWithMedia(db: Kysely<Database>) {
+  return db
+    .selectFrom('images')
+    .innerJoin('image_media as m', (join) =>
+      join
+        .onRef('m.organization_id', '=', 'images.organization_id')
+        .onRef('m.public_id', '=', 'images.public_id')
+        .onRef('m.version', '=', 'images.version')
+        .onRef('m.type', '=', 'images.type'),
+    )
+    .selectAll('images')
+    .select(['m.infos', 'm.exifs', 'm.faces', 'm.colors']);
+}
+
 /** Images of albums; "live" images are those not in the trash. */
 export class ImagesRepository {
   constructor(
@@ -118,19 +133,8 @@ export class ImagesRepository {
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
-  /** Image rows with their media report: the start of every query returning ImageRow. */
   private withMedia() {
-    return this.db
-      .selectFrom('images')
-      .innerJoin('image_media as m', (join) =>
-        join
-          .onRef('m.organization_id', '=', 'images.organization_id')
-          .onRef('m.public_id', '=', 'images.public_id')
-          .onRef('m.version', '=', 'images.version')
-          .onRef('m.type', '=', 'images.type'),
-      )
-      .selectAll('images')
-      .select(['m.infos', 'm.exifs', 'm.faces', 'm.colors']);
+    return imagesWithMedia(this.db);
   }
 
   /**

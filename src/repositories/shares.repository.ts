@@ -5,7 +5,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, ShareTable } from '../db/schema.ts';
 import { chunked, MAX_PARAMETERS } from './chunks.ts';
-import type { ImageRow } from './images.repository.ts';
+import { type ImageRow, imagesWithMedia } from './images.repository.ts';
 
 export type Share = Selectable<ShareTable>;
 
@@ -65,17 +65,7 @@ export class SharesRepository {
 
   /** The live images a link shows, joined to their media reports. */
   private shown(share: Share) {
-    let query = this.db
-      .selectFrom('images')
-      .innerJoin('image_media as m', (join) =>
-        join
-          .onRef('m.organization_id', '=', 'images.organization_id')
-          .onRef('m.public_id', '=', 'images.public_id')
-          .onRef('m.version', '=', 'images.version')
-          .onRef('m.type', '=', 'images.type'),
-      )
-      .selectAll('images')
-      .select(['m.infos', 'm.exifs', 'm.faces', 'm.colors'])
+    let query = imagesWithMedia(this.db)
       .where('images.album_id', '=', share.album_id)
       .where('images.deleted_at', 'is', null);
     if (share.selected) {

@@ -94,6 +94,9 @@ test('upload() into an album nobody created: the album opens, holds the image on
 
   const deletion = await imageDeleteInChild(credentials, String(image.id), 15_000);
   assert.equal(deletion.timedOut, false, `image_delete ended: ${deletion.stderr}`);
+  // What the README says of it: on our 204 its callback reads `null.status` and ends its process.
+  assert.notEqual(deletion.code, 0);
+  assert.match(deletion.stderr, /Cannot read properties of null \(reading 'status'\)/);
   const after = await call<Array<Record<string, unknown>>>(server, 'GET', '/api/v1/albums/super_test/images', { token: tenant.token });
   assert.equal(after.body.length, 0, 'image_delete removed it');
 });
