@@ -23,7 +23,13 @@ export interface ChildService {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `album-api <command>` and, for `serve`, waits until /healthz answers. */
+/** The banner's last line: `serve` prints it once bootstrapping is done, after /healthz answers. */
+const STARTED = / {2}a token: +.+\n/;
+
+/**
+ * Starts `album-api <command>` and, for `serve`, waits until /healthz answers and the start
+ * banner (with a first start's token) is printed.
+ */
 export async function startChild(
   command: 'serve' | 'worker',
   env: Record<string, string>,
@@ -50,7 +56,7 @@ export async function startChild(
       await sleep(100);
     }
   }
-  return {
+  const service: ChildService = {
     process: child,
     url,
     output: () => stdout,
@@ -60,4 +66,20 @@ export async function startChild(
       await exited;
     },
   };
+  if (command === 'serve') await waitForOutput(service, STARTED);
+  return service;
+}
+
+/** Waits until the child has printed something matching `pattern` on stdout. */
+export async function waitForOutput(child: ChildService, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = pattern.exec(child.output());
+    if (match) return match;
+    if (child.process.exitCode !== null || child.process.signalCode !== null) {
+      throw new Error(`process exited (${child.process.exitCode ?? child.process.signalCode}) before printing ${pattern}`);
+    }
+    if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms in:\n${child.output()}`);
+    await sleep(50);
+  }
 }

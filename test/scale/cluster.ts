@@ -10,9 +10,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { type ChildService, startChild } from '../helpers/child-server.ts';
+import { type ChildService, startChild, waitForOutput } from '../helpers/child-server.ts';
 import { createPostgresDatabase, usingPostgres } from '../helpers/database.ts';
 import { tempDir } from '../helpers/server.ts';
+
+// Tests that start their own children wait on their output the same way.
+export { waitForOutput };
 
 /** A database every process of a test shares, and a way for the test to look inside. */
 export interface SharedDatabase {
@@ -65,20 +68,6 @@ export function deploymentEnv(publicUrl: string, databaseUrl: string, extra: Rec
     DATABASE_POOL_SIZE: '4',
     ...extra,
   };
-}
-
-/** Waits until the child has printed something matching `pattern` on stdout. */
-export async function waitForOutput(child: ChildService, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = pattern.exec(child.output());
-    if (match) return match;
-    if (child.process.exitCode !== null || child.process.signalCode !== null) {
-      throw new Error(`process exited (${child.process.exitCode ?? child.process.signalCode}) before printing ${pattern}`);
-    }
-    if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms in:\n${child.output()}`);
-    await sleep(50);
-  }
 }
 
 /** Starts `album-api worker` and waits until it runs jobs. */
