@@ -12,6 +12,7 @@ export function healthRoute(app: Api, db: Db): void {
     {
       schema: {
         operationId: 'health.get',
+        summary: 'Liveness and database reachability: 200 when the database answers, 503 otherwise',
         tags: ['health'],
         security: [],
         response: { 200: HealthSchema, 503: HealthSchema },
