@@ -1,11 +1,13 @@
 /**
  * Delivery URLs exactly as the official SDK builds them, served by the embedded host: no
  * extension (the stored format), any version, folders behind the SDK's `v1`, SHA-1, SHA-256
- * and long signatures, `fl_` flags, named transformations, and a clear 400 naming whatever
- * parameter the host does not support.
+ * and long signatures, `fl_` flags, named transformations, effects, corners, padding and
+ * opacity checked pixel by pixel, and a clear 400 naming whatever parameter the host does
+ * not support.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import sharp from 'sharp';
 import { imageFile, type SdkHarness, startSdkHarness } from '../helpers/cloudinary-sdk.ts';
 import { tempDir } from '../helpers/server.ts';
 
@@ -116,6 +118,8 @@ test('effects, radius, pad with background, border, opacity and c_auto as the SD
     [{ effect: 'pixelate_faces' }, [640, 480, 'png']],
     [{ width: 300, height: 300, crop: 'pad', background: 'red' }, [300, 300, 'png']],
     [{ width: 300, height: 300, crop: 'lpad', background: 'rgb:00ff00' }, [300, 300, 'png']],
+    [{ width: 800, height: 800, crop: 'mpad', background: 'red' }, [800, 800, 'png']],
+    [{ width: 100, height: 100, crop: 'mpad' }, [640, 480, 'png']],
     [{ radius: 'max', width: 100, height: 100, crop: 'fill' }, [100, 100, 'png']],
     [{ border: '5px_solid_black', width: 90, crop: 'scale' }, [100, 78, 'png']],
     [{ opacity: 30, width: 40, crop: 'scale' }, [40, 30, 'png']],
@@ -127,9 +131,91 @@ test('effects, radius, pad with background, border, opacity and c_auto as the SD
     assert.deepEqual([image.width, image.height, image.format], [width, height, format], JSON.stringify(options));
   }
   const padded = await h.fetchImage(h.cloudinary.url(png.public_id, { width: 300, height: 300, crop: 'pad', background: 'red', format: 'png' }));
-  const { data, info } = await (await import('sharp')).default(padded.body).raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(padded.body).raw().toBuffer({ resolveWithObject: true });
   assert.deepEqual([...data.subarray(0, 3)], [255, 0, 0], 'the pad above the fitted image is the background');
   assert.equal(info.width, 300);
+});
+
+/** Decoded RGBA pixels of a delivered image, and the RGBA at (x, y). */
+async function pixels(body: Buffer) {
+  const { data, info } = await sharp(body).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const at = (x: number, y: number) => [...data.subarray((y * info.width + x) * 4, (y * info.width + x) * 4 + 4)];
+  return { data, info, at };
+}
+
+test('pixel by pixel: o_ lowers alpha, r_max clears the corners, grayscale, negate, c_mpad enlarges then pads, c_auto', async () => {
+  const get = async (options: Record<string, unknown>) => {
+    const image = await h.fetchImage(h.cloudinary.url(png.public_id, { format: 'png', ...options }));
+    assert.equal(image.status, 200, `${JSON.stringify(options)}: ${image.body.toString().slice(0, 200)}`);
+    return { ...image, ...(await pixels(image.body)) };
+  };
+  // The stored picture is one colour, rgb(40, 120, 200), opaque.
+  const faded = await get({ opacity: 30, width: 40, crop: 'scale' });
+  const [r, g, b, alpha] = faded.at(20, 15);
+  assert.deepEqual([r, g, b], [40, 120, 200]);
+  assert.ok(Math.abs(alpha! - 255 * 0.3) <= 1, `o_30: alpha ${alpha}, 30 % of opaque`);
+
+  const round = await get({ radius: 'max', width: 100, height: 100, crop: 'fill' });
+  assert.equal(round.at(0, 0)[3], 0, 'r_max: the corner is transparent');
+  assert.equal(round.at(99, 99)[3], 0);
+  assert.deepEqual(round.at(50, 50), [40, 120, 200, 255], 'the middle is untouched');
+
+  const grey = await get({ effect: 'grayscale', width: 64, crop: 'scale' });
+  for (let i = 0; i < grey.data.length; i += 4) {
+    assert.ok(grey.data[i] === grey.data[i + 1] && grey.data[i + 1] === grey.data[i + 2], `grey pixel ${i / 4}: ${[...grey.data.subarray(i, i + 3)]}`);
+  }
+  assert.deepEqual((await get({ effect: 'negate', width: 64, crop: 'scale' })).at(10, 10), [215, 135, 55, 255], 'negate: 255 minus each channel');
+
+  // c_mpad only enlarges: 640 × 480 fits 800 × 800 as 800 × 600, red bands above and below.
+  const enlarged = await get({ width: 800, height: 800, crop: 'mpad', background: 'red' });
+  assert.deepEqual(enlarged.at(400, 50), [255, 0, 0, 255], 'the band above is the background');
+  assert.deepEqual(enlarged.at(2, 400), [40, 120, 200, 255], 'the picture spans the whole width');
+  assert.deepEqual(enlarged.at(400, 750), [255, 0, 0, 255]);
+
+  const auto = await get({ width: 90, height: 160, crop: 'auto' });
+  assert.deepEqual([auto.info.width, auto.info.height], [90, 160]);
+  assert.deepEqual(auto.at(45, 80), [40, 120, 200, 255]);
+});
+
+test('every effect changes the pixels of the plain derivative, each the way it is named', async () => {
+  const dir2 = tempDir('sdk-effects');
+  // Noise over a gradient: every effect, blur and sharpen included, has something to change.
+  const textured = `${dir2}/textured.png`;
+  const noise = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 120, sigma: 40 } } })
+    .png()
+    .toBuffer();
+  await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 60, g: 100, b: 160 } } })
+    .composite([{ input: noise, blend: 'overlay' }])
+    .png()
+    .toFile(textured);
+  await h.cloudinary.uploader.upload(textured, { public_id: 'textured' });
+  const scaled = { width: 160, crop: 'scale' };
+  const render = async (options: Record<string, unknown>) => {
+    const image = await h.fetchImage(h.cloudinary.url('textured', { ...scaled, ...options }));
+    assert.equal(image.status, 200, `${JSON.stringify(options)}: ${image.body.toString().slice(0, 200)}`);
+    assert.deepEqual([image.width, image.height, image.format], [160, 120, 'png'], JSON.stringify(options));
+    const { data } = await sharp(image.body).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const stats = await sharp(image.body).stats();
+    const mean = stats.channels.slice(0, 3).reduce((sum, c) => sum + c.mean, 0) / 3;
+    const spread = stats.channels.slice(0, 3).reduce((sum, c) => sum + c.stdev, 0) / 3;
+    return { data, mean, spread, saturation: (stats.channels[2]!.mean - stats.channels[0]!.mean) };
+  };
+  const plain = await render({});
+  const changed = async (effect: string) => {
+    const out = await render({ effect });
+    let differing = 0;
+    for (let i = 0; i < out.data.length; i++) if (out.data[i] !== plain.data[i]) differing++;
+    assert.ok(differing > out.data.length / 4, `e_${effect} changed ${differing} of ${out.data.length} values`);
+    return out;
+  };
+  for (const effect of ['grayscale', 'sepia', 'negate', 'pixelate', 'pixelate:10']) await changed(effect);
+  assert.ok((await changed('sharpen')).spread > plain.spread, 'sharpen: more local contrast');
+  assert.ok((await changed('blur:300')).spread < plain.spread, 'blur: less');
+  assert.ok((await changed('brightness')).mean > plain.mean, 'brightness: lighter');
+  assert.ok((await changed('brightness:-50')).mean < plain.mean, 'brightness:-50: darker');
+  assert.ok((await changed('contrast:50')).spread > plain.spread, 'contrast:50: values spread out');
+  assert.ok((await changed('saturation')).saturation > plain.saturation, 'saturation: blue further from red');
+  assert.ok(Math.abs((await changed('saturation:-100')).saturation) < 2, 'saturation:-100: grey');
 });
 
 test('w_auto and dpr_auto follow the Client Hints, and the answer varies on them', async () => {
@@ -145,7 +231,6 @@ test('w_auto and dpr_auto follow the Client Hints, and the answer varies on them
 });
 
 test('overlays as the SDK writes them: l_text with font, size and colour; l_<public id> in a folder, with fl_layer_apply', async () => {
-  const sharp = (await import('sharp')).default;
   const logo = `${dir}/logo.png`;
   await sharp({ create: { width: 100, height: 50, channels: 3, background: { r: 255, g: 0, b: 0 } } }).png().toFile(logo);
   await h.cloudinary.uploader.upload(logo, { public_id: 'brand/logo' });
@@ -185,7 +270,6 @@ test('overlays as the SDK writes them: l_text with font, size and colour; l_<pub
 });
 
 test('blur_faces and pixelate_faces use the face detector, also on an image uploaded without `faces`', async () => {
-  const sharp = (await import('sharp')).default;
   const photo = (await import('../fixtures/images.ts')).facePhoto();
   assert.ok(photo, 'the face photo fixture is installed');
   const uploaded = await h.cloudinary.uploader.upload(photo, { public_id: 'people' });
@@ -199,10 +283,15 @@ test('blur_faces and pixelate_faces use the face detector, also on an image uplo
   const [x, y, w, hgt] = faces[0] as number[];
   const region = async (body: Buffer) =>
     sharp(body).extract({ left: x!, top: y!, width: w!, height: hgt! }).raw().toBuffer();
+  const blurred = await h.fetchImage(h.cloudinary.url('people', { effect: 'blur_faces', format: 'png' }));
+  assert.equal(blurred.status, 200);
   assert.ok(!(await region(original.body)).equals(await region(hidden.body)), 'the face is pixelated');
+  assert.ok(!(await region(original.body)).equals(await region(blurred.body)), 'the face is blurred');
+  assert.ok(!(await region(hidden.body)).equals(await region(blurred.body)), 'blurred is not pixelated');
   // Away from every face the image is unchanged.
   const outside = async (body: Buffer) => sharp(body).extract({ left: 0, top: 0, width: 20, height: 20 }).raw().toBuffer();
   const touchesCorner = (faces as number[][]).some(([fx, fy]) => fx! < 20 && fy! < 20);
   assert.ok(!touchesCorner);
   assert.ok((await outside(original.body)).equals(await outside(hidden.body)));
+  assert.ok((await outside(original.body)).equals(await outside(blurred.body)));
 });

@@ -211,8 +211,13 @@ test('c_pad, c_lpad and c_mpad fit and fill the rest with b_, placed by gravity'
   assert.deepEqual([limited.width, limited.height], [1000, 1000]);
   assert.deepEqual((await pixel(limited.body, 500, 100)).slice(0, 3), [255, 255, 255], 'white padding by default, no enlargement');
   assert.equal(await colourAt(limited.body, 500, 500), 'green');
+  // mpad only enlarges: 600×400 fits 700×500 as 700×467, padded above and below; a smaller box keeps it whole.
   const minimal = await render('c_mpad,h_500,w_700', { ext: 'png' }, png);
   assert.deepEqual([minimal.width, minimal.height], [700, 500]);
+  assert.deepEqual((await pixel(minimal.body, 350, 5)).slice(0, 3), [255, 255, 255], 'padding above');
+  assert.equal(await colourAt(minimal.body, 67, 30), 'blue', 'the 60 px blue square, enlarged to 70 px');
+  const unshrunk = await render('c_mpad,h_100,w_100', { ext: 'png' }, png);
+  assert.deepEqual([unshrunk.width, unshrunk.height], [600, 400]);
 });
 
 test('c_auto fills by content', async () => {

@@ -246,13 +246,14 @@ function cover(size: Size, target: Size, gravity: Gravity, faces: Rect[] | null,
 const WHITE: Rgba = { r: 255, g: 255, b: 255, alpha: 1 };
 
 /**
- * Fits the image into `target` (pad: scaled either way; lpad: only down; mpad: not at all),
- * then extends it to `target` with the step's background, placed by gravity.
+ * Fits the image into `target` (pad: scaled either way; lpad: only down; mpad: only up, as
+ * Cloudinary's minimum pad), then extends it to `target` with the step's background, placed
+ * by gravity; an image larger than `target` is kept whole, never cut.
  */
 function pad(size: Size, target: Size, mode: 'pad' | 'lpad' | 'mpad', step: TransformStep, faces: Rect[] | null): PlannedGeometry {
   let scale = Math.min(target.width / size.width, target.height / size.height);
   if (mode === 'lpad') scale = Math.min(scale, 1);
-  if (mode === 'mpad') scale = 1;
+  if (mode === 'mpad') scale = Math.max(scale, 1);
   const fitted = { width: Math.max(1, Math.round(size.width * scale)), height: Math.max(1, Math.round(size.height * scale)) };
   const resized = resizeTo(size, fitted, faces);
   const outer = { width: Math.max(target.width, fitted.width), height: Math.max(target.height, fitted.height) };

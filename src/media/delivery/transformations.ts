@@ -41,7 +41,7 @@ export const DEFAULT_TRANSFORMATION_LIMITS: Readonly<TransformationLimits> = Obj
 /**
  * Supported `c_` modes; without one, a width or height scales (Cloudinary's default). `pad`
  * fits and fills the rest with `b_`, `lpad` does so without enlarging, `mpad` without
- * scaling at all; `auto` is `fill` that picks the region by content (libvips' attention).
+ * shrinking; `auto` is `fill` that picks the region by content (libvips' attention).
  */
 export type CropMode = 'fit' | 'fill' | 'limit' | 'scale' | 'thumb' | 'crop' | 'pad' | 'lpad' | 'mpad' | 'auto';
 
