@@ -5,7 +5,8 @@
  * The media host owns its files and its tables; the API never touches either. It asks the
  * host to remove an original with Cloudinary's signed `destroy` call over HTTP, exactly as it
  * would ask Cloudinary (MEDIA_HOST=cloudinary), so the same code runs against both: the host
- * then removes the record, the original and every derivative.
+ * then removes the record, the original and every derivative. Nothing calls the host's
+ * `rename`: album renames, merges and moves change rows only, never an original's public id.
  */
 import type { Config } from '../config.ts';
 import { signUploadParams } from '../media/signing.ts';
