@@ -1,8 +1,10 @@
 /**
- * The README's "Try it" section pastes: its ```sh blocks, taken from README.md as written,
- * run one after another in one bash (as a reader pastes them into one terminal, in the
- * repository's folder) against a fresh server. Only PORT (a free one), DATA_DIR and, on
- * PostgreSQL runs, DATABASE_URL come from the test, as they would from the reader's setup.
+ * The README pastes: the ```sh blocks of "Try it" and of the two client sections after it,
+ * taken from README.md as written, run one after another in one bash (as a reader pastes them
+ * into one terminal, in the repository's folder) against a fresh server. Only PORT (a free
+ * one), DATA_DIR and, on PostgreSQL runs, DATABASE_URL come from the test, as they would from
+ * the reader's setup. Every other shell block of the README is one the test cannot run for
+ * the reader (installing, starting the server, benchmarks), and is named here.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,13 +17,19 @@ import { tempDir } from '../helpers/server.ts';
 
 const missingTools = ['curl', 'jq', 'bash'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
 
-/** The ```sh blocks of the README section under `heading`, in order. */
-function shellBlocks(markdown: string, heading: string): string[] {
-  const start = markdown.indexOf(`\n## ${heading}\n`);
-  assert.ok(start >= 0, `README has a "## ${heading}" section`);
-  const end = markdown.indexOf('\n## ', start + 1);
-  const section = markdown.slice(start, end < 0 ? undefined : end);
-  return [...section.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+/** The sections whose shell blocks run, in this order, in one shell. */
+const RUN = ['Try it', "From SharinPix's clients", 'From a Cloudinary app'];
+/** Sections whose shell blocks install, start or measure: a reader runs them, the test cannot. */
+const NOT_RUN = ['The two commands', 'Benchmarks'];
+
+/** The ```sh blocks of each `## ` section of the README, by heading, in order. */
+function shellBlocks(markdown: string): Map<string, string[]> {
+  const sections = new Map<string, string[]>();
+  for (const part of markdown.split(/^## /m).slice(1)) {
+    const heading = part.slice(0, part.indexOf('\n'));
+    sections.set(heading, [...part.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1]!));
+  }
+  return sections;
 }
 
 let server: ChildService | undefined;
@@ -44,9 +52,18 @@ after(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-test('every shell block of "Try it" runs verbatim against a fresh server', { skip: missingTools.length > 0 && `needs ${missingTools.join(', ')}`, timeout: 180_000 }, async () => {
-  const blocks = shellBlocks(readFileSync('README.md', 'utf8'), 'Try it');
-  assert.ok(blocks.length >= 5, `found ${blocks.length} blocks`);
+test('every shell block is run below, or is one that installs, starts or measures', () => {
+  const sections = shellBlocks(readFileSync('README.md', 'utf8'));
+  for (const heading of RUN) assert.ok(sections.get(heading)?.length, `README has a "## ${heading}" section with shell blocks`);
+  const unaccounted = [...sections].filter(([heading, blocks]) => blocks.length && !RUN.includes(heading) && !NOT_RUN.includes(heading));
+  assert.deepEqual(unaccounted.map(([heading]) => heading), []);
+});
+
+test('every shell block of "Try it" and the client sections runs verbatim against a fresh server', { skip: missingTools.length > 0 && `needs ${missingTools.join(', ')}`, timeout: 180_000 }, async () => {
+  const sections = shellBlocks(readFileSync('README.md', 'utf8'));
+  const tryIt = sections.get('Try it')!;
+  assert.ok(tryIt.length >= 5, `found ${tryIt.length} blocks`);
+  const blocks = RUN.flatMap((heading) => sections.get(heading) ?? []);
   for (const block of blocks) assert.doesNotMatch(block, /<[a-z][\w -]*>|\.\.\./i, `no placeholder to fill in:\n${block}`);
 
   // -e and pipefail: a block whose command fails fails the test, as a reader would notice.
@@ -60,10 +77,16 @@ test('every shell block of "Try it" runs verbatim against a fresh server', { ski
   assert.deepEqual(images.map((i) => i.filename).sort(), ['amber.jpg', 'blue.jpg']);
   for (const image of images) assert.equal((await fetch(image.mini)).status, 200, image.mini);
   // The two pages it points the reader to open.
-  const pages = run.stdout.trimEnd().split('\n').slice(-2);
+  const pages = [...run.stdout.matchAll(/^http:\/\/\S+$/gm)].map((m) => m[0]);
+  assert.equal(pages.length, 2, run.stdout);
   for (const page of pages) {
     const res = await fetch(page);
     assert.equal(res.status, 200, page);
     assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
   }
+  // SharinPix's npm client, with a secret the CLI made: the album it never created holds the photo.
+  assert.match(run.stdout, /^\{"album_id":"partner-album","filename":"blue\.jpg","metadatas":\{"source":"readme"\}\}$/m);
+  // The Cloudinary SDK's upload answer, and its signed delivery URL decoded as a 200×200 JPEG.
+  assert.match(run.stderr, /^\{"public_id":"readme\/blue","width":800,"height":600\}$/m);
+  assert.match(run.stdout, /^jpeg 200 200$/m);
 });
