@@ -2,11 +2,16 @@
  * The upload options a Cloudinary app passes, through the official SDK, with Cloudinary's
  * semantics and response fields: overwrite, use_filename / unique_filename /
  * filename_override, folder and public_id_prefix, context, metadata, tags, eager, an incoming
- * transformation, signed and unsigned presets, raw files (and `auto`), delete tokens.
+ * transformation, signed and unsigned presets, raw files (and `auto`), delete tokens, and
+ * overwrites (with or without `invalidate`) that no cached derivative outlives.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import sharp from 'sharp';
+import { assetDerivativesPrefix } from '../../src/media/delivery/derived-cache.ts';
 import * as fixtures from '../fixtures/images.ts';
 import { imageFile, readBytes, type SdkHarness, sdkError, startSdkHarness } from '../helpers/cloudinary-sdk.ts';
 import { tempDir } from '../helpers/server.ts';
@@ -163,4 +168,58 @@ test('return_delete_token: delete_by_token removes the upload, once, without a s
   assert.deepEqual([deleted.status, await deleted.json()], [200, { result: 'ok' }]);
   assert.equal((await h.fetchImage(result.secure_url)).status, 404);
   assert.equal((await byToken(result.delete_token)).status, 404);
+});
+
+/** The asset's derivatives on disk (the derived cache under DATA_DIR/media/derived), by file name. */
+async function derivativesOnDisk(publicId: string): Promise<string[]> {
+  const prefix = assetDerivativesPrefix({ cloud: h.server.config.cloudinary.cloudName, type: 'upload', publicId });
+  const folder = join(h.server.dataDir, 'media', 'derived', prefix.slice(0, 2));
+  return (await readdir(folder).catch(() => [] as string[])).filter((name) => name.startsWith(prefix)).sort();
+}
+
+/** Waits until the derivative just served has been written to disk (the answer does not wait for it). */
+async function writtenToDisk(publicId: string, count: number): Promise<string[]> {
+  for (let i = 0; i < 200; i++) {
+    const names = await derivativesOnDisk(publicId);
+    if (names.length >= count) return names;
+    await sleep(25);
+  }
+  return derivativesOnDisk(publicId);
+}
+
+test('after an overwrite, with or without invalidate, a derivative URL fetched before renders the new file', async () => {
+  const colour = async (name: string, background: { r: number; g: number; b: number }) => {
+    const path = `${dir}/${name}.png`;
+    await sharp({ create: { width: 200, height: 100, channels: 3, background } }).png().toFile(path);
+    return path;
+  };
+  const centre = async (url: string) => {
+    const image = await h.fetchImage(url);
+    assert.deepEqual([image.status, image.width, image.height], [200, 50, 25]);
+    const { data } = await sharp(image.body).raw().toBuffer({ resolveWithObject: true });
+    return [...data.subarray((12 * 50 + 25) * 3, (12 * 50 + 25) * 3 + 3)];
+  };
+  const first = await h.cloudinary.uploader.upload(await colour('red', { r: 255, g: 0, b: 0 }), { public_id: 'refreshed' });
+  // The SDK's default URL names no version; a URL kept from the first upload names the old one.
+  const derivative = h.cloudinary.url('refreshed', { width: 50, crop: 'scale' });
+  const pinned = h.cloudinary.url('refreshed', { width: 50, crop: 'scale', version: first.version });
+  assert.deepEqual(await centre(derivative), [255, 0, 0]);
+  assert.deepEqual(await centre(derivative), [255, 0, 0], 'served again from the memory cache');
+  const red = await writtenToDisk('refreshed', 1);
+  assert.equal(red.length, 1, 'and kept on disk');
+
+  for (const [name, background, options] of [
+    ['blue', { r: 0, g: 0, b: 255 }, { invalidate: true }],
+    ['green', { r: 0, g: 255, b: 0 }, {}],
+  ] as const) {
+    const before = await derivativesOnDisk('refreshed');
+    await h.cloudinary.uploader.upload(await colour(name, background), { public_id: 'refreshed', ...options });
+    assert.deepEqual(await derivativesOnDisk('refreshed'), [], `${name}: the replaced file's derivatives left the disk`);
+    const expected = [background.r, background.g, background.b];
+    assert.deepEqual(await centre(derivative), expected, `${name}: the same URL renders the new file`);
+    assert.deepEqual(await centre(derivative), expected, `${name}: and so does its next (memory) hit`);
+    assert.deepEqual(await centre(pinned), expected, `${name}: an older version in the URL only busts caches`);
+    const after = await writtenToDisk('refreshed', 1);
+    assert.ok(after.every((file) => !before.includes(file)), `${name}: on disk, only derivatives of the new file`);
+  }
 });

@@ -143,6 +143,9 @@ export class MediaUploader {
     const storageKey = analysis
       ? `originals/${key.type}/${key.publicId}/v${version}.${format}`
       : `originals-raw/${key.type}/${key.publicId}/v${version}`;
+    // An overwrite always does here what `invalidate=true` does at Cloudinary's CDN: the replaced
+    // file's derivatives leave this host's caches (memory and store), whether or not the upload
+    // asked, since no URL should render the old file. Caches in front of the host are out of reach.
     if (previous) await this.deps.removal.purgeDerivatives(key);
     await this.deps.store.putFile(storageKey, file.path);
 
