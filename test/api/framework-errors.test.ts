@@ -22,6 +22,8 @@ const post = (path: string, type: string, body: string) =>
   `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 const LONG = 'a'.repeat(10_000);
 const HUGE_HEADER = `X-Huge: ${'h'.repeat(20_000)}\r\n`;
+/** A multipart form whose one text field is past the 64 KiB default cap on a field. */
+const OVERSIZED_FIELD = `--b\r\nContent-Disposition: form-data; name="context"\r\n\r\n${'c'.repeat(70_000)}\r\n--b--\r\n`;
 
 function assertApiError(answer: RawAnswer, status: number): void {
   assert.equal(answer.status, status, answer.text.slice(0, 300));
@@ -73,6 +75,7 @@ describe("media host paths: Cloudinary's error", () => {
     ['10 kB delivery path', 414, () => get(`/${cloud}/image/upload/${LONG}.jpg`)],
     ['huge header', 431, () => get(`/v1_1/${cloud}/auto/upload`, HUGE_HEADER)],
     ['unknown content type', 415, () => post(`/v1_1/${cloud}/auto/upload`, 'text/weird', 'ab')],
+    ['text field over MAX_FORM_FIELD_BYTES', 413, () => post(`/v1_1/${cloud}/auto/upload`, 'multipart/form-data; boundary=b', OVERSIZED_FIELD)],
   ];
   for (const [name, status, request] of cases) {
     test(`${name}: ${status}`, async () => assertMediaError(await rawRequest(server.url, request()), status));
