@@ -7,8 +7,10 @@ import type { Kysely } from 'kysely';
 import { type Actor, can, imageOrderFor, requireAccess } from '../auth/permissions.ts';
 import type { Database } from '../db/schema.ts';
 import { AlbumViewsRepository } from '../repositories/album-views.repository.ts';
+import type { ImageRow } from '../repositories/images.repository.ts';
 import { repositoriesOver } from '../repositories/index.ts';
 import type { AlbumsService } from './albums.service.ts';
+import { editTransformation } from './image-edits.ts';
 import type { ImageJson, ImagePresenter } from './image-presenter.ts';
 import type { Viewer } from './viewer-identity.ts';
 
@@ -23,14 +25,60 @@ export const ALBUM_PAGE_SIZE = 60;
  */
 const PRUNE_SHARE = 1 / 50;
 
+/** The screen densities the grid's `srcset` serves. */
+export const GRID_DPRS = [1, 2, 3] as const;
+
+/**
+ * The grid's derivative at `dpr`: rows are drawn about 100 to 300 CSS px high, so at most
+ * 320 px high (and 2560 wide, for panoramas), never enlarged; Cloudinary's `dpr_` multiplies
+ * both for denser screens.
+ */
+const gridTransformation = (dpr: number) => `c_limit,dpr_${dpr.toFixed(1)},h_320,w_2560`;
+
+/**
+ * `fl_attachment:<name>`: delivered as a download named after the uploaded file (the host adds
+ * the extension). The name keeps only characters that cannot end a transformation parameter
+ * (`,` `/`) or separate flags (`.`).
+ */
+function attachmentFlag(filename: string | null): string {
+  const stem = (filename ?? '')
+    .replace(/\.[^.]*$/, '')
+    .replace(/[^\w-]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 100);
+  return stem ? `fl_attachment:${stem}` : 'fl_attachment';
+}
+
+/**
+ * The day a photo belongs to (YYYY-MM-DD): the date of its capture time as the camera
+ * recorded it (its local day), else the UTC day it was uploaded.
+ */
+export function dayOf(image: Pick<ImageJson, 'taken_at' | 'created_at'>): string {
+  return /^\d{4}-\d{2}-\d{2}/.exec(image.taken_at ?? '')?.[0] ?? new Date(image.created_at).toISOString().slice(0, 10);
+}
+
+/** A photo of the album page. */
+export interface AlbumPhoto {
+  image: ImageJson;
+  /** Signed grid derivatives of the image as edited, one per density of GRID_DPRS, in that order. */
+  srcset: string[];
+  /**
+   * A signed delivery URL that downloads the original as uploaded; null without the
+   * `image_download` ability.
+   */
+  download: string | null;
+  /** See dayOf(). */
+  day: string;
+}
+
 /** What the album page shows. */
 export interface AlbumPage {
   albumId: string;
   imagesCount: number;
   /** Including this view when it counted. */
   viewsCount: number;
-  /** This page of images, newest first; null when the token may not list images. */
-  images: ImageJson[] | null;
+  /** This page of photos in the album's order (the token's Sort, else newest first); null when the token may not list images. */
+  photos: AlbumPhoto[] | null;
   page: number;
   pageCount: number;
   /** True when this request counted as a new view. */
@@ -76,6 +124,7 @@ export class AlbumPageService {
     const album = await this.albums.find(actor, albumPublicId);
     requireAccess(actor, 'see', [album.public_id]);
     const mayList = can(actor, 'image_list', album.public_id);
+    const mayDownload = can(actor, 'image_download', album.public_id);
     const pageCount = Math.max(1, Math.ceil(album.images_count / ALBUM_PAGE_SIZE));
     const rows = mayList
       ? await repositoriesOver(this.db).images.listPage(album.id, ALBUM_PAGE_SIZE, (page - 1) * ALBUM_PAGE_SIZE, {
@@ -87,10 +136,27 @@ export class AlbumPageService {
       albumId: album.public_id,
       imagesCount: album.images_count,
       viewsCount: album.views_count + (counted ? 1 : 0),
-      images: rows ? rows.map((row) => this.presenter.present(row, album.public_id)) : null,
+      photos: rows ? rows.map((row) => this.photo(row, album.public_id, mayDownload)) : null,
       page,
       pageCount,
       counted,
+    };
+  }
+
+  /**
+   * A photo with its grid derivatives and download, signed as the image JSON's URLs are.
+   * The download is the host's own delivery of the original (`fl_attachment`), not the API's
+   * download route: that route needs a token, which the page must not carry in its markup,
+   * while a signed URL grants this one file and nothing else.
+   */
+  private photo(row: ImageRow, albumPublicId: string, mayDownload: boolean): AlbumPhoto {
+    const image = this.presenter.present(row, albumPublicId);
+    const edits = editTransformation(row);
+    return {
+      image,
+      srcset: GRID_DPRS.map((dpr) => this.presenter.transformedUrl(row, [edits, gridTransformation(dpr)].filter(Boolean).join('/'))),
+      download: mayDownload ? this.presenter.transformedUrl(row, attachmentFlag(row.filename)) : null,
+      day: dayOf(image),
     };
   }
 

@@ -1,14 +1,17 @@
 /**
  * The pages outside the API over real HTTP, without a browser: the thumbnail redirect (decoded
- * with sharp), the album page's escaping, headers, error pages and abilities, and its view
- * counting (dedupe by cookie or fingerprint, across processes, within a window).
+ * with sharp), the album page's derivatives, download, order and days, escaping, headers,
+ * error pages and abilities, and its view counting (dedupe by cookie or fingerprint, across
+ * processes, within a window).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import sharp, { type Metadata } from 'sharp';
 import { AlbumPageService } from '../../src/services/album-page.service.ts';
 import { ViewerIdentity } from '../../src/services/viewer-identity.ts';
 import * as fixtures from '../fixtures/images.ts';
+import { notify } from '../helpers/album-ops.ts';
 import { call, newTenant, startTestServer, tempDir, type Tenant, type TestServer, tokenWith } from '../helpers/server.ts';
 import { type AlbumJson, createAlbum, postUpload, uploadToAlbum, waitForImages } from '../helpers/uploads.ts';
 
@@ -18,13 +21,16 @@ let dir: string;
 /** An album with two images: a 1200×800 JPEG and a 400×300 PNG. */
 let album: AlbumJson;
 let images: Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The 1200×800 JPEG's file. */
+let jpegPath: string;
 
 before(async () => {
   server = await startTestServer();
   tenant = await newTenant(server);
   dir = tempDir('pages');
   album = await createAlbum(server, tenant.token);
-  assert.equal((await uploadToAlbum(album, await fixtures.jpegWithGps(dir))).status, 200);
+  jpegPath = await fixtures.jpegWithGps(dir);
+  assert.equal((await uploadToAlbum(album, jpegPath)).status, 200);
   assert.equal((await uploadToAlbum(album, await fixtures.pngWithAlpha(dir))).status, 200);
   images = await waitForImages(server, tenant.token, album.id, 2);
 });
@@ -45,6 +51,20 @@ async function viewsOf(albumId: string): Promise<number> {
 }
 
 const pagePath = (albumId: string, token = tenant.token) => `/albums/${encodeURIComponent(albumId)}?token=${encodeURIComponent(token)}`;
+
+/** Decodes the `&amp;` escapes of an attribute value taken from the page's markup. */
+const unescape = (value: string) => value.replaceAll('&amp;', '&');
+
+/** The grid's photos in the page's order: image id, and `srcset` candidates (`<url> <density>`). */
+function photosIn(page: string): Array<{ id: string; srcset: string[] }> {
+  return [...page.matchAll(/data-image-id="([^"]+)"[^>]*>\s*<img src="[^"]+" srcset="([^"]+)"/g)].map((m) => ({
+    id: m[1]!,
+    srcset: unescape(m[2]!).split(', '),
+  }));
+}
+
+/** The page's day headings, in order (their `datetime`). */
+const daysIn = (page: string) => [...page.matchAll(/<h2 class="day-title"><time datetime="([^"]+)">/g)].map((m) => m[1]);
 
 describe('GET /images/:image_id/thumbnails/:type', () => {
   const expected: Record<string, (meta: Metadata) => void> = {
@@ -132,9 +152,9 @@ describe('GET /albums/:id (the album page)', () => {
     assert.match(res.text, /^<!doctype html>/);
     for (const image of images) {
       assert.ok(res.text.includes(`href="${image.thumbnails.full}"`), 'each thumbnail links its full image');
-      assert.ok(res.text.includes(`srcset="${image.thumbnails.mini} 100w, ${image.thumbnails.large} 200w"`));
     }
-    assert.equal(res.text.match(/loading="lazy"/g)?.length, 2);
+    assert.deepEqual(photosIn(res.text).map((p) => p.id), images.map((i) => i.id), 'newest first');
+    assert.equal(res.text.match(/loading="lazy" decoding="async"/g)?.length, 2);
     assert.equal(res.text.match(/<script/g)?.length, 1, 'one external script, nothing inline');
   });
 
@@ -157,6 +177,7 @@ describe('GET /albums/:id (the album page)', () => {
     assert.ok(res.text.includes('alt="&lt;img src=x onerror=alert(1)&gt;&amp;&#39;.png"'));
     assert.equal(res.text.match(/<script/g)?.length, 1);
     assert.equal(res.text.match(/<img /g)?.length, 2, 'the thumbnail and the (empty) lightbox image only');
+    assert.ok(res.text.includes('<div><dt>File</dt><dd>&lt;img src=x onerror=alert(1)&gt;&amp;&#39;.png</dd></div>'), 'the details too');
   });
 
   test('no token or a bad one: a 401 HTML page', async () => {
@@ -186,10 +207,85 @@ describe('GET /albums/:id (the album page)', () => {
     const seeOnly = await tokenWith(server, tenant.userId, { [album.id]: { Access: { see: true } } });
     const page = await get(pagePath(album.id, seeOnly));
     assert.equal(page.status, 200);
-    assert.ok(!page.text.includes('class="grid"'));
+    assert.ok(!page.text.includes('id="grid"'));
     assert.match(page.text, /may show the album but not list its photos/);
     const both = await tokenWith(server, tenant.userId, { [album.id]: { Access: { see: true, image_list: true } } });
-    assert.match((await get(pagePath(album.id, both))).text, /class="grid"/);
+    assert.match((await get(pagePath(album.id, both))).text, /id="grid"/);
+  });
+
+  test('srcset: the grid derivative for 1x, 2x and 3x screens, signed, each decoding to its size', async () => {
+    const res = await get(pagePath(album.id));
+    const jpeg = photosIn(res.text).find((p) => p.id === images.find((i) => i.format === 'jpg')!.id)!;
+    assert.deepEqual(jpeg.srcset.map((candidate) => candidate.split(' ')[1]), ['1x', '2x', '3x']);
+    const urls = jpeg.srcset.map((candidate) => candidate.split(' ')[0]!);
+    const sizes = [];
+    for (const [i, url] of urls.entries()) {
+      assert.match(url, new RegExp(`^${server.url}/[^/]+/image/[^/]+/s--[\\w-]{8}--/c_limit,dpr_${i + 1}\\.0,h_320,w_2560/`), 'signed');
+      const response = await fetch(url);
+      assert.equal(response.status, 200, url);
+      const meta = await sharp(Buffer.from(await response.arrayBuffer())).metadata();
+      sizes.push([meta.width, meta.height]);
+    }
+    // 320 px high per density, never more than the 1200×800 original.
+    assert.deepEqual(sizes, [[480, 320], [960, 640], [1200, 800]]);
+    // The signature covers the transformation: another density is refused.
+    assert.equal((await fetch(urls[0]!.replace('dpr_1.0', 'dpr_4.0'))).status, 400);
+  });
+
+  test('download: the original as uploaded, named after the file, only with `image_download`', async () => {
+    const page = await get(pagePath(album.id));
+    const links = [...page.text.matchAll(/<a class="button details-download" href="([^"]+)" download>Download original<\/a>/g)];
+    assert.equal(links.length, 2, 'one per photo');
+    const jpeg = images.find((i) => i.format === 'jpg')!;
+    const href = links.map((m) => unescape(m[1]!)).find((url) => url.includes(jpeg.public_id))!;
+    assert.match(href, /\/s--[\w-]{8}--\/fl_attachment:gps\//, 'a signed delivery URL: no token in the page');
+    assert.ok(!page.text.includes(`href="${server.url}/api/`), 'no API link either');
+    const file = await fetch(href);
+    assert.equal(file.status, 200);
+    assert.equal(file.headers.get('content-disposition'), 'attachment; filename="gps.jpg"');
+    assert.deepEqual(Buffer.from(await file.arrayBuffer()), await readFile(jpegPath), 'the very bytes uploaded');
+    const listOnly = await tokenWith(server, tenant.userId, { [album.id]: { Access: { see: true, image_list: true } } });
+    const without = await get(pagePath(album.id, listOnly));
+    assert.equal(photosIn(without.text).length, 2);
+    assert.ok(!without.text.includes('Download original'));
+    const downloader = await tokenWith(server, tenant.userId, { [album.id]: { Access: { see: true, image_list: true, image_download: true } } });
+    assert.equal((await get(pagePath(album.id, downloader))).text.match(/Download original/g)?.length, 2);
+  });
+
+  test("the token's or the album's Sort orders the page; consecutive photos of a day share its heading", async () => {
+    const own = await createAlbum(server, tenant.token);
+    // Uploaded in this order; taken on other days (the third twice in one day, the fourth never).
+    const taken = ['2021:05:01 10:00:00', '2019:01:01 08:00:00', '2020:03:03 12:00:00', null, '2020:03:03 18:30:00'];
+    for (const [i, when] of taken.entries()) {
+      await notify(server, own, `sorted-${i}`, when ? { image_metadata: { DateTimeOriginal: when } } : {});
+    }
+    const listed = await waitForImages(server, tenant.token, own.id, taken.length);
+    const idOf = (n: number) => listed.find((i) => i.public_id === `sorted-${n}`)!.id;
+    const today = listed.find((i) => i.public_id === 'sorted-3')!.created_at.slice(0, 10);
+    const pageWith = async (abilities: object | null) => {
+      const token = abilities ? await tokenWith(server, tenant.userId, abilities) : tenant.token;
+      const res = await get(pagePath(own.id, token));
+      assert.equal(res.status, 200, res.text);
+      return { order: photosIn(res.text).map((p) => p.id), days: daysIn(res.text) };
+    };
+    const access = { see: true, image_list: true };
+    assert.deepEqual(await pageWith(null), {
+      order: [4, 3, 2, 1, 0].map(idOf),
+      days: ['2020-03-03', today, '2020-03-03', '2019-01-01', '2021-05-01'],
+    }, 'newest upload first; a day split by that order shows twice');
+    assert.deepEqual(await pageWith({ [own.id]: { Access: access }, Sort: { field: 'taken_at', order: 'asc' } }), {
+      order: [1, 2, 4, 0, 3].map(idOf),
+      days: ['2019-01-01', '2020-03-03', '2021-05-01', today],
+    }, "the token's Sort: taken first, the photo without a capture time last, under its upload day");
+    assert.deepEqual(
+      (await pageWith({ [own.id]: { Access: access, Sort: { field: 'date_taken', order: 'desc' } } })).order,
+      [0, 4, 2, 1, 3].map(idOf),
+      "the album's own Sort",
+    );
+    assert.deepEqual(
+      (await pageWith({ [own.id]: { Access: access }, Sort: { field: 'created_at', order: 'asc' } })).order,
+      [0, 1, 2, 3, 4].map(idOf),
+    );
   });
 
   test('/upload_test is a page too: no token needed, never framed', async () => {
@@ -283,6 +379,8 @@ describe('views', () => {
     }
     await call(server, 'GET', '/api/v1/albums', { token: tenant.token });
     await get(pagePath(own.id), { 'Sec-Purpose': 'prefetch;prerender', 'User-Agent': 'prefetcher' });
+    // The page's script loading its next photos.
+    await get(`${pagePath(own.id)}&page=2`, { 'Sec-Fetch-Dest': 'empty', 'User-Agent': 'scroller' });
     assert.notEqual((await fetch(server.url + pagePath(own.id), { method: 'HEAD' })).status, 200);
     const seeless = await tokenWith(server, tenant.userId, { [own.id]: { Access: { image_list: true } } });
     assert.equal((await get(pagePath(own.id, seeless))).status, 403);

@@ -26,10 +26,14 @@ function viewerCookie(value: string, secure: boolean): string {
   return secure ? `${base}; SameSite=None; Secure; Partitioned` : `${base}; SameSite=Lax`;
 }
 
-/** A browser's speculative load (prefetch/prerender) is not a view. */
-function isSpeculative(headers: Record<string, string | string[] | undefined>): boolean {
+/**
+ * Not a new view: a browser's speculative load (prefetch/prerender), or a script's fetch
+ * (`Sec-Fetch-Dest: empty`), which is the page already open loading its next photos. Where a
+ * browser sends no Sec-Fetch headers (plain HTTP off localhost), the viewer's window dedupes it.
+ */
+function isView(headers: Record<string, string | string[] | undefined>): boolean {
   const purpose = String(headers['sec-purpose'] ?? headers.purpose ?? '');
-  return /prefetch|prerender/i.test(purpose);
+  return !/prefetch|prerender/i.test(purpose) && headers['sec-fetch-dest'] !== 'empty';
 }
 
 /**
@@ -46,7 +50,7 @@ export function albumPage(app: Api, deps: PageDeps): void {
       schema: {
         operationId: 'pages.album',
         tags: ['pages'],
-        summary: 'HTML page: the album as an embeddable grid with a lightbox (abilities: see, image_list); counts a view',
+        summary: 'HTML page: the album as an embeddable grid by day with a lightbox (abilities: see, image_list; image_download for downloads); counts a view',
         params: Type.Object({ id: AlbumIdParam }),
         querystring: Type.Object({
           token: Type.Optional(Type.String()),
@@ -65,7 +69,7 @@ export function albumPage(app: Api, deps: PageDeps): void {
       const { token, page = 1 } = request.query;
       const view = await deps.albumPages.view(actor, request.params.id, viewer, {
         page,
-        count: !isSpeculative(request.headers),
+        count: isView(request.headers),
       });
       if (viewer.newCookie) reply.header('Set-Cookie', viewerCookie(viewer.newCookie, deps.config.publicUrl.startsWith('https:')));
       // Links to other pages carry the token only when it came in the URL (never a header's).
