@@ -5,9 +5,11 @@ import { sendPage } from './views/html.ts';
 
 /**
  * `GET /upload_test`: a static page (src/public/upload-test.html + upload-test.js) that
- * takes a token, opens or creates an album, and uploads files straight to the album's signed
- * form with a progress bar each. The token never reaches the server through this route: the
- * script reads it from `?token=` or the field and calls the API itself.
+ * takes a token, opens or creates an album, and uploads files (chosen, dropped, pasted or from
+ * a phone's camera) straight to the album's signed form, big ones in chunks, with a preview,
+ * a progress bar and cancel / retry each, then records them in the album. The token never
+ * reaches the server through this route: the script reads it from `?token=` or the field and
+ * calls the API itself. Previews are `blob:` images, which the pages' policy allows.
  */
 export function uploadTestPage(app: Api, deps: PageDeps): void {
   const page = publicFile('upload-test.html').toString('utf8');
