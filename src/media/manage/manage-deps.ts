@@ -9,7 +9,7 @@ import type { AssetRemoval } from '../asset-removal.ts';
 import type { EagerMaker } from '../eager.ts';
 import type { MediaAssetsRepository } from '../media-assets.repository.ts';
 import { MediaError } from '../media-error.ts';
-import { checkUploadAuth, checkUploadAuthBeforeFile } from '../upload/upload-auth.ts';
+import { checkSignedBeforeFile, checkUploadAuth } from '../upload/upload-auth.ts';
 import { receiveUpload } from '../upload/receive-upload.ts';
 
 export interface ManageDeps {
@@ -40,7 +40,8 @@ export async function readParams(request: FastifyRequest, deps: ManageDeps): Pro
     const upload = await receiveUpload(request, deps.tmpDir, {
       maxBytes: deps.maxUploadBytes,
       maxFieldBytes: deps.maxFormFieldBytes,
-      beforeFile: (params) => checkUploadAuthBeforeFile(params, deps.credentials),
+      // Management calls take no upload preset: only a signed set lets a file part be read.
+      beforeFile: async (params) => checkSignedBeforeFile(params, deps.credentials),
     });
     await upload.cleanup();
     return upload.params;

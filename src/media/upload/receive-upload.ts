@@ -44,8 +44,8 @@ export interface ReceiveOptions {
   maxBytes: number;
   /** Largest text field (MAX_FORM_FIELD_BYTES). */
   maxFieldBytes: number;
-  /** Called with the params received so far when the file part starts; throws to refuse the request unread. */
-  beforeFile(params: Record<string, string>): void;
+  /** Called with the params received so far when the file part starts; rejects to refuse the request unread. */
+  beforeFile(params: Record<string, string>): Promise<void>;
 }
 
 /** Multipart limits for @fastify/multipart, from the same settings. */
@@ -84,7 +84,7 @@ export async function receiveUpload(request: FastifyRequest, tmpDir: string, opt
         part.file.resume();
         continue;
       }
-      options.beforeFile(params);
+      await options.beforeFile(params);
       const md5 = createHash('md5');
       let bytes = 0;
       const hasher = new Transform({

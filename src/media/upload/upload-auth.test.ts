@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MediaError as AppError } from '../media-error.ts';
 import { signUploadParams } from '../signing.ts';
-import { checkUploadAuth, checkUploadAuthBeforeFile, UPLOAD_FORM_LIFETIME_SECONDS } from './upload-auth.ts';
+import { checkSignedBeforeFile, checkUploadAuth, checkUploadAuthBeforeFile, UPLOAD_FORM_LIFETIME_SECONDS } from './upload-auth.ts';
 
 const credentials = { apiKey: '123', apiSecret: 'shh' };
 const now = 1_800_000_000;
@@ -42,9 +42,29 @@ test('a timestamp further ahead than a form lifetime (plus clock skew) is refuse
 });
 
 test('before the file: params that came first must be the whole signed set; none yet is fine', () => {
-  checkUploadAuthBeforeFile({}, credentials, now);
-  checkUploadAuthBeforeFile(signed({ timestamp: String(now), tags: 'a' }), credentials, now);
-  assert.throws(() => checkUploadAuthBeforeFile({ timestamp: String(now), tags: 'a' }, credentials, now), /api_key/);
+  checkSignedBeforeFile({}, credentials, now);
+  checkSignedBeforeFile(signed({ timestamp: String(now), tags: 'a' }), credentials, now);
+  assert.throws(() => checkSignedBeforeFile({ timestamp: String(now), tags: 'a' }, credentials, now), /api_key/);
   const { tags: _late, ...early } = signed({ timestamp: String(now), tags: 'a' });
-  assert.throws(() => checkUploadAuthBeforeFile(early, credentials, now), /Invalid Signature/);
+  assert.throws(() => checkSignedBeforeFile(early, credentials, now), /Invalid Signature/);
+  assert.throws(() => checkSignedBeforeFile({ upload_preset: 'open' }, credentials, now), /api_key/, 'no preset passes a signed-only check');
+});
+
+test('before an upload\'s file: an unsigned one must name an existing unsigned preset', async () => {
+  const presets = { open: { unsigned: true }, signed_only: { unsigned: false } } as Record<string, { unsigned: boolean }>;
+  const lookup = async (name: string) => presets[name] ?? null;
+  await checkUploadAuthBeforeFile({ upload_preset: 'open', tags: 'a' }, credentials, lookup, now);
+  await checkUploadAuthBeforeFile(signed({ timestamp: String(now), upload_preset: 'signed_only' }), credentials, lookup, now);
+  const refusal = async (params: Record<string, string>) => {
+    try {
+      await checkUploadAuthBeforeFile(params, credentials, lookup, now);
+    } catch (err) {
+      assert.ok(err instanceof AppError);
+      return [err.status, err.message];
+    }
+    assert.fail('accepted');
+  };
+  assert.deepEqual(await refusal({ upload_preset: 'nope' }), [400, 'Upload preset not found: nope']);
+  assert.deepEqual(await refusal({ upload_preset: 'signed_only' }), [401, 'Upload preset must be whitelisted for unsigned uploads']);
+  assert.equal((await refusal({ timestamp: String(now), tags: 'a' }))[0], 401);
 });

@@ -5,7 +5,7 @@
  * up to a form's lifetime ahead: a later one would make a form that never expires.
  * The same check guards every signed Upload API call (destroy, rename, explicit, tags, ...).
  */
-import { MediaError as AppError } from '../media-error.ts';
+import { MediaError as AppError, badRequest, unauthorized } from '../media-error.ts';
 import { verifyUploadSignature } from '../signing.ts';
 
 /** How stale a signed timestamp may be, as Cloudinary allows. */
@@ -36,18 +36,42 @@ export function checkUploadAuth(
   }
 }
 
+/** Finds an upload preset by name (UploadPresets.get), or null. */
+export type PresetLookup<P extends { unsigned: boolean }> = (name: string) => Promise<P | null>;
+
+/** The preset an unsigned upload names: unknown is a 400, one that is not unsigned a 401, as at Cloudinary. */
+export async function requireUnsignedPreset<P extends { unsigned: boolean }>(name: string, lookup: PresetLookup<P>): Promise<P> {
+  const preset = await lookup(name);
+  if (!preset) throw badRequest(`Upload preset not found: ${name}`);
+  if (!preset.unsigned) throw unauthorized('Upload preset must be whitelisted for unsigned uploads');
+  return preset;
+}
+
 /**
  * The check made when the file part starts, so that a request that cannot succeed is refused
  * before its file is read. When params came before the file (as browsers' FormData in order
  * and Cloudinary's SDKs send them), they must hold the whole signed set and verify now; a
  * form that sends its file first is checked once everything has arrived.
  */
-export function checkUploadAuthBeforeFile(
+export function checkSignedBeforeFile(
   params: Record<string, string>,
   credentials: { apiKey: string; apiSecret: string },
   nowSeconds = Math.floor(Date.now() / 1000),
 ): void {
-  // An unsigned upload names a preset, which is looked up once the form is read (upload-route.ts).
-  if (params.upload_preset && !params.signature) return;
   if (Object.keys(params).length > 0) checkUploadAuth(params, credentials, nowSeconds);
+}
+
+/**
+ * checkSignedBeforeFile for an upload, which may instead be unsigned: then it must name a
+ * preset that exists and allows unsigned uploads, or its file is not read either.
+ */
+export async function checkUploadAuthBeforeFile(
+  params: Record<string, string>,
+  credentials: { apiKey: string; apiSecret: string },
+  presets: PresetLookup<{ unsigned: boolean }>,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<void> {
+  // Which params an unsigned preset lets the upload set is checked once the form is read (upload-route.ts).
+  if (params.upload_preset && !params.signature) await requireUnsignedPreset(params.upload_preset, presets);
+  else checkSignedBeforeFile(params, credentials, nowSeconds);
 }

@@ -5,11 +5,11 @@
  * upload response JSON.
  */
 import type { FastifyInstance } from 'fastify';
-import { badRequest, MediaError, unauthorized } from '../media-error.ts';
+import { badRequest, MediaError } from '../media-error.ts';
 import type { UploadPresets } from '../upload-presets.ts';
 import type { ChunkedUploads } from './chunked-upload.ts';
 import { parseContentRange } from './chunked-upload.ts';
-import { checkUploadAuth, checkUploadAuthBeforeFile } from './upload-auth.ts';
+import { checkUploadAuth, checkUploadAuthBeforeFile, requireUnsignedPreset } from './upload-auth.ts';
 import type { MediaUploader, UploadResourceType } from './media-uploader.ts';
 import { receiveUpload } from './receive-upload.ts';
 
@@ -36,14 +36,14 @@ export interface UploadRouteDeps {
  * UNSIGNED_PARAMS.
  */
 async function authorizedParams(params: Record<string, string>, deps: UploadRouteDeps): Promise<Record<string, string>> {
-  const preset = params.upload_preset ? await deps.presets.get(params.upload_preset) : null;
-  if (params.upload_preset && !preset) throw badRequest(`Upload preset not found: ${params.upload_preset}`);
-  if (!params.signature && preset?.unsigned) {
+  if (params.upload_preset && !params.signature) {
+    const preset = await requireUnsignedPreset(params.upload_preset, (name) => deps.presets.get(name));
     const extra = Object.keys(params).find((key) => !UNSIGNED_PARAMS.has(key));
     if (extra) throw badRequest(`${extra} parameter is not allowed when using unsigned upload. Only ${[...UNSIGNED_PARAMS].join(', ')} are allowed`);
     return { ...preset.settings, ...params };
   }
-  if (!params.signature && preset) throw unauthorized('Upload preset must be whitelisted for unsigned uploads');
+  const preset = params.upload_preset ? await deps.presets.get(params.upload_preset) : null;
+  if (params.upload_preset && !preset) throw badRequest(`Upload preset not found: ${params.upload_preset}`);
   checkUploadAuth(params, deps.credentials);
   return { ...(preset?.settings ?? {}), ...params };
 }
@@ -71,7 +71,7 @@ export function uploadRoute(app: FastifyInstance, deps: UploadRouteDeps): void {
       const upload = await receiveUpload(request, deps.tmpDir, {
         maxBytes: deps.maxUploadBytes,
         maxFieldBytes: deps.maxFormFieldBytes,
-        beforeFile: (params) => checkUploadAuthBeforeFile(params, deps.credentials),
+        beforeFile: (params) => checkUploadAuthBeforeFile(params, deps.credentials, (name) => deps.presets.get(name)),
       });
       try {
         const params = await authorizedParams(upload.params, deps);
