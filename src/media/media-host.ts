@@ -92,6 +92,7 @@ export function createMediaHost(options: MediaHostOptions): MediaHost {
   const eager = new EagerMaker(credentials.cloudName, derivatives, named);
   const json = { deliveryBaseUrl: options.publicUrl, ...credentials };
   const tmpDir = join(options.dataDir, 'tmp');
+  const chunks = new ChunkedUploads(join(tmpDir, 'chunks'), options.maxUploadBytes);
   const uploader = new MediaUploader({
     db,
     assets,
@@ -113,7 +114,9 @@ export function createMediaHost(options: MediaHostOptions): MediaHost {
     migrate: () => migrateMediaHost(options.db),
     notificationJob,
     async register(app) {
-      await sweepStaleTempFiles(join(options.dataDir, 'tmp'), options.requestTimeoutMs);
+      await sweepStaleTempFiles(tmpDir, options.requestTimeoutMs);
+      // Chunks abandoned while no chunked upload started (or before a crash) go now, not at the next one.
+      await chunks.sweep();
       await app.register(async (host) => {
         // Cloudinary's error format, and CORS: browsers post forms here from any origin.
         host.setErrorHandler((error: FastifyError, request, reply) => {
@@ -139,7 +142,7 @@ export function createMediaHost(options: MediaHostOptions): MediaHost {
           credentials,
           uploader,
           presets,
-          chunks: new ChunkedUploads(join(tmpDir, 'chunks'), options.maxUploadBytes),
+          chunks,
           tmpDir,
           maxUploadBytes: options.maxUploadBytes,
           maxFormFieldBytes: options.maxFormFieldBytes,

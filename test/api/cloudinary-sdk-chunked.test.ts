@@ -1,15 +1,16 @@
 /**
  * Chunked uploads, the protocol of the SDK's `upload_large`: a 25 MB image in 6 MB chunks
  * and in the default 20 MB ones; chunks sent by hand out of order, twice, with one missing
- * then resumed; the file checked and analysed only once whole; an abandoned upload swept.
+ * then resumed; the file checked and analysed only once whole; an abandoned upload swept, by
+ * the next chunked upload or at the next start.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile, stat, utimes } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { type SdkHarness, startSdkHarness } from '../helpers/cloudinary-sdk.ts';
-import { tempDir } from '../helpers/server.ts';
+import { startTestServer, tempDir } from '../helpers/server.ts';
 
 let h: SdkHarness;
 let big: string;
@@ -111,4 +112,22 @@ test('an upload abandoned half way leaves nothing once swept', async () => {
   assert.equal(next.body.width, 10);
   assert.deepEqual(await leftoverChunks(), []);
   assert.equal(await stat(join(chunksDir, abandoned)).catch(() => null), null);
+});
+
+test('chunks abandoned for a day are swept when the host starts; an upload in progress keeps its chunks', { timeout: 120_000 }, async () => {
+  const dataDir = tempDir('sdk-chunked-start');
+  const chunks = join(dataDir, 'tmp', 'chunks');
+  const dayAgo = new Date(Date.now() - 25 * 3600 * 1000);
+  for (const name of ['abandoned', 'in-progress']) {
+    await mkdir(join(chunks, name), { recursive: true });
+    await writeFile(join(chunks, name, '0-9.part'), '0123456789');
+  }
+  await utimes(join(chunks, 'abandoned'), dayAgo, dayAgo);
+  const restarted = await startTestServer({ DATA_DIR: dataDir });
+  try {
+    assert.deepEqual(await readdir(chunks), ['in-progress'], 'no chunked upload has started, yet the abandoned one is gone');
+  } finally {
+    await restarted.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
 });

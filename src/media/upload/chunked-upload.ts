@@ -4,7 +4,8 @@
  * (`/-1` until the last chunk, which tells the total). Chunks are kept on disk (never in
  * memory) under the upload id, may come in any order or twice, and a missing one may be sent
  * later; once every byte up to the total is there they are joined into one file, which is
- * then checked and analysed as a whole upload. Uploads left unfinished are swept after a day.
+ * then checked and analysed as a whole upload. Uploads left unfinished for a day are swept
+ * when the host starts and whenever a new chunked upload begins.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
