@@ -1,10 +1,12 @@
 /**
- * What the embedded host never serves or lets a browser misread: SVG uploads are refused at
- * upload with a clear 400 (no SVG is ever stored, so none is ever delivered), and every
- * delivery answer carries nosniff, with a sandboxing CSP on whatever is not a raster image.
+ * What the embedded host never serves or lets a browser misread: SVG images are refused at
+ * upload with a clear 400; an SVG uploaded as a raw file (or `auto`) is kept as is but only
+ * ever delivered as a download; every delivery answer carries nosniff, with a sandboxing CSP
+ * on whatever is not a raster image.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { v2 as cloudinary } from 'cloudinary';
 import * as fixtures from '../fixtures/images.ts';
 import { newTenant, startTestServer, storedOriginals, tempDir, type Tenant, type TestServer } from '../helpers/server.ts';
 import { createAlbum, uploadToAlbum, waitForImages } from '../helpers/uploads.ts';
@@ -31,6 +33,32 @@ describe('SVG', () => {
     assert.equal(res.status, 400, JSON.stringify(res.body));
     assert.match(res.body.error!.message, /SVG images are not accepted/);
     assert.equal(await storedOriginals(server), 0);
+  });
+
+  test('an SVG uploaded as raw or auto is kept as is, and only ever delivered as a sandboxed download', async () => {
+    const { apiKey, apiSecret, cloudName } = server.config.cloudinary;
+    for (const resourceType of ['raw', 'auto']) {
+      const params = { public_id: `drawing-${resourceType}.svg`, timestamp: String(Math.floor(Date.now() / 1000)) };
+      const form = new FormData();
+      for (const [key, value] of Object.entries({ ...params, api_key: apiKey, signature: cloudinary.utils.api_sign_request(params, apiSecret) })) {
+        form.append(key, value);
+      }
+      form.append('file', new Blob([new Uint8Array(SVG)], { type: 'image/svg+xml' }), 'drawing.svg');
+      const uploaded = await fetch(`${server.url}/v1_1/${cloudName}/${resourceType}/upload`, { method: 'POST', body: form });
+      const body = (await uploaded.json()) as { resource_type: string; secure_url: string };
+      assert.equal(uploaded.status, 200, JSON.stringify(body));
+      assert.equal(body.resource_type, 'raw');
+      const named = body.secure_url.replace('/raw/upload/', '/raw/upload/fl_attachment:logo/');
+      for (const [address, filename] of [[body.secure_url, params.public_id], [named, 'logo']] as const) {
+        const response = await fetch(address);
+        assert.equal(response.status, 200, address);
+        assert.equal(response.headers.get('content-type'), 'application/octet-stream');
+        assert.equal(response.headers.get('content-disposition'), `attachment; filename="${filename}"`);
+        assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+        assert.equal(response.headers.get('content-security-policy'), NOT_IMAGE_CSP);
+        assert.ok(Buffer.from(await response.arrayBuffer()).equals(SVG), 'the bytes as uploaded');
+      }
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * The embedded host's delivery endpoints, `GET /<cloud>/image/<type>/...` (and raw files at
- * `/<cloud>/raw/<type>/...`, served as stored), answering like
+ * `/<cloud>/raw/<type>/...`, served as stored, always as downloads), answering like
  * res.cloudinary.com: signatures and the transformation are checked before any lookup or file
  * read, derivatives come from the cache or are rendered under a concurrency bound, and every
  * success is immutable (a changed asset gets a new version, hence a new URL and cache key).
@@ -139,8 +139,13 @@ export function deliveryRoutes(deps: DeliveryRouteDeps): FastifyPluginAsync {
         const stream = stored && (await deps.store.getStream(asset.storageKey));
         if (!asset || !stored || !stream) return fail(reply, 404, NOT_FOUND);
         const etag = `"o-${createHash('sha256').update(`${asset.storageKey}\n${asset.version}`).digest('base64url')}"`;
-        reply.header('Cache-Control', IMMUTABLE).header('ETag', etag).type('application/octet-stream');
-        if (plan.attachment) reply.header('Content-Disposition', attachmentDisposition(plan.attachmentName ?? parsed.publicId, null));
+        // A raw file may be anything, an SVG or an HTML page included: it is only ever a download
+        // (with nosniff and the sandboxing CSP, see delivery-headers.ts), never a page of this origin.
+        reply
+          .header('Cache-Control', IMMUTABLE)
+          .header('ETag', etag)
+          .type('application/octet-stream')
+          .header('Content-Disposition', attachmentDisposition(plan.attachmentName ?? parsed.publicId, null));
         if (matchesEtag(request.headers['if-none-match'], etag)) {
           stream.destroy();
           return reply.code(304).send();
