@@ -1,12 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import { streamZip, type ZipEntry, zipLength } from './album-zip.ts';
+
+const run = promisify(execFile);
 
 async function bytesOf(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -76,6 +80,36 @@ test('past 65,535 entries the archive is ZIP64, and the length still matches', {
     writeFileSync(join(dir, 'big.zip'), zip);
     const report = execFileSync('unzip', ['-tq', join(dir, 'big.zip')], { maxBuffer: 1 << 26 }).toString();
     assert.match(report, /No errors detected/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('past 4 GiB (an entry larger than 4 GiB, and one starting past it) the archive is ZIP64, and unzip -t accepts it', { timeout: 900_000 }, async () => {
+  const GiB4 = 2 ** 32;
+  const MiB = Buffer.alloc(2 ** 20, 0x5a);
+  /** `size` bytes of a repeated 1 MiB block: 4 GiB of data without 4 GiB of memory. */
+  const repeated = (size: number) =>
+    Readable.from(
+      (function* () {
+        for (let left = size; left > 0; left -= MiB.length) yield left >= MiB.length ? MiB : MiB.subarray(0, left);
+      })(),
+    );
+  const small = randomBytes(1000);
+  const list: ZipEntry[] = [
+    { name: 'huge.raw', size: GiB4 + 12_345, date: new Date(Date.UTC(2024, 0, 1)) },
+    { name: 'after.jpg', size: small.length, date: new Date(Date.UTC(2024, 0, 2)) },
+  ];
+  const dir = mkdtempSync(join(tmpdir(), 'album-zip-4g-'));
+  try {
+    const path = join(dir, 'huge.zip');
+    await pipeline(streamZip(list, async (entry) => (entry.name === 'huge.raw' ? repeated(entry.size) : Readable.from([small]))), createWriteStream(path));
+    assert.equal(statSync(path).size, zipLength(list));
+    const report = (await run('unzip', ['-tq', path], { maxBuffer: 1 << 20 })).stdout;
+    assert.match(report, /No errors detected/);
+    const listing = (await run('unzip', ['-Zl', path], { maxBuffer: 1 << 20 })).stdout;
+    assert.match(listing, new RegExp(`\\b${GiB4 + 12_345}\\b.*huge\\.raw`));
+    assert.deepEqual((await run('unzip', ['-p', path, 'after.jpg'], { encoding: 'buffer', maxBuffer: 1 << 20 })).stdout, small);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

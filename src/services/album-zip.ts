@@ -11,8 +11,7 @@
  * header per entry (with a 28-byte ZIP64 extra for an entry past 4 GiB or starting past
  * 4 GiB), the ZIP64 end records when there are more than 65,535 entries or the central
  * directory lies or reaches past 4 GiB, and the end record. album-zip.test.ts checks the
- * formula against archiver's real output, past 65,535 entries too; the 4 GiB cases are the
- * same arithmetic on sizes and offsets, not run (that test would stream 4 GiB).
+ * formula against archiver's real output, past 65,535 entries and past 4 GiB too.
  *
  * Memory: file data passes through in stream-sized chunks, with the entry being written and
  * the next one open, freed promptly (prompt-scavenge.ts); archiver keeps a small record per
