@@ -45,6 +45,31 @@ export function grants(abilities: Abilities, albumId: string, ability: Ability):
   return abilities[albumId]?.Access?.[ability] === true;
 }
 
+/** SharinPix also reads the album's order from a `Sort` entry beside the album ids. */
+const TOP_LEVEL_SORT = 'Sort';
+
+/** What one album's entry may hold. */
+const GRANT_KEYS = ['Access', 'Tags', 'Sort'];
+
+/**
+ * Abilities someone asks a token to carry (`POST /token`, the CLI's `token --abilities`): as
+ * `parseAbilities`, and a misspelt key (`Acess`, `image_uplaod`) is an error naming it and what
+ * is allowed there, rather than a token silently missing what was meant. Tokens that arrive
+ * signed are read leniently (SharinPix's clients carry abilities we do not implement).
+ */
+export function parseRequestedAbilities(value: unknown): { abilities: Abilities } | { error: string } {
+  const abilities = parseAbilities(value);
+  if (!abilities) return { error: 'abilities must be a JSON object like {"<album id>": {"Access": {"see": true, ...}}}' };
+  for (const [albumId, grant] of Object.entries(abilities)) {
+    if (albumId === TOP_LEVEL_SORT) continue;
+    const key = Object.keys(grant ?? {}).find((k) => !GRANT_KEYS.includes(k));
+    if (key) return { error: `Unknown key abilities[${albumId}][${key}]: abilities[${albumId}][...] takes ${GRANT_KEYS.join(', ')}` };
+    const ability = Object.keys(grant?.Access ?? {}).find((a) => !(ABILITIES as readonly string[]).includes(a));
+    if (ability) return { error: `Unknown ability abilities[${albumId}][Access][${ability}]: Access takes ${ABILITIES.join(', ')}` };
+  }
+  return { abilities };
+}
+
 /** Reads abilities from untrusted JSON; null when the shape is wrong. */
 export function parseAbilities(value: unknown): Abilities | null {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
@@ -58,8 +83,6 @@ export function parseAbilities(value: unknown): Abilities | null {
   return value as Abilities;
 }
 
-/** SharinPix also reads the album's order from a `Sort` entry beside the album ids. */
-const TOP_LEVEL_SORT = 'Sort';
 
 /** `date_taken` is the documentation's name for the field its own example calls `taken_at`. */
 const SORT_FIELDS: Record<string, SortOrder['field']> = { created_at: 'created_at', taken_at: 'taken_at', date_taken: 'taken_at' };

@@ -7,7 +7,7 @@ import { loadConfig } from '../config.ts';
 import { openAndMigrate } from '../platform.ts';
 import { createServices, type Services } from '../services/index.ts';
 import type { UserSelector } from '../services/accounts.service.ts';
-import { parseAbilities } from '../auth/abilities.ts';
+import { parseRequestedAbilities } from '../auth/abilities.ts';
 import { type Flags, optional, required } from './args.ts';
 import { formatTable } from './table.ts';
 
@@ -29,8 +29,9 @@ export function userSelector(flags: Flags): UserSelector {
 
 /** A user token for the selected user, as `album-api token` prints it. */
 export async function tokenFor(services: Services, flags: Flags): Promise<string> {
-  const abilities = parseAbilities(JSON.parse(optional(flags, 'abilities') ?? '{}'));
-  if (!abilities) throw new Error('--abilities must be {"<album id>": {"Access": {"see": true, ...}}}');
+  const requested = parseRequestedAbilities(JSON.parse(optional(flags, 'abilities') ?? '{}'));
+  if ('error' in requested) throw new Error(`--abilities: ${requested.error}`);
+  const { abilities } = requested;
   const ttlFlag = optional(flags, 'ttl');
   const ttl = ttlFlag === undefined ? undefined : Number(ttlFlag);
   if (ttl !== undefined && !(Number.isInteger(ttl) && ttl > 0)) throw new Error('--ttl must be a positive integer');

@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { AppError, badRequest, forbidden, notFound } from '../errors/app-error.ts';
-import { type Abilities, isNarrowerOrEqual, parseAbilities } from '../auth/abilities.ts';
+import { type Abilities, isNarrowerOrEqual, parseRequestedAbilities } from '../auth/abilities.ts';
 import { type Actor, requireAdmin } from '../auth/permissions.ts';
 import { type AnyClaims, nowSeconds, type TokenSigner, USER_TOKEN_TTL_SECONDS } from '../auth/tokens.ts';
 import type { Organization } from '../repositories/organizations.repository.ts';
@@ -240,10 +240,14 @@ export class AccountsService {
    * later than the caller's token.
    */
   async mintToken(actor: Actor, callerClaims: AnyClaims, permission: unknown, ttl?: number): Promise<MintedToken> {
-    const requested = parseAbilities(
-      permission && typeof permission === 'object' ? (permission as Record<string, unknown>).abilities ?? {} : null,
-    );
-    if (!requested) throw badRequest('permission must be a JSON object like {"abilities": {"<album id>": {"Access": {...}}}}');
+    if (!permission || typeof permission !== 'object') {
+      throw badRequest('permission must be a JSON object like {"abilities": {"<album id>": {"Access": {...}}}}');
+    }
+    const extra = Object.keys(permission).find((key) => key !== 'abilities');
+    if (extra) throw badRequest(`Unknown key permission[${extra}]: permission[...] takes abilities`);
+    const parsed = parseRequestedAbilities((permission as Record<string, unknown>).abilities ?? {});
+    if ('error' in parsed) throw badRequest(parsed.error);
+    const requested = parsed.abilities;
     if (actor.abilities !== null && !isNarrowerOrEqual(requested, actor.abilities)) {
       throw forbidden('A minted token cannot grant more than the caller holds');
     }

@@ -74,3 +74,28 @@ test('other validation failures keep their own message', async () => {
   assert.equal(long.status, 400);
   assert.match(long.body.error.message, /^Invalid request: body\/album\/public_id must NOT have more than 255 characters/);
 });
+
+test('a token asked for with a misspelt key is a 400 naming it, not a token missing what was meant', async () => {
+  const mint = (permission: unknown) =>
+    call<ErrorBody & { token?: string }>(server, 'POST', '/api/v1/token', { token: tenant.token, json: { permission } });
+
+  const outer = await mint({ abilitis: { 'crm-1': { Access: { see: true } } } });
+  assert.equal(outer.status, 400);
+  assert.equal(outer.body.error.message, 'Unknown key permission[abilitis]: permission[...] takes abilities');
+  assert.equal(outer.body.token, undefined);
+
+  const grant = await mint({ abilities: { 'crm-1': { Acess: { see: true } } } });
+  assert.equal(grant.status, 400);
+  assert.equal(grant.body.error.message, 'Unknown key abilities[crm-1][Acess]: abilities[crm-1][...] takes Access, Tags, Sort');
+
+  const ability = await mint({ abilities: { 'crm-1': { Access: { see: true, image_uplaod: true } } } });
+  assert.equal(ability.status, 400);
+  assert.match(ability.body.error.message, /^Unknown ability abilities\[crm-1\]\[Access\]\[image_uplaod\]: Access takes see, image_list, image_upload,/);
+
+  // The same permission spelt right, with a declared tag set and a Sort, is minted.
+  const good = await mint({
+    abilities: { 'crm-1': { Access: { see: true, image_upload: true }, Tags: { car: { en: 'car' } }, Sort: { field: 'taken_at', order: 'asc' } } },
+  });
+  assert.equal(good.status, 200, good.text);
+  assert.match(good.body.token ?? '', /^eyJ/);
+});
