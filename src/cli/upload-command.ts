@@ -1,16 +1,18 @@
 /**
- * `album-api upload <files or folders...> --album ID` and `--csv FILE` (`path,album` lines):
- * uploads through each album's signed form, a few files at once, one line per file as it
- * ends and a summary; `--json` prints one JSON document instead, for scripts. Any failed
- * file makes the exit code 1. The token is the one `album-api token` would print (same
- * flags), the address the server's PUBLIC_URL.
+ * `album-api upload <files or folders...> --album ID` (or SharinPix's `upload <path> <album>`)
+ * and `--csv FILE` (`path,album` lines): uploads through each album's signed form, a few
+ * files at once, files over `--chunk-size` in chunks, one line per file as it ends and a
+ * summary; on a terminal, a progress bar per file being sent too; `--json` prints one JSON
+ * document instead, for scripts. Any failed file makes the exit code 1. The token is the one
+ * `album-api token` would print (same flags), the address the server's PUBLIC_URL.
  */
 import { loadConfig } from '../config.ts';
 import { limit } from '../media/concurrency.ts';
 import { withServices, tokenFor } from './account-commands.ts';
-import { AlbumUploader, type UploadedImage } from './album-uploader.ts';
+import { AlbumUploader, DEFAULT_CHUNK_BYTES, type UploadedImage } from './album-uploader.ts';
 import { type Flags, optional } from './args.ts';
-import { itemsFromCsv, itemsFromPaths, type UploadItem } from './upload-sources.ts';
+import { ProgressBars } from './upload-progress.ts';
+import { itemsFromCsv, itemsFromPaths, trailingAlbum, type UploadItem } from './upload-sources.ts';
 
 /** Files sent at once: enough to keep the host busy, few enough not to fight over the uplink. */
 const DEFAULT_CONCURRENCY = 4;
@@ -26,10 +28,13 @@ function reason(err: unknown): string {
   return error.message;
 }
 
-async function itemsOf(flags: Flags, paths: string[]): Promise<UploadItem[]> {
-  const album = optional(flags, 'album');
+async function itemsOf(flags: Flags, args: string[]): Promise<UploadItem[]> {
+  const named = optional(flags, 'album');
+  const trailing = named === undefined ? await trailingAlbum(args) : null;
+  const album = named ?? trailing?.album;
+  const paths = trailing?.paths ?? args;
   const csv = optional(flags, 'csv');
-  if (paths.length && !album) throw new Error('--album is required with files or folders');
+  if (paths.length && !album) throw new Error('name the album: --album ID, or last, as in "upload <files or folders...> <album>"');
   if (!paths.length && !csv) throw new Error('give files or folders and --album ID, or --csv FILE of "path,album" lines');
   if (album && !paths.length) throw new Error('--album needs files or folders to upload');
   const items = album ? await itemsFromPaths(paths, album) : [];
@@ -45,39 +50,50 @@ function concurrencyOf(flags: Flags): number {
   return n;
 }
 
-export async function uploadCommand(flags: Flags, paths: string[]): Promise<void> {
-  const items = await itemsOf(flags, paths);
+function chunkBytesOf(flags: Flags): number {
+  const raw = optional(flags, 'chunk-size');
+  const n = raw === undefined ? DEFAULT_CHUNK_BYTES : Number(raw);
+  if (!Number.isInteger(n) || n < 1024) throw new Error('--chunk-size must be a number of bytes, at least 1024');
+  return n;
+}
+
+export async function uploadCommand(flags: Flags, args: string[]): Promise<void> {
+  const items = await itemsOf(flags, args);
   const concurrency = concurrencyOf(flags);
   const config = loadConfig();
   const token = await withServices((services) => tokenFor(services, flags));
-  const uploader = new AlbumUploader(`${config.publicUrl}/api/v1`, token);
+  const uploader = new AlbumUploader(`${config.publicUrl}/api/v1`, token, chunkBytesOf(flags));
   const json = flags.json === true;
+  const bars = !json && process.stdout.isTTY ? new ProgressBars(process.stdout) : null;
   const width = String(items.length).length;
   let done = 0;
-  const report = (outcome: Outcome) => {
+  const report = (key: number, outcome: Outcome) => {
     done++;
     if (json) return;
     const counter = `[${String(done).padStart(width)}/${items.length}]`;
-    if (outcome.ok) {
-      console.log(`${counter} in the album  ${outcome.path} → ${outcome.album} (image ${outcome.image.id}, ${kilobytes(outcome.image.size)})`);
-    } else console.error(`${counter} failed        ${outcome.path} → ${outcome.album}: ${outcome.error}`);
+    const [stream, line] = outcome.ok
+      ? [process.stdout, `${counter} in the album  ${outcome.path} → ${outcome.album} (image ${outcome.image.id}, ${kilobytes(outcome.image.size)})`]
+      : [process.stderr, `${counter} failed        ${outcome.path} → ${outcome.album}: ${outcome.error}`];
+    if (bars) bars.print(key, stream, line);
+    else stream.write(`${line}\n`);
   };
 
   const started = process.hrtime.bigint();
   const limited = limit(concurrency);
   const outcomes = await Promise.all(
-    items.map((item) =>
+    items.map((item, key) =>
       limited(async (): Promise<Outcome> => {
         let outcome: Outcome;
         if (item.problem) outcome = { ...item, ok: false, error: item.problem };
         else {
           try {
-            outcome = { ...item, ok: true, image: await uploader.upload(item.path, item.album) };
+            const progress = bars ? (sent: number, total: number) => bars.update(key, item.path, sent, total) : undefined;
+            outcome = { ...item, ok: true, image: await uploader.upload(item.path, item.album, progress) };
           } catch (err) {
             outcome = { ...item, ok: false, error: reason(err) };
           }
         }
-        report(outcome);
+        report(key, outcome);
         return outcome;
       }),
     ),

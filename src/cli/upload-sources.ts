@@ -1,6 +1,6 @@
 /**
  * What `album-api upload` sends where: files and folders given on the command line (into
- * `--album`), and the `path,album` lines of a CSV file (as SharinPix's `multiupload` reads
+ * `--album`, or the last argument as in SharinPix's CLI), and the `path,album` lines of a CSV file (as SharinPix's `multiupload` reads
  * them: a relative path is taken from the CSV's folder).
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
@@ -40,6 +40,20 @@ export async function itemsFromPaths(paths: string[], album: string): Promise<Up
     }
   }
   return items;
+}
+
+/**
+ * SharinPix's CLI form, `upload <path> <album>`: the last of two or more arguments names the
+ * album when no file or folder has that name. Null when it does (every argument is a path).
+ */
+export async function trailingAlbum(args: string[]): Promise<{ paths: string[]; album: string } | null> {
+  const album = args.at(-1);
+  if (args.length < 2 || album === undefined) return null;
+  const isPath = await stat(album).then(
+    () => true,
+    () => false,
+  );
+  return isPath ? null : { paths: args.slice(0, -1), album };
 }
 
 /** The fields of one CSV line: commas separate, double quotes enclose, "" is a quote. */
