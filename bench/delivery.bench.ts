@@ -1,22 +1,24 @@
 /**
  * Derivative delivery from a 12 MP JPEG: cold generation (every URL distinct, 300 px out) in
  * requests/s against sharp alone doing the same resize at the same concurrency, and cached
- * hits against the bare node:http baseline, all in one run.
+ * hits against bare node:http and a minimal Fastify server sending the same bytes and headers
+ * from memory, all in one run.
  */
-import { availableParallelism, tmpdir } from 'node:os';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { parseCloudinaryUrl } from '../src/config.ts';
 import { buildDeliveryUrl } from '../src/media/delivery/delivery-url.ts';
 import { largeJpeg12mp } from '../test/fixtures/images.ts';
 import { authorization, startAlbumService } from './lib/album-service.ts';
-import { startBareServer } from './lib/bare-server.ts';
-import { measureLoad } from './lib/load.ts';
+import { startBytesServer } from './lib/bytes-server.ts';
+import { type LoadResult, measureLoad, monotonicMicros, type TimeWindow } from './lib/load.ts';
+import { summarizeProfile } from './lib/profile.ts';
 import { LOAD_OPTIONS, loadSettings, parseOptions, type Scenario } from './lib/scenario.ts';
-import { printTable, ratio } from './lib/table.ts';
+import { count, printTable, ratio } from './lib/table.ts';
 
-const TARGETS = { cold: 0.8, cached: 0.5 };
+const TARGETS = { cold: 0.9, cached: 0.7 };
 
 async function pool(count: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -27,12 +29,23 @@ async function pool(count: number, concurrency: number, work: (i: number) => Pro
   );
 }
 
+/** Headers a cached hit answers with that a baseline must send too (not the per-connection ones). */
+const SAME_HEADERS = /^(content-type|cache-control|etag|access-control-allow-origin|x-content-type-options|vary|content-security-policy)$/i;
+
+/** The main thread's profile (`CPU.<date>.<time>.<pid>.<thread id>.<seq>`); tsx's loader thread writes another. */
+function mainThreadProfile(dir: string): string {
+  const file = readdirSync(dir).find((f) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(f));
+  if (!file) throw new Error(`no main-thread CPU profile in ${dir}`);
+  return join(dir, file);
+}
+
 export const scenario: Scenario = {
-  description: 'derivatives of a 12 MP JPEG: cold renders vs sharp alone, cached hits vs bare node:http',
+  description: 'derivatives of a 12 MP JPEG: cold renders vs sharp alone, cached hits vs bare node:http and minimal Fastify',
   usage: `  --renders N        distinct cold URLs (40)
   --duration S       seconds of cached-hit load (10)
   --warmup S         seconds of warm-up before it (2)
-  --connections N    autocannon connections (10)`,
+  --connections N    autocannon connections (10)
+  --profile          run the service with --cpu-prof and print where its time went (cold and cached)`,
   async run(argv) {
     const values = parseOptions(argv, { ...LOAD_OPTIONS, renders: { type: 'string', default: '40' } });
     const settings = loadSettings(values);
@@ -46,19 +59,32 @@ export const scenario: Scenario = {
     const render = (i: number) =>
       sharp(source).autoOrient().resize(300, height(i), { fit: 'cover' }).jpeg({ quality: 80 }).toBuffer();
     await render(0);
-    // sharp alone at its best: as many renders at once as cores, or twice that.
-    let sharpRate = 0;
-    for (const inFlight of [concurrency, concurrency * 2]) {
+    const sharpAt = async (inFlight: number) => {
       const begin = performance.now();
       await pool(renders, inFlight, async (i) => {
         await render(i);
       });
-      sharpRate = Math.max(sharpRate, renders / ((performance.now() - begin) / 1000));
+      return renders / ((performance.now() - begin) / 1000);
+    };
+    // sharp alone at its best: as many renders at once as cores, or twice that; measured again after the service.
+    let sharpInFlight = concurrency;
+    let sharpBefore = 0;
+    for (const inFlight of [concurrency, concurrency * 2]) {
+      const rate = await sharpAt(inFlight);
+      if (rate > sharpBefore) [sharpBefore, sharpInFlight] = [rate, inFlight];
     }
-    let start: number;
 
-    const service = await startAlbumService({ database: 'sqlite' });
-    const bare = await startBareServer();
+    const profileDir = settings.profile ? mkdtempSync(join(tmpdir(), 'album-bench-prof-delivery-')) : null;
+    const service = await startAlbumService({
+      database: 'sqlite',
+      nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    });
+    let coldRate: number;
+    let coldWindow: TimeWindow;
+    let cached: LoadResult;
+    const bares: LoadResult[] = [];
+    let floor: LoadResult;
+    let bodyBytes = 0;
     try {
       const created = await fetch(`${service.url}/api/v1/albums`, { method: 'POST', headers: { Authorization: authorization(service.token) } });
       const album = (await created.json()) as { upload_form: { url: string; params: Record<string, string | number> } };
@@ -87,30 +113,85 @@ export const scenario: Scenario = {
         });
       const fetchOk = async (url: string) => {
         const res = await fetch(url);
-        await res.arrayBuffer();
+        const body = Buffer.from(await res.arrayBuffer());
         if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
+        return { res, body };
       };
       await fetchOk(urlFor('c_fill,h_199,w_300')); // warm-up render
       // A page of thumbnails asks for several at once; the server still renders at most one per core.
-      start = performance.now();
-      await pool(renders, concurrency * 2, async (i) => fetchOk(urlFor(`c_fill,h_${height(i)},w_300`)));
-      const coldRate = renders / ((performance.now() - start) / 1000);
+      console.log(`cold: ${renders} distinct URLs, ${concurrency * 2} in flight (load average ${loadavg()[0]!.toFixed(2)})`);
+      const start = performance.now();
+      const coldStart = monotonicMicros();
+      await pool(renders, concurrency * 2, async (i) => {
+        await fetchOk(urlFor(`c_fill,h_${height(i)},w_300`));
+      });
+      coldRate = renders / ((performance.now() - start) / 1000);
+      coldWindow = { start: coldStart, end: monotonicMicros() };
 
       const hit = urlFor(`c_fill,h_${height(0)},w_300`);
-      const cached = await measureLoad({ url: hit, connections: settings.connections, duration: settings.duration, warmup: settings.warmup, expectStatus: 200 });
-      const baseline = await measureLoad({ url: bare.url, connections: settings.connections, duration: settings.duration, warmup: settings.warmup });
-      printTable(
-        'derivatives (higher is better)',
-        ['what', 'req/s', 'baseline req/s', 'ratio', 'target'],
-        [
-          ['cold 12 MP → 300 px fill, distinct URLs', coldRate.toFixed(1), `${sharpRate.toFixed(1)} (sharp alone)`, ratio(coldRate / sharpRate), `≥ ${TARGETS.cold}`],
-          ['cached hit (same URL)', Math.round(cached.rps), `${Math.round(baseline.rps)} (bare node:http)`, ratio(cached.rps / baseline.rps), `≥ ${TARGETS.cached}`],
-        ],
-      );
-      if (cached.failures || baseline.failures) console.log(`failures: cached ${cached.failures}, bare ${baseline.failures}`);
+      const { res, body } = await fetchOk(hit);
+      bodyBytes = body.length;
+      const headers = [...res.headers.entries()].filter(([name]) => SAME_HEADERS.test(name));
+      const load = (url: string, pid: number) =>
+        measureLoad({ url, connections: settings.connections, duration: settings.duration, warmup: settings.warmup, expectStatus: 200, serverPid: pid });
+      const baseline = async (mode: 'bare' | 'fastify') => {
+        const server = await startBytesServer(mode, body, headers, dir);
+        try {
+          console.log(`${mode}: the same ${body.length} bytes (load average ${loadavg()[0]!.toFixed(2)})`);
+          return await load(`${server.url}/`, server.pid);
+        } finally {
+          await server.stop();
+        }
+      };
+      bares.push(await baseline('bare'));
+      floor = await baseline('fastify');
+      console.log(`cached hit (load average ${loadavg()[0]!.toFixed(2)})`);
+      cached = await load(hit, service.pid);
+      bares.push(await baseline('bare'));
     } finally {
-      await bare.stop();
       await service.stop();
+    }
+    const sharpAfter = await sharpAt(sharpInFlight);
+    const sharpRate = (sharpBefore + sharpAfter) / 2;
+    const bareRps = (bares[0]!.rps + bares[1]!.rps) / 2;
+    const bareCpu = (bares[0]!.cpuMicrosPerRequest + bares[1]!.cpuMicrosPerRequest) / 2;
+    const verdict = (share: number, target: number, failures = 0) => (failures ? `INVALID: ${failures} failures` : share >= target ? 'ok' : 'BELOW TARGET');
+    const row = (label: string, load: LoadResult, target?: number) => [
+      label,
+      count(load.rps),
+      load.p50.toFixed(1),
+      load.p99.toFixed(1),
+      ratio(load.rps / bareRps),
+      load.cpuMicrosPerRequest.toFixed(1),
+      ratio(bareCpu / load.cpuMicrosPerRequest),
+      target === undefined ? '' : `≥ ${target}`,
+      target === undefined ? (load.failures ? `INVALID: ${load.failures} failures` : '') : verdict(load.rps / bareRps, target, load.failures),
+    ];
+    printTable(
+      `cached hit: one rendered URL (${bodyBytes} bytes), ${settings.connections} connections, ${settings.duration} s after ${settings.warmup} s of warm-up; vs bare = mean of the two bare runs`,
+      ['server', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'CPU µs/req', 'CPU vs bare', 'target', 'verdict'],
+      [
+        row('bare node:http, same bytes, before', bares[0]!),
+        row('minimal Fastify, same bytes (floor)', floor!),
+        row('cached hit (service)', cached!, TARGETS.cached),
+        row('bare node:http, same bytes, after', bares[1]!),
+      ],
+    );
+    printTable(
+      `cold: ${renders} distinct URLs c_fill,h_<200+i>,w_300 of a 12 MP JPEG; sharp alone at ${sharpInFlight} in flight, before and after the service`,
+      ['what', 'renders/s', 'ratio', 'target', 'verdict'],
+      [
+        ['sharp alone, before', sharpBefore.toFixed(1), ratio(sharpBefore / sharpRate), '', ''],
+        ['service, 12 MP → 300 px fill over HTTP', coldRate!.toFixed(1), ratio(coldRate! / sharpRate), `≥ ${TARGETS.cold}`, verdict(coldRate! / sharpRate, TARGETS.cold)],
+        ['sharp alone, after', sharpAfter.toFixed(1), ratio(sharpAfter / sharpRate), '', ''],
+      ],
+    );
+    if (profileDir) {
+      const file = mainThreadProfile(profileDir);
+      console.log(`\n### Profile of the service during the cold renders, ${coldRate!.toFixed(1)} renders/s`);
+      console.log(summarizeProfile(file, { window: coldWindow! }));
+      console.log(`\n### Profile of the service during cached hits, ${count(cached!.rps)} req/s`);
+      console.log(summarizeProfile(file, { window: cached!.window }));
     }
   },
 };
