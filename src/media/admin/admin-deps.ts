@@ -4,12 +4,14 @@
  * query and the others as a urlencoded body, with list keys as `public_ids[]`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type TObject, type TProperties, Type } from 'typebox';
 import type { AssetJsonContext } from '../asset-json.ts';
 import type { AssetRemoval } from '../asset-removal.ts';
 import type { DerivedCache } from '../delivery/derived-cache.ts';
 import type { MediaAssetsRepository } from '../media-assets.repository.ts';
 import { MediaError, unauthorized } from '../media-error.ts';
 import type { NamedTransformations } from '../named-transformations.ts';
+import { checkedByHandler, checkParams, CloudRouteParams } from '../params-schema.ts';
 import { safeEqual } from '../signing.ts';
 import type { UploadPresets } from '../upload-presets.ts';
 
@@ -26,16 +28,19 @@ export interface AdminDeps {
 /** A param as Fastify parsed it: one string, or several for repeated keys. */
 export type AdminParam = string | string[] | undefined;
 
-/** Query and body params together, `[]` dropped from keys; lists stay lists. */
-export function adminParams(request: FastifyRequest): Record<string, AdminParam> {
-  const out: Record<string, AdminParam> = {};
+/** Query and body params together, `[]` dropped from keys; lists stay lists; checked against `fields`. */
+export function adminParams(request: FastifyRequest, fields: TObject): Record<string, AdminParam> {
+  // Nested objects (`max_results[a]=1`) stay objects, for the check to refuse.
+  const scalar = (value: unknown) => (value === undefined || (value !== null && typeof value === 'object') ? value : String(value));
+  const out: Record<string, unknown> = {};
   for (const source of [request.query, request.body]) {
     if (!source || typeof source !== 'object') continue;
     for (const [key, value] of Object.entries(source as Record<string, unknown>)) {
-      out[key.replace(/\[\]$/, '')] = Array.isArray(value) ? value.map(String) : value === undefined ? undefined : String(value);
+      out[key.replace(/\[\]$/, '')] = Array.isArray(value) ? value.map(String) : scalar(value);
     }
   }
-  return out;
+  checkParams(fields, out);
+  return out as Record<string, AdminParam>;
 }
 
 export const one = (value: AdminParam): string | undefined => (Array.isArray(value) ? value[0] : value);
@@ -58,15 +63,31 @@ export function adminAuth(app: FastifyInstance, credentials: AdminDeps['credenti
   });
 }
 
+/** Route params beside the cloud name, e.g. `{resource_type: '...'}`. */
+export const routeParams = (properties: TProperties) => Type.Object({ ...CloudRouteParams.properties, ...properties });
+
 /**
- * OpenAPI bits every Admin API operation shares. The API's token scheme does not apply
- * (`security: []`); Basic auth is stated in the description, as the document's schemes are
- * the API's.
+ * An Admin API operation's route options: documented from its route params and its `fields`
+ * (the query of a GET, the body of the others), which adminParams checks. The API's token
+ * scheme does not apply (`security: []`); Basic auth is stated in the description, as the
+ * document's security schemes are the API's.
  */
-export const adminSchema = (operationId: string, summary: string) => ({
-  operationId,
-  summary,
-  description: 'Cloudinary Admin API. Authorization: HTTP Basic with api_key:api_secret.',
-  tags: ['media host admin'],
-  security: [],
-});
+export function adminRoute(
+  operationId: string,
+  summary: string,
+  options: { params?: TObject; fields?: TObject; in?: 'query' | 'body' } = {},
+) {
+  const { params = CloudRouteParams, fields, in: where = 'query' } = options;
+  return {
+    schema: {
+      operationId,
+      summary,
+      description: 'Cloudinary Admin API. Authorization: HTTP Basic with api_key:api_secret.',
+      tags: ['media host admin'],
+      security: [],
+      params,
+      ...(fields ? (where === 'query' ? { querystring: fields } : { body: fields }) : {}),
+    },
+    ...checkedByHandler,
+  };
+}

@@ -11,9 +11,19 @@ import { keyOf } from '../asset-removal.ts';
 import { assetDerivativesPrefix } from '../delivery/derived-cache.ts';
 import type { MediaAsset } from '../media-assets.repository.ts';
 import { badRequest } from '../media-error.ts';
-import { type AdminDeps, adminParams, adminSchema, flag, many, one } from './admin-deps.ts';
+import { Type } from 'typebox';
+import { list, paramsSchema, text } from '../params-schema.ts';
+import { type AdminDeps, adminParams, adminRoute, flag, many, one, routeParams } from './admin-deps.ts';
 
 const BATCH = 1000;
+
+const RESOURCE_TYPE = { resource_type: Type.String({ description: '`image` or `raw`' }) };
+const DELETE = paramsSchema({
+  public_ids: list('Up to 100 public ids (the SDK sends public_ids[])'),
+  prefix: text('Every public id starting with this'),
+  all: text('true: every resource of the type'),
+});
+const DELETE_DERIVED = paramsSchema({ derived_resource_ids: list('Derivative ids, as `resource` lists them under derived') });
 
 async function removeAll(deps: AdminDeps, assets: MediaAsset[], more: boolean): Promise<Record<string, unknown>> {
   const deleted: Record<string, string> = {};
@@ -29,9 +39,13 @@ async function removeAll(deps: AdminDeps, assets: MediaAsset[], more: boolean): 
 export function deleteResourcesRoutes(app: FastifyInstance, deps: AdminDeps): void {
   app.delete<{ Params: { resource_type: string; type: string } }>(
     '/v1_1/:cloud/resources/:resource_type/:type',
-    { schema: adminSchema('mediaAdmin.deleteResources', 'Delete resources by public ids, by prefix, or all') },
+    adminRoute('mediaAdmin.deleteResources', 'Delete resources by public ids, by prefix, or all', {
+      params: routeParams({ ...RESOURCE_TYPE, type: Type.String({ description: 'Delivery type: upload, authenticated or private' }) }),
+      fields: DELETE,
+      in: 'body',
+    }),
     async (request) => {
-      const params = adminParams(request);
+      const params = adminParams(request, DELETE);
       const base = { resourceType: request.params.resource_type, type: request.params.type };
       if (params.public_ids !== undefined) {
         const ids = many(params.public_ids);
@@ -49,7 +63,9 @@ export function deleteResourcesRoutes(app: FastifyInstance, deps: AdminDeps): vo
 
   app.delete<{ Params: { resource_type: string; tag: string } }>(
     '/v1_1/:cloud/resources/:resource_type/tags/:tag',
-    { schema: adminSchema('mediaAdmin.deleteResourcesByTag', 'Delete resources with a tag') },
+    adminRoute('mediaAdmin.deleteResourcesByTag', 'Delete resources with a tag', {
+      params: routeParams({ ...RESOURCE_TYPE, tag: Type.String({ description: 'The tag' }) }),
+    }),
     async (request) => {
       const found = await deps.assets.list({ resourceType: request.params.resource_type, tag: request.params.tag }, BATCH + 1);
       return removeAll(deps, found.slice(0, BATCH), found.length > BATCH);
@@ -58,9 +74,9 @@ export function deleteResourcesRoutes(app: FastifyInstance, deps: AdminDeps): vo
 
   app.delete(
     '/v1_1/:cloud/derived_resources',
-    { schema: adminSchema('mediaAdmin.deleteDerivedResources', 'Delete derivatives by their ids') },
+    adminRoute('mediaAdmin.deleteDerivedResources', 'Delete derivatives by their ids', { fields: DELETE_DERIVED, in: 'body' }),
     async (request) => {
-      const ids = many(adminParams(request).derived_resource_ids);
+      const ids = many(adminParams(request, DELETE_DERIVED).derived_resource_ids);
       if (ids.length === 0) throw badRequest('Missing required parameter - derived_resource_ids');
       const deleted: Record<string, string> = {};
       for (const id of ids) {

@@ -1,9 +1,9 @@
 /** `GET /v1_1/<cloud>/ping` (the SDK's `api.ping`): the Admin API answers and the credentials hold. */
 import type { FastifyInstance } from 'fastify';
-import { adminSchema } from './admin-deps.ts';
+import { adminRoute } from './admin-deps.ts';
 
 export function pingRoute(app: FastifyInstance): void {
-  app.get('/v1_1/:cloud/ping', { schema: adminSchema('mediaAdmin.ping', 'Check the Admin API and credentials') }, async () => ({
+  app.get('/v1_1/:cloud/ping', adminRoute('mediaAdmin.ping', 'Check the Admin API and credentials'), async () => ({
     status: 'ok',
   }));
 }

@@ -9,9 +9,38 @@ import type { FastifyInstance } from 'fastify';
 import { assetJson } from '../asset-json.ts';
 import type { AssetFilter } from '../media-assets.repository.ts';
 import { badRequest, notFound } from '../media-error.ts';
-import { type AdminDeps, adminParams, adminSchema, flag, many, one, type AdminParam } from './admin-deps.ts';
+import { Type } from 'typebox';
+import { list, paramsSchema, text } from '../params-schema.ts';
+import { type AdminDeps, adminParams, adminRoute, flag, many, one, type AdminParam, routeParams } from './admin-deps.ts';
 
 const RESOURCE_TYPES = new Set(['image', 'raw']);
+
+const RESOURCE_TYPE = { resource_type: Type.String({ description: '`image` or `raw`' }) };
+const DELIVERY_TYPE = { type: Type.String({ description: 'Delivery type: upload, authenticated or private' }) };
+
+/** What every listing takes: its page, and which optional parts each resource shows. */
+const PAGE = {
+  max_results: text('Resources per page, 1 to 500 (default 10)'),
+  next_cursor: text('The next_cursor of the previous page'),
+  tags: text('true: show each resource\'s tags'),
+  context: text('true: show each resource\'s context'),
+  metadata: text('true: show each resource\'s metadata'),
+};
+const LIST = paramsSchema({ prefix: text('Only public ids starting with this'), ...PAGE });
+const LIST_BY_TYPE = paramsSchema({
+  prefix: text('Only public ids starting with this'),
+  public_ids: list('Only these public ids (the SDK sends public_ids[])'),
+  ...PAGE,
+});
+const LIST_BY_TAG = paramsSchema(PAGE);
+const LIST_BY_CONTEXT = paramsSchema({ key: text('The context key resources must have'), value: text('…with this value'), ...PAGE });
+const DETAILS = paramsSchema({
+  colors: text('true: the predominant colours'),
+  faces: text('true: the detected faces'),
+  phash: text('true: the perceptual hash'),
+  image_metadata: text('true: the embedded metadata (EXIF, IPTC, XMP)'),
+  exif: text('true: as image_metadata'),
+});
 
 interface Cursor {
   type: string;
@@ -58,18 +87,21 @@ async function page(deps: AdminDeps, filter: AssetFilter, params: Record<string,
 export function resourcesRoutes(app: FastifyInstance, deps: AdminDeps): void {
   app.get<{ Params: { resource_type: string } }>(
     '/v1_1/:cloud/resources/:resource_type',
-    { schema: adminSchema('mediaAdmin.resources', 'List resources of every delivery type') },
+    adminRoute('mediaAdmin.resources', 'List resources of every delivery type', { params: routeParams(RESOURCE_TYPE), fields: LIST }),
     async (request) => {
-      const params = adminParams(request);
+      const params = adminParams(request, LIST);
       return page(deps, { resourceType: resourceType(request.params.resource_type), prefix: one(params.prefix) }, params);
     },
   );
 
   app.get<{ Params: { resource_type: string; type: string } }>(
     '/v1_1/:cloud/resources/:resource_type/:type',
-    { schema: adminSchema('mediaAdmin.resourcesByType', 'List resources of one delivery type, by prefix or public ids') },
+    adminRoute('mediaAdmin.resourcesByType', 'List resources of one delivery type, by prefix or public ids', {
+      params: routeParams({ ...RESOURCE_TYPE, ...DELIVERY_TYPE }),
+      fields: LIST_BY_TYPE,
+    }),
     async (request) => {
-      const params = adminParams(request);
+      const params = adminParams(request, LIST_BY_TYPE);
       const publicIds = params.public_ids === undefined ? undefined : many(params.public_ids);
       const filter = { resourceType: resourceType(request.params.resource_type), type: request.params.type, prefix: one(params.prefix), publicIds };
       return page(deps, filter, params);
@@ -78,18 +110,24 @@ export function resourcesRoutes(app: FastifyInstance, deps: AdminDeps): void {
 
   app.get<{ Params: { resource_type: string; tag: string } }>(
     '/v1_1/:cloud/resources/:resource_type/tags/:tag',
-    { schema: adminSchema('mediaAdmin.resourcesByTag', 'List resources with a tag') },
+    adminRoute('mediaAdmin.resourcesByTag', 'List resources with a tag', {
+      params: routeParams({ ...RESOURCE_TYPE, tag: Type.String({ description: 'The tag' }) }),
+      fields: LIST_BY_TAG,
+    }),
     async (request) => {
-      const params = adminParams(request);
+      const params = adminParams(request, LIST_BY_TAG);
       return page(deps, { resourceType: resourceType(request.params.resource_type), tag: request.params.tag }, params);
     },
   );
 
   app.get<{ Params: { resource_type: string } }>(
     '/v1_1/:cloud/resources/:resource_type/context',
-    { schema: adminSchema('mediaAdmin.resourcesByContext', 'List resources with a context key (and value)') },
+    adminRoute('mediaAdmin.resourcesByContext', 'List resources with a context key (and value)', {
+      params: routeParams(RESOURCE_TYPE),
+      fields: LIST_BY_CONTEXT,
+    }),
     async (request) => {
-      const params = adminParams(request);
+      const params = adminParams(request, LIST_BY_CONTEXT);
       const key = one(params.key);
       if (!key) throw badRequest('Missing required parameter - key');
       const filter = { resourceType: resourceType(request.params.resource_type), contextKey: key, contextValue: one(params.value) };
@@ -99,9 +137,12 @@ export function resourcesRoutes(app: FastifyInstance, deps: AdminDeps): void {
 
   app.get<{ Params: { resource_type: string; type: string; '*': string } }>(
     '/v1_1/:cloud/resources/:resource_type/:type/*',
-    { schema: adminSchema('mediaAdmin.resource', 'One resource in detail') },
+    adminRoute('mediaAdmin.resource', 'One resource in detail', {
+      params: routeParams({ ...RESOURCE_TYPE, ...DELIVERY_TYPE, '*': Type.String({ description: 'The public id' }) }),
+      fields: DETAILS,
+    }),
     async (request) => {
-      const params = adminParams(request);
+      const params = adminParams(request, DETAILS);
       const key = { resourceType: resourceType(request.params.resource_type), type: request.params.type, publicId: request.params['*'] };
       const asset = await deps.assets.find(key);
       if (!asset) throw notFound(`Resource not found - ${key.publicId}`);

@@ -9,7 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import { parseTransformation, TransformationError } from '../delivery/transformations.ts';
 import { badRequest, notFound } from '../media-error.ts';
 import { type NamedTransformation, TRANSFORMATION_NAME } from '../named-transformations.ts';
-import { type AdminDeps, adminParams, adminSchema, flag, one } from './admin-deps.ts';
+import { paramsSchema, text } from '../params-schema.ts';
+import { type AdminDeps, adminParams, adminRoute, flag, one } from './admin-deps.ts';
 
 const nameOf = (value: string | undefined): string => {
   const name = (value ?? '').replace(/^t_/, '');
@@ -28,14 +29,28 @@ async function checkDefinition(deps: AdminDeps, definition: string | undefined):
   return definition;
 }
 
+const NAMED = text('The named transformation, with or without its `t_`');
+const SHOW = paramsSchema({ transformation: text('A name: show that one; none: list them all') });
+const CREATE = paramsSchema({
+  name: text('Its name, without `t_`'),
+  transformation: text('What it stands for, e.g. `c_fill,w_300,h_300/e_sharpen`'),
+  allowed_for_strict: text('true: may be used where strict transformations are on'),
+});
+const UPDATE = paramsSchema({
+  transformation: NAMED,
+  unsafe_update: text('Its new definition'),
+  allowed_for_strict: text('true or false'),
+});
+const DELETE = paramsSchema({ transformation: NAMED });
+
 const show = (t: NamedTransformation) => ({ name: `t_${t.name}`, allowed_for_strict: t.allowedForStrict, used: false, named: true });
 
 export function transformationsRoutes(app: FastifyInstance, deps: AdminDeps): void {
   app.get(
     '/v1_1/:cloud/transformations',
-    { schema: adminSchema('mediaAdmin.transformations', 'List named transformations, or show one (`transformation`)') },
+    adminRoute('mediaAdmin.transformations', 'List named transformations, or show one (`transformation`)', { fields: SHOW }),
     async (request) => {
-      const params = adminParams(request);
+      const params = adminParams(request, SHOW);
       const wanted = one(params.transformation);
       if (wanted === undefined) return { transformations: (await deps.named.list()).map(show) };
       const found = await deps.named.get(nameOf(wanted));
@@ -46,9 +61,9 @@ export function transformationsRoutes(app: FastifyInstance, deps: AdminDeps): vo
 
   app.post(
     '/v1_1/:cloud/transformations',
-    { schema: adminSchema('mediaAdmin.createTransformation', 'Create a named transformation') },
+    adminRoute('mediaAdmin.createTransformation', 'Create a named transformation', { fields: CREATE, in: 'body' }),
     async (request) => {
-      const params = adminParams(request);
+      const params = adminParams(request, CREATE);
       const name = nameOf(one(params.name));
       const definition = await checkDefinition(deps, one(params.transformation));
       if (!(await deps.named.create(name, definition, flag(params.allowed_for_strict)))) {
@@ -60,9 +75,12 @@ export function transformationsRoutes(app: FastifyInstance, deps: AdminDeps): vo
 
   app.put(
     '/v1_1/:cloud/transformations',
-    { schema: adminSchema('mediaAdmin.updateTransformation', 'Change a named transformation (`unsafe_update`, `allowed_for_strict`)') },
+    adminRoute('mediaAdmin.updateTransformation', 'Change a named transformation (`unsafe_update`, `allowed_for_strict`)', {
+      fields: UPDATE,
+      in: 'body',
+    }),
     async (request) => {
-      const params = adminParams(request);
+      const params = adminParams(request, UPDATE);
       const name = nameOf(one(params.transformation));
       const update = one(params.unsafe_update);
       const patch = {
@@ -76,9 +94,9 @@ export function transformationsRoutes(app: FastifyInstance, deps: AdminDeps): vo
 
   app.delete(
     '/v1_1/:cloud/transformations',
-    { schema: adminSchema('mediaAdmin.deleteTransformation', 'Delete a named transformation') },
+    adminRoute('mediaAdmin.deleteTransformation', 'Delete a named transformation', { fields: DELETE, in: 'body' }),
     async (request) => {
-      const name = nameOf(one(adminParams(request).transformation));
+      const name = nameOf(one(adminParams(request, DELETE).transformation));
       if (!(await deps.named.remove(name))) throw notFound(`Transformation t_${name} not found`);
       return { message: 'deleted' };
     },

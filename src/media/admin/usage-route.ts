@@ -4,10 +4,10 @@
  * the cache; there is no plan, bandwidth meter or credit here.
  */
 import type { FastifyInstance } from 'fastify';
-import { type AdminDeps, adminSchema } from './admin-deps.ts';
+import { type AdminDeps, adminRoute } from './admin-deps.ts';
 
 export function usageRoute(app: FastifyInstance, deps: AdminDeps): void {
-  app.get('/v1_1/:cloud/usage', { schema: adminSchema('mediaAdmin.usage', 'Storage and counts') }, async () => {
+  app.get('/v1_1/:cloud/usage', adminRoute('mediaAdmin.usage', 'Storage and counts'), async () => {
     const usage = await deps.assets.usage();
     const count = usage.reduce((n, u) => n + u.count, 0);
     const bytes = usage.reduce((n, u) => n + u.bytes, 0);

@@ -6,14 +6,23 @@
 import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../media-error.ts';
 import { parseKeyValues } from '../upload/upload-options.ts';
-import { manageSchema, type ManageDeps, publicIdList, type ResourceParams, signedCall } from './manage-deps.ts';
+import { manageRoute, type ManageDeps, publicIdList, type ResourceParams, signedCall } from './manage-deps.ts';
+import { paramsSchema, SIGNED, text } from '../params-schema.ts';
+
+const FIELDS = paramsSchema({
+  command: text('add or remove_all'),
+  context: text('`key=value|key2=value2` (for add)'),
+  public_ids: text('Comma-separated public ids (the SDK sends public_ids[])'),
+  type: text('Their delivery type: upload (default), authenticated or private'),
+  ...SIGNED,
+});
 
 export function contextRoute(app: FastifyInstance, deps: ManageDeps): void {
   app.post<{ Params: ResourceParams }>(
     '/v1_1/:cloud/:resource_type/context',
-    { schema: manageSchema('media.context', 'Add or remove the context of assets (signed)') },
+    manageRoute('media.context', 'Add or remove the context of assets (signed)', FIELDS),
     async (request) => {
-      const { params, resourceType } = await signedCall(request, deps);
+      const { params, resourceType } = await signedCall(request, deps, FIELDS);
       if (params.command !== 'add' && params.command !== 'remove_all') {
         throw badRequest(`Invalid command ${JSON.stringify(params.command ?? '')}: add or remove_all`);
       }

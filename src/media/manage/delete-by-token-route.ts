@@ -6,17 +6,20 @@
 import type { FastifyInstance } from 'fastify';
 import { verifyDeleteToken } from '../delete-token.ts';
 import { badRequest, MediaError, notFound } from '../media-error.ts';
-import { type ManageDeps, manageSchema, readParams } from './manage-deps.ts';
+import { type ManageDeps, manageRoute, readParams } from './manage-deps.ts';
+import { CloudRouteParams, paramsSchema, text } from '../params-schema.ts';
+
+const FIELDS = paramsSchema({ token: text('The delete_token an upload with return_delete_token answered (valid ten minutes)') });
 
 export function deleteByTokenRoute(app: FastifyInstance, deps: ManageDeps): void {
   app.post<{ Params: { cloud: string } }>(
     '/v1_1/:cloud/delete_by_token',
-    { schema: manageSchema('media.deleteByToken', 'Delete an asset with the delete token its upload returned') },
+    manageRoute('media.deleteByToken', 'Delete an asset with the delete token its upload returned', FIELDS, CloudRouteParams),
     async (request) => {
       if (request.params.cloud !== deps.credentials.cloudName) {
         throw new MediaError('not_found', `Invalid cloud_name ${request.params.cloud}`);
       }
-      const { token } = await readParams(request, deps);
+      const { token } = await readParams(request, deps, FIELDS);
       if (!token) throw badRequest('Missing required parameter - token');
       const claims = verifyDeleteToken(token, deps.credentials.apiSecret);
       if (!claims) throw badRequest('Stale or invalid token');

@@ -5,14 +5,22 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { publicIdParam } from '../upload/upload-options.ts';
-import { manageSchema, type ManageDeps, type ResourceParams, signedCall } from './manage-deps.ts';
+import { manageRoute, type ManageDeps, type ResourceParams, signedCall } from './manage-deps.ts';
+import { paramsSchema, SIGNED, text } from '../params-schema.ts';
+
+const FIELDS = paramsSchema({
+  public_id: text('The asset to delete'),
+  type: text('Its delivery type: upload (default), authenticated or private'),
+  invalidate: text('Accepted; nothing here outlives the removal'),
+  ...SIGNED,
+});
 
 export function destroyRoute(app: FastifyInstance, deps: ManageDeps): void {
   app.post<{ Params: ResourceParams }>(
     '/v1_1/:cloud/:resource_type/destroy',
-    { schema: manageSchema('media.destroy', 'Delete an asset (signed)') },
+    manageRoute('media.destroy', 'Delete an asset (signed)', FIELDS),
     async (request) => {
-      const { params, resourceType } = await signedCall(request, deps);
+      const { params, resourceType } = await signedCall(request, deps, FIELDS);
       const key = { resourceType, type: params.type ?? 'upload', publicId: publicIdParam(params.public_id) };
       return { result: (await deps.removal.destroy(key)) ? 'ok' : 'not found' };
     },

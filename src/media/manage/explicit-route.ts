@@ -7,14 +7,25 @@ import type { FastifyInstance } from 'fastify';
 import { assetJson, type DerivedRecord } from '../asset-json.ts';
 import { notFound } from '../media-error.ts';
 import { parseEager, parseKeyValues, parseTags, publicIdParam } from '../upload/upload-options.ts';
-import { manageSchema, type ManageDeps, type ResourceParams, signedCall } from './manage-deps.ts';
+import { manageRoute, type ManageDeps, type ResourceParams, signedCall } from './manage-deps.ts';
+import { paramsSchema, SIGNED, text } from '../params-schema.ts';
+
+const FIELDS = paramsSchema({
+  public_id: text('The stored asset'),
+  type: text('Its delivery type: upload (default), authenticated or private'),
+  eager: text('Derivatives to make now, `|`-separated transformations'),
+  tags: text('Comma-separated tags, replacing the asset\'s'),
+  context: text('`key=value|key2=value2`, replacing the asset\'s'),
+  metadata: text('`key=value|key2=value2`, replacing the asset\'s'),
+  ...SIGNED,
+});
 
 export function explicitRoute(app: FastifyInstance, deps: ManageDeps): void {
   app.post<{ Params: ResourceParams }>(
     '/v1_1/:cloud/:resource_type/explicit',
-    { schema: manageSchema('media.explicit', 'Eager derivatives, tags and context on a stored asset (signed)') },
+    manageRoute('media.explicit', 'Eager derivatives, tags and context on a stored asset (signed)', FIELDS),
     async (request) => {
-      const { params, resourceType } = await signedCall(request, deps);
+      const { params, resourceType } = await signedCall(request, deps, FIELDS);
       const key = { resourceType, type: params.type ?? 'upload', publicId: publicIdParam(params.public_id) };
       const asset = await deps.assets.find(key);
       if (!asset) throw notFound(`Resource not found - ${key.publicId}`);

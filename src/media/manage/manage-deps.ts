@@ -4,11 +4,13 @@
  * check every one of them but delete_by_token needs.
  */
 import type { FastifyRequest } from 'fastify';
+import type { TObject } from 'typebox';
 import type { AssetJsonContext } from '../asset-json.ts';
 import type { AssetRemoval } from '../asset-removal.ts';
 import type { EagerMaker } from '../eager.ts';
 import type { MediaAssetsRepository } from '../media-assets.repository.ts';
 import { MediaError } from '../media-error.ts';
+import { checkedByHandler, checkParams, ResourceRouteParams } from '../params-schema.ts';
 import { checkSignedBeforeFile, checkUploadAuth } from '../upload/upload-auth.ts';
 import { receiveUpload } from '../upload/receive-upload.ts';
 
@@ -35,7 +37,13 @@ const RESOURCE_TYPES = new Set(['image', 'raw']);
  * The request's params as strings, from the SDK's multipart form (any file part is dropped),
  * a urlencoded form or JSON; arrays are joined with commas, as Cloudinary reads `public_ids[]`.
  */
-export async function readParams(request: FastifyRequest, deps: ManageDeps): Promise<Record<string, string>> {
+export async function readParams(request: FastifyRequest, deps: ManageDeps, fields: TObject): Promise<Record<string, string>> {
+  const params = await readRawParams(request, deps);
+  checkParams(fields, params);
+  return params;
+}
+
+async function readRawParams(request: FastifyRequest, deps: ManageDeps): Promise<Record<string, string>> {
   if (request.isMultipart()) {
     const upload = await receiveUpload(request, deps.tmpDir, {
       maxBytes: deps.maxUploadBytes,
@@ -56,6 +64,7 @@ export async function readParams(request: FastifyRequest, deps: ManageDeps): Pro
 export async function signedCall(
   request: FastifyRequest<{ Params: ResourceParams }>,
   deps: ManageDeps,
+  fields: TObject,
 ): Promise<{ params: Record<string, string>; resourceType: string }> {
   if (request.params.cloud !== deps.credentials.cloudName) {
     throw new MediaError('not_found', `Invalid cloud_name ${request.params.cloud}`);
@@ -63,7 +72,7 @@ export async function signedCall(
   if (!RESOURCE_TYPES.has(request.params.resource_type)) {
     throw new MediaError('bad_request', `Unsupported resource type ${request.params.resource_type}`);
   }
-  const params = await readParams(request, deps);
+  const params = await readParams(request, deps, fields);
   checkUploadAuth(params, deps.credentials);
   return { params, resourceType: request.params.resource_type };
 }
@@ -74,12 +83,17 @@ export function publicIdList(value: string | undefined): string[] {
   return value.split(',').filter(Boolean);
 }
 
-/** The manage routes' shared OpenAPI bits. */
-export const manageSchema = (operationId: string, summary: string) => ({
-  operationId,
-  summary,
-  description: 'Cloudinary Upload API: params signed with the api secret (api_key, timestamp, signature).',
-  tags: ['media host'],
-  security: [],
-  consumes: ['multipart/form-data', 'application/x-www-form-urlencoded', 'application/json'],
+/** A management call's route options: documented from `fields`, which readParams checks. */
+export const manageRoute = (operationId: string, summary: string, fields: TObject, params: TObject = ResourceRouteParams) => ({
+  schema: {
+    operationId,
+    summary,
+    description: 'Cloudinary Upload API: params signed with the api secret (api_key, timestamp, signature).',
+    tags: ['media host'],
+    security: [],
+    consumes: ['multipart/form-data', 'application/x-www-form-urlencoded', 'application/json'],
+    params,
+    body: fields,
+  },
+  ...checkedByHandler,
 });

@@ -8,16 +8,27 @@ import type { FastifyInstance } from 'fastify';
 import { assetJson } from '../asset-json.ts';
 import { badRequest, notFound } from '../media-error.ts';
 import { isTrue, publicIdParam } from '../upload/upload-options.ts';
-import { manageSchema, type ManageDeps, type ResourceParams, signedCall } from './manage-deps.ts';
+import { manageRoute, type ManageDeps, type ResourceParams, signedCall } from './manage-deps.ts';
+import { paramsSchema, SIGNED, text } from '../params-schema.ts';
 
 const TYPES = new Set(['upload', 'authenticated', 'private']);
+
+const FIELDS = paramsSchema({
+  from_public_id: text('The asset\'s public id'),
+  to_public_id: text('Its new public id'),
+  type: text('Its delivery type: upload (default), authenticated or private'),
+  to_type: text('Its new delivery type'),
+  overwrite: text('true: replace an asset already at to_public_id'),
+  invalidate: text('Accepted; derivatives under the old name are removed'),
+  ...SIGNED,
+});
 
 export function renameRoute(app: FastifyInstance, deps: ManageDeps): void {
   app.post<{ Params: ResourceParams }>(
     '/v1_1/:cloud/:resource_type/rename',
-    { schema: manageSchema('media.rename', 'Rename an asset (signed)') },
+    manageRoute('media.rename', 'Rename an asset (signed)', FIELDS),
     async (request) => {
-      const { params, resourceType } = await signedCall(request, deps);
+      const { params, resourceType } = await signedCall(request, deps, FIELDS);
       const type = params.type ?? 'upload';
       const toType = params.to_type ?? type;
       if (!TYPES.has(toType)) throw badRequest(`Invalid to_type ${JSON.stringify(toType)}`);

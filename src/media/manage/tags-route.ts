@@ -6,7 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../media-error.ts';
 import { parseTags } from '../upload/upload-options.ts';
-import { manageSchema, type ManageDeps, publicIdList, type ResourceParams, signedCall } from './manage-deps.ts';
+import { manageRoute, type ManageDeps, publicIdList, type ResourceParams, signedCall } from './manage-deps.ts';
+import { paramsSchema, SIGNED, text } from '../params-schema.ts';
 
 const COMMANDS: Record<string, (tags: string[], given: string[]) => string[]> = {
   add: (tags, given) => [...new Set([...tags, ...given])],
@@ -15,12 +16,20 @@ const COMMANDS: Record<string, (tags: string[], given: string[]) => string[]> = 
   remove_all: () => [],
 };
 
+const FIELDS = paramsSchema({
+  command: text('add, remove, replace or remove_all'),
+  tag: text('Comma-separated tags (not for remove_all)'),
+  public_ids: text('Comma-separated public ids (the SDK sends public_ids[])'),
+  type: text('Their delivery type: upload (default), authenticated or private'),
+  ...SIGNED,
+});
+
 export function tagsRoute(app: FastifyInstance, deps: ManageDeps): void {
   app.post<{ Params: ResourceParams }>(
     '/v1_1/:cloud/:resource_type/tags',
-    { schema: manageSchema('media.tags', 'Add, remove or replace tags of assets (signed)') },
+    manageRoute('media.tags', 'Add, remove or replace tags of assets (signed)', FIELDS),
     async (request) => {
-      const { params, resourceType } = await signedCall(request, deps);
+      const { params, resourceType } = await signedCall(request, deps, FIELDS);
       const apply = COMMANDS[params.command ?? ''];
       if (!apply) throw badRequest(`Invalid command ${JSON.stringify(params.command ?? '')}: add, remove, replace or remove_all`);
       const given = parseTags(params.tag);

@@ -5,7 +5,9 @@
  * upload response JSON.
  */
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import { badRequest, MediaError } from '../media-error.ts';
+import { checkedByHandler, checkParams, paramsSchema, ResourceRouteParams, SIGNED, text } from '../params-schema.ts';
 import type { UploadPresets } from '../upload-presets.ts';
 import type { ChunkedUploads } from './chunked-upload.ts';
 import { parseContentRange } from './chunked-upload.ts';
@@ -19,6 +21,33 @@ const RESOURCE_TYPES = new Set(['image', 'raw', 'auto']);
 const UNSIGNED_PARAMS = new Set([
   'upload_preset', 'public_id', 'folder', 'asset_folder', 'tags', 'context', 'metadata', 'filename_override', 'callback', 'api_key',
 ]);
+
+/** The upload form's params: documented from here, and checked once the form is read. */
+const UPLOAD = paramsSchema({
+  file: Type.Optional(Type.String({ format: 'binary', description: 'The file: a file part, or a data URI in a text field' })),
+  ...SIGNED,
+  upload_preset: text('A preset\'s settings apply; an unsigned preset needs no signature'),
+  public_id: text('The asset\'s public id (random when absent)'),
+  folder: text('Prefixes the public id'),
+  public_id_prefix: text('Prefixes the public id'),
+  use_filename: text('true: the public id from the file name'),
+  unique_filename: text('With use_filename, false: no random suffix'),
+  filename_override: text('The file name to use instead of the uploaded one'),
+  overwrite: text('false: an asset already at the public id is kept, and the answer says existing: true'),
+  invalidate: text('Accepted; an overwrite always drops the old derivatives'),
+  type: text('Delivery type: upload (default), authenticated or private'),
+  tags: text('Comma-separated tags'),
+  context: text('`key=value|key2=value2`'),
+  metadata: text('`key=value|key2=value2`'),
+  eager: text('Derivatives made at upload, `|`-separated transformations'),
+  transformation: text('Applied to what is stored'),
+  colors: text('true: analyse the predominant colours'),
+  faces: text('true: detect faces'),
+  phash: text('true: the perceptual hash'),
+  image_metadata: text('true: the embedded metadata'),
+  notification_url: text('Where the signed upload notification is posted'),
+  return_delete_token: text('true: answer a delete_token, valid ten minutes'),
+});
 
 export interface UploadRouteDeps {
   credentials: { apiKey: string; apiSecret: string; cloudName: string };
@@ -58,7 +87,14 @@ export function uploadRoute(app: FastifyInstance, deps: UploadRouteDeps): void {
         tags: ['media host'],
         security: [],
         consumes: ['multipart/form-data'],
+        params: ResourceRouteParams,
+        body: UPLOAD,
+        headers: Type.Object({
+          'x-unique-upload-id': Type.Optional(Type.String({ description: 'A chunked upload\'s id, the same for each of its chunks' })),
+          'content-range': Type.Optional(Type.String({ description: 'A chunk\'s place: `bytes <first>-<last>/<total>`' })),
+        }),
       },
+      ...checkedByHandler,
     },
     async (request) => {
       if (request.params.cloud !== deps.credentials.cloudName) {
@@ -74,6 +110,7 @@ export function uploadRoute(app: FastifyInstance, deps: UploadRouteDeps): void {
         beforeFile: (params) => checkUploadAuthBeforeFile(params, deps.credentials, (name) => deps.presets.get(name)),
       });
       try {
+        checkParams(UPLOAD, upload.params);
         const params = await authorizedParams(upload.params, deps);
         if (!upload.file) throw badRequest('Missing required parameter - file');
         if (upload.file.bytes === 0) throw badRequest('Empty file');
