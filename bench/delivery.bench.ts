@@ -53,34 +53,40 @@ export const scenario: Scenario = {
     const concurrency = availableParallelism();
     const dir = mkdtempSync(join(tmpdir(), 'album-delivery-'));
     const source = readFileSync(await largeJpeg12mp(dir));
+    // The same picture as a phone stores a portrait: EXIF orientation 6, turned upright on delivery.
+    const oriented = await sharp(source).withMetadata({ orientation: 6 }).jpeg({ quality: 90 }).toBuffer();
+    const sources = { plain: source, oriented };
+    type Kind = keyof typeof sources;
     // Distinct heights make every URL (and so every cache key) new, at the same 300 px scale.
     const height = (i: number) => 200 + i;
 
-    const render = (i: number) =>
-      sharp(source).autoOrient().resize(300, height(i), { fit: 'cover' }).jpeg({ quality: 80 }).toBuffer();
-    await render(0);
-    const sharpAt = async (inFlight: number) => {
+    const render = (kind: Kind, i: number) =>
+      sharp(sources[kind]).autoOrient().resize(300, height(i), { fit: 'cover' }).jpeg({ quality: 80 }).toBuffer();
+    await render('plain', 0);
+    await render('oriented', 0);
+    const sharpAt = async (kind: Kind, inFlight: number) => {
       const begin = performance.now();
       await pool(renders, inFlight, async (i) => {
-        await render(i);
+        await render(kind, i);
       });
       return renders / ((performance.now() - begin) / 1000);
     };
     // sharp alone at its best: as many renders at once as cores, or twice that; measured again after the service.
     let sharpInFlight = concurrency;
-    let sharpBefore = 0;
+    const sharpBefore = { plain: 0, oriented: 0 };
     for (const inFlight of [concurrency, concurrency * 2]) {
-      const rate = await sharpAt(inFlight);
-      if (rate > sharpBefore) [sharpBefore, sharpInFlight] = [rate, inFlight];
+      const rate = await sharpAt('plain', inFlight);
+      if (rate > sharpBefore.plain) [sharpBefore.plain, sharpInFlight] = [rate, inFlight];
     }
+    sharpBefore.oriented = await sharpAt('oriented', sharpInFlight);
 
     const profileDir = settings.profile ? mkdtempSync(join(tmpdir(), 'album-bench-prof-delivery-')) : null;
     const service = await startAlbumService({
       database: 'sqlite',
       nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     });
-    let coldRate: number;
-    let coldWindow: TimeWindow;
+    const coldRate = { plain: 0, oriented: 0 };
+    const coldWindow = {} as Record<Kind, TimeWindow>;
     let cached: LoadResult;
     const bares: LoadResult[] = [];
     let floor: LoadResult;
@@ -88,25 +94,28 @@ export const scenario: Scenario = {
     try {
       const created = await fetch(`${service.url}/api/v1/albums`, { method: 'POST', headers: { Authorization: authorization(service.token) } });
       const album = (await created.json()) as { upload_form: { url: string; params: Record<string, string | number> } };
-      const form = new FormData();
-      for (const [key, value] of Object.entries(album.upload_form.params)) form.append(key, String(value));
-      form.append('file', new Blob([new Uint8Array(source)]), 'large.jpg');
-      const uploaded = (await (await fetch(album.upload_form.url, { method: 'POST', body: form })).json()) as {
-        public_id: string;
-        version: number;
-        type: string;
+      const upload = async (bytes: Buffer) => {
+        const form = new FormData();
+        for (const [key, value] of Object.entries(album.upload_form.params)) form.append(key, String(value));
+        form.append('file', new Blob([new Uint8Array(bytes)]), 'large.jpg');
+        return (await (await fetch(album.upload_form.url, { method: 'POST', body: form })).json()) as {
+          public_id: string;
+          version: number;
+          type: string;
+        };
       };
+      const uploaded = { plain: await upload(source), oriented: await upload(oriented) };
       // The service generated its Cloudinary credentials into DATA_DIR on first start.
       const secrets = JSON.parse(readFileSync(join(service.dataDir, 'secrets.json'), 'utf8')) as { cloudinaryUrl: string };
       const { cloudName, apiSecret } = parseCloudinaryUrl(secrets.cloudinaryUrl)!;
-      const urlFor = (transformation: string) =>
+      const urlFor = (transformation: string, kind: Kind = 'plain') =>
         buildDeliveryUrl({
           baseUrl: service.url,
           cloud: cloudName,
-          type: uploaded.type,
+          type: uploaded[kind].type,
           transformation,
-          version: uploaded.version,
-          publicId: uploaded.public_id,
+          version: uploaded[kind].version,
+          publicId: uploaded[kind].public_id,
           ext: 'jpg',
           apiSecret,
           sign: true,
@@ -119,14 +128,16 @@ export const scenario: Scenario = {
       };
       await fetchOk(urlFor('c_fill,h_199,w_300')); // warm-up render
       // A page of thumbnails asks for several at once; the server still renders at most one per core.
-      console.log(`cold: ${renders} distinct URLs, ${concurrency * 2} in flight (load average ${loadavg()[0]!.toFixed(2)})`);
-      const start = performance.now();
-      const coldStart = monotonicMicros();
-      await pool(renders, concurrency * 2, async (i) => {
-        await fetchOk(urlFor(`c_fill,h_${height(i)},w_300`));
-      });
-      coldRate = renders / ((performance.now() - start) / 1000);
-      coldWindow = { start: coldStart, end: monotonicMicros() };
+      for (const kind of ['plain', 'oriented'] as const) {
+        console.log(`cold (${kind}): ${renders} distinct URLs, ${concurrency * 2} in flight (load average ${loadavg()[0]!.toFixed(2)})`);
+        const start = performance.now();
+        const coldStart = monotonicMicros();
+        await pool(renders, concurrency * 2, async (i) => {
+          await fetchOk(urlFor(`c_fill,h_${height(i)},w_300`, kind));
+        });
+        coldRate[kind] = renders / ((performance.now() - start) / 1000);
+        coldWindow[kind] = { start: coldStart, end: monotonicMicros() };
+      }
 
       const hit = urlFor(`c_fill,h_${height(0)},w_300`);
       const { res, body } = await fetchOk(hit);
@@ -151,8 +162,8 @@ export const scenario: Scenario = {
     } finally {
       await service.stop();
     }
-    const sharpAfter = await sharpAt(sharpInFlight);
-    const sharpRate = (sharpBefore + sharpAfter) / 2;
+    const sharpAfter = { plain: await sharpAt('plain', sharpInFlight), oriented: await sharpAt('oriented', sharpInFlight) };
+    const sharpRate = (kind: Kind) => (sharpBefore[kind] + sharpAfter[kind]) / 2;
     const bareRps = (bares[0]!.rps + bares[1]!.rps) / 2;
     const bareCpu = (bares[0]!.cpuMicrosPerRequest + bares[1]!.cpuMicrosPerRequest) / 2;
     const verdict = (share: number, target: number, failures = 0) => (failures ? `INVALID: ${failures} failures` : share >= target ? 'ok' : 'BELOW TARGET');
@@ -177,19 +188,22 @@ export const scenario: Scenario = {
         row('bare node:http, same bytes, after', bares[1]!),
       ],
     );
+    const coldRows = (['plain', 'oriented'] as const).flatMap((kind) => [
+      [`${kind}: sharp alone, before`, sharpBefore[kind].toFixed(1), ratio(sharpBefore[kind] / sharpRate(kind)), '', ''],
+      [`${kind}: service, 12 MP → 300 px fill over HTTP`, coldRate[kind].toFixed(1), ratio(coldRate[kind] / sharpRate(kind)), `≥ ${TARGETS.cold}`, verdict(coldRate[kind] / sharpRate(kind), TARGETS.cold)],
+      [`${kind}: sharp alone, after`, sharpAfter[kind].toFixed(1), ratio(sharpAfter[kind] / sharpRate(kind)), '', ''],
+    ]);
     printTable(
-      `cold: ${renders} distinct URLs c_fill,h_<200+i>,w_300 of a 12 MP JPEG; sharp alone at ${sharpInFlight} in flight, before and after the service`,
+      `cold: ${renders} distinct URLs c_fill,h_<200+i>,w_300 of a 12 MP JPEG (plain; oriented: EXIF orientation 6), ${concurrency * 2} in flight; sharp alone (autoOrient, resize cover) at ${sharpInFlight} in flight, before and after the service; ratio to their mean`,
       ['what', 'renders/s', 'ratio', 'target', 'verdict'],
-      [
-        ['sharp alone, before', sharpBefore.toFixed(1), ratio(sharpBefore / sharpRate), '', ''],
-        ['service, 12 MP → 300 px fill over HTTP', coldRate!.toFixed(1), ratio(coldRate! / sharpRate), `≥ ${TARGETS.cold}`, verdict(coldRate! / sharpRate, TARGETS.cold)],
-        ['sharp alone, after', sharpAfter.toFixed(1), ratio(sharpAfter / sharpRate), '', ''],
-      ],
+      coldRows,
     );
     if (profileDir) {
       const file = mainThreadProfile(profileDir);
-      console.log(`\n### Profile of the service during the cold renders, ${coldRate!.toFixed(1)} renders/s`);
-      console.log(summarizeProfile(file, { window: coldWindow! }));
+      for (const kind of ['plain', 'oriented'] as const) {
+        console.log(`\n### Profile of the service during the cold renders (${kind}), ${coldRate[kind].toFixed(1)} renders/s`);
+        console.log(summarizeProfile(file, { window: coldWindow[kind] }));
+      }
       console.log(`\n### Profile of the service during cached hits, ${count(cached!.rps)} req/s`);
       console.log(summarizeProfile(file, { window: cached!.window }));
     }

@@ -178,6 +178,23 @@ test('an EXIF-rotated JPEG comes out upright', async () => {
   assert.equal(await colourAt(face.body, 52, 85), 'red');
 });
 
+test('an EXIF-rotated JPEG resized and cut in one step is decoded apart from the cut, still upright', async () => {
+  // Upright 400×600: blue at the top right (x 340..400, y 0..60), red at x 170..250, y 500..580.
+  const rotated = await (await picture(600, 400, { left: 500, top: 150, size: 80 }))
+    .jpeg()
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
+  // Scaled to 200×300 (blue at x 170..200, y 0..30; red at x 85..125, y 250..290), then cut.
+  const north = await render('c_fill,g_north,h_100,w_200', {}, rotated);
+  assert.deepEqual([north.width, north.height], [200, 100]);
+  assert.equal(await colourAt(north.body, 195, 5), 'blue');
+  assert.equal(await colourAt(north.body, 5, 5), 'green');
+  const south = await render('c_fill,g_south,h_100,w_200', {}, rotated);
+  assert.deepEqual([south.width, south.height], [200, 100]);
+  assert.equal(await colourAt(south.body, 105, 70), 'red');
+  assert.equal(await colourAt(south.body, 195, 5), 'green');
+});
+
 test('sizes computed at render time are bounded too', async () => {
   const tall = await sharp({ create: { width: 100, height: 400, channels: 3, background: GREEN } }).png().toBuffer();
   await assert.rejects(render('c_scale,w_4000', {}, tall), /exceeds/);

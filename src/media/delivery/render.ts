@@ -415,6 +415,8 @@ export async function renderDerivative(
   const upright = plan.autoOrient ? meta.autoOrient : { width: meta.width, height: meta.height };
   let size: Size = upright;
   let faces = initialFaces(options.faces, !plan.autoOrient && (meta.orientation ?? 1) > 1);
+  // Whether decoding turns the picture upright (EXIF orientation other than 1, not `a_ignore`).
+  const turnsOnDecode = plan.autoOrient && (meta.orientation ?? 1) > 1;
 
   let source: Source = { kind: 'encoded', data: input };
   let pending: Op[] | null = null;
@@ -449,7 +451,17 @@ export async function renderDerivative(
     const geometry = planGeometry(step, size, faces, plan);
     if (geometry.ops.length > 0) {
       await flush();
-      pending = geometry.ops;
+      const resize = geometry.ops.findIndex((op) => op.kind === 'resize');
+      if (source.kind === 'encoded' && turnsOnDecode && resize >= 0 && resize < geometry.ops.length - 1) {
+        // sharp turns a picture before anything else once an extract shares its pipeline with
+        // autoOrient, which turns shrink-on-load off: a 12 MP phone photo would be decoded
+        // whole. The decode resizes alone (to raw pixels, shrinking on load); the cut follows.
+        pending = geometry.ops.slice(0, resize + 1);
+        await flush();
+        pending = geometry.ops.slice(resize + 1);
+      } else {
+        pending = geometry.ops;
+      }
       size = geometry.size;
       faces = geometry.faces;
     }
