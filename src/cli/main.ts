@@ -20,8 +20,10 @@ const USAGE = `usage: album-api <command>
   secrets list [--org ID] [--json]                  ids and names; a secret's value is shown only at creation
   token [--user ID | --email E [--org ID]] [--abilities JSON] [--ttl SECONDS]
                                                     a user token (the first admin's without --user/--email)
-  upload <files or folders...> --album ID [--csv FILE] [--concurrency N] [--json] [--user ID | --email E]
-                                                    upload through the album's form; --csv: lines of "path,album"`;
+  upload <files or folders...> --album ID [--csv FILE] [--concurrency N] [--chunk-size BYTES] [--json] [--user ID | --email E]
+  upload <files or folders...> <album>              (SharinPix's form: the last argument, when it is no file or folder)
+                                                    upload through the album's form, in chunks past --chunk-size;
+                                                    --csv: lines of "path,album"`;
 
 /** Flags that never take a value, so `--json path` leaves `path` an argument. */
 const SWITCHES = new Set(['admin', 'json']);
