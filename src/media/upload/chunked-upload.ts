@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { badRequest, payloadTooLarge } from '../media-error.ts';
 import type { ReceivedFile } from './receive-upload.ts';
@@ -114,24 +113,18 @@ export class ChunkedUploads {
     const path = join(dir, 'whole');
     const md5 = createHash('md5');
     let written = 0;
-    const out = createWriteStream(path);
-    for (const part of parts) {
-      if (part.last < written) continue;
-      const skip = written - part.first;
-      await pipeline(
-        createReadStream(join(dir, part.name), { start: skip }),
-        new Transform({
-          transform(data: Buffer, _enc, done) {
-            md5.update(data);
-            written += data.length;
-            done(null, data);
-          },
-        }),
-        out,
-        { end: false },
-      );
+    // One pipeline for the whole file (a pipeline per part into one stream leaves listeners behind).
+    async function* joined() {
+      for (const part of parts) {
+        if (part.last < written) continue;
+        for await (const data of createReadStream(join(dir, part.name), { start: written - part.first })) {
+          md5.update(data as Buffer);
+          written += (data as Buffer).length;
+          yield data as Buffer;
+        }
+      }
     }
-    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    await pipeline(joined, createWriteStream(path));
     const name = (await readFile(join(dir, 'filename'), 'utf8').catch(() => null)) ?? filename;
     return {
       complete: true,
