@@ -244,18 +244,3 @@ describe('analyzeImage: faces', { skip: facePhoto ? false : '@vladmandic/human i
     assert.deepEqual(a.faces, []);
   });
 });
-
-test('timing of a 12 MP JPEG (printed, not asserted)', async (t) => {
-  const runs = 5;
-  const time = async (faces: boolean): Promise<number> => {
-    await analyzeImage(paths.large!, { maxPixels: MAX_PIXELS, faces });
-    const started = performance.now();
-    for (let i = 0; i < runs; i++) await analyzeImage(paths.large!, { maxPixels: MAX_PIXELS, faces });
-    return (performance.now() - started) / runs;
-  };
-  const without = await time(false);
-  t.diagnostic(`12 MP analysis without faces: ${without.toFixed(1)} ms`);
-  if (facePhoto) {
-    t.diagnostic(`12 MP analysis with faces: ${(await time(true)).toFixed(1)} ms`);
-  }
-});

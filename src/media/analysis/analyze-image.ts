@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import sharp, { type Metadata, type SharpOptions } from 'sharp';
 import { summarizeColors, type ColorShare } from './colors.ts';
 import { detectFaces, type FaceBox } from './faces.ts';
 import { readEmbeddedMetadata } from './metadata.ts';
@@ -100,6 +100,52 @@ function greyForPhash(rgba: Buffer): Float64Array {
   return grey;
 }
 
+/** The one decode every measurement derives from: upright sRGB, at most WORK_SIZE px a side. */
+interface WorkImage {
+  data: Buffer;
+  width: number;
+  height: number;
+  /** 3 for an opaque image, 4 when it has alpha. */
+  channels: 3 | 4;
+}
+
+/**
+ * Decodes `input` once, upright, to at most WORK_SIZE px a side. The resize is the pipeline's
+ * first operation, so libvips shrinks on load (a 12 MP JPEG is decoded at 1/4 scale, ~1000 px,
+ * at about a fifth of a full decode's cost). No alpha channel is added to an opaque image:
+ * the face detector takes its RGB bytes as they are, with no copy or repacking.
+ */
+async function decodeWork(input: Buffer, options: SharpOptions): Promise<WorkImage> {
+  const { data, info } = await sharp(input, { ...options, autoOrient: true })
+    .resize(WORK_SIZE, WORK_SIZE, { fit: 'inside', withoutEnlargement: true })
+    .toColourspace('srgb')
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  const { width, height, channels } = info;
+  if (channels !== 3 && channels !== 4) throw new Error(`the image has ${channels} channels in sRGB`);
+  return { data, width, height, channels };
+}
+
+/**
+ * RGBA sample of SAMPLE_SIZE² pixels of the work image, colours and pHash are taken from.
+ * 'fill' keeps every region's share of the area, which is what colour percentages measure.
+ * (Resizing RGB and then adding an opaque alpha gives exactly the bytes resizing RGBA does.)
+ */
+function sampleOf(work: WorkImage): Promise<Buffer> {
+  return sharp(work.data, { raw: { width: work.width, height: work.height, channels: work.channels } })
+    .resize(SAMPLE_SIZE, SAMPLE_SIZE, { fit: 'fill' })
+    .ensureAlpha()
+    .raw()
+    .toBuffer();
+}
+
+/** Faces of the work image, in the upright image's `width` × `height` pixels. Do not read `work.data` after: it may be transferred. */
+async function facesOf(work: WorkImage, width: number, height: number): Promise<FaceBox[]> {
+  const { data, width: ww, height: wh, channels } = work;
+  const found = await detectFaces({ data, width: ww, height: wh, channels });
+  return found.map((box) => scaleBox(box, width / ww, width, height));
+}
+
 function scaleBox([x, y, w, h]: FaceBox, scale: number, width: number, height: number): FaceBox {
   const left = Math.max(0, Math.round(x * scale));
   const top = Math.max(0, Math.round(y * scale));
@@ -117,16 +163,9 @@ function scaleBox([x, y, w, h]: FaceBox, scale: number, width: number, height: n
  * image whose upload did not ask for face detection.
  */
 export async function findFaces(image: Buffer): Promise<FaceBox[]> {
-  const { data, info } = await sharp(image, { autoOrient: true })
-    .resize(WORK_SIZE, WORK_SIZE, { fit: 'inside', withoutEnlargement: true })
-    .toColourspace('srgb')
-    .removeAlpha()
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
-  const meta = await sharp(image).metadata();
-  const { width, height } = meta.autoOrient;
-  const found = await detectFaces({ data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height });
-  return found.map((box) => scaleBox(box, width / info.width, width, height));
+  const work = await decodeWork(image, {});
+  const { width, height } = (await sharp(image).metadata()).autoOrient;
+  return facesOf(work, width, height);
 }
 
 /**
@@ -174,22 +213,13 @@ export async function analyzeImage(path: string, options: AnalyzeOptions): Promi
   const height = swapped ? storedWidth : storedHeight;
 
   const embedded = readEmbeddedMetadata(file);
-  let work: { data: Buffer; info: OutputInfo };
+  let work: WorkImage;
   let sample: Buffer;
   try {
     // 'truncated' refuses a file cut short (the usual failed upload) but, unlike the default
     // 'warning', still accepts camera files with benign quirks such as extraneous bytes.
-    work = await sharp(file, { failOn: 'truncated', limitInputPixels: maxPixels, autoOrient: true })
-      .resize(WORK_SIZE, WORK_SIZE, { fit: 'inside', withoutEnlargement: true })
-      .toColourspace('srgb')
-      .ensureAlpha()
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
-    // 'fill' keeps every region's share of the area, which is what colour percentages measure.
-    sample = await sharp(work.data, { raw: { width: work.info.width, height: work.info.height, channels: 4 } })
-      .resize(SAMPLE_SIZE, SAMPLE_SIZE, { fit: 'fill' })
-      .raw()
-      .toBuffer();
+    work = await decodeWork(file, { failOn: 'truncated', limitInputPixels: maxPixels });
+    sample = await sampleOf(work);
   } catch (error) {
     const tooBig = error instanceof Error && /pixel limit/i.test(error.message);
     throw tooBig
@@ -197,28 +227,19 @@ export async function analyzeImage(path: string, options: AnalyzeOptions): Promi
       : new ImageRejectedError('corrupt', 'The image is truncated or damaged and cannot be decoded.', { cause: error });
   }
 
+  // The detector works in its thread while colours and pHash are counted here.
+  const detecting = options.faces
+    ? facesOf(work, width, height).catch((error: unknown): FaceBox[] => {
+        // Faces are an extra: a broken detector must not cost the user an otherwise good upload.
+        process.emitWarning(`face detection failed, no faces reported: ${error instanceof Error ? error.message : String(error)}`, {
+          type: 'FaceDetectionWarning',
+        });
+        return [];
+      })
+    : undefined;
   const { colors, predominant } = summarizeColors(sample);
   const phash = phashFromGrey(greyForPhash(sample));
-
-  let faces: FaceBox[] = [];
-  if (options.faces) {
-    const { width: ww, height: wh } = work.info;
-    const rgb = new Uint8Array(ww * wh * 3);
-    for (let i = 0, j = 0; i < work.data.length; i += 4, j += 3) {
-      rgb[j] = work.data[i]!;
-      rgb[j + 1] = work.data[i + 1]!;
-      rgb[j + 2] = work.data[i + 2]!;
-    }
-    try {
-      const found = await detectFaces({ data: rgb, width: ww, height: wh });
-      faces = found.map((box) => scaleBox(box, width / ww, width, height));
-    } catch (error) {
-      // Faces are an extra: a broken detector must not cost the user an otherwise good upload.
-      process.emitWarning(`face detection failed, no faces reported: ${error instanceof Error ? error.message : String(error)}`, {
-        type: 'FaceDetectionWarning',
-      });
-    }
-  }
+  const faces = (await detecting) ?? [];
 
   return {
     format: formatName(meta),

@@ -4,18 +4,23 @@ import type { FaceWorkerRequest, FaceWorkerResponse } from './face-worker.ts';
 /** Face box `[x, y, width, height]` in pixels of the image that was searched. */
 export type FaceBox = [number, number, number, number];
 
-/** Upright RGB pixels, 3 bytes per pixel, row-major. */
+/** Upright sRGB pixels, row-major, 3 bytes per pixel (RGB) or 4 (RGBA: the alpha is ignored). */
 export interface RgbImage {
   data: Uint8Array;
   width: number;
   height: number;
+  /** 3 (the default) or 4. */
+  channels?: 3 | 4;
 }
 
+// Compiled (dist/, this file is .js), the worker's entry is face-worker.js. From the sources,
 // Node 20 workers ignore `--import tsx` in execArgv, and the CLI registers tsx through its API
 // anyway: so the worker registers tsx itself before importing the TypeScript entry.
+const COMPILED = import.meta.url.endsWith('.js');
 const BOOT = `
 const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then((tsx) => { tsx.register(); return import(workerData.entry); });
+if (workerData.tsx) import(workerData.tsx).then((tsx) => { tsx.register(); return import(workerData.entry); });
+else import(workerData.entry);
 `;
 
 interface Pending {
@@ -36,10 +41,9 @@ function failAll(error: Error): void {
 function startWorker(): Worker {
   const started = new Worker(BOOT, {
     eval: true,
-    workerData: {
-      tsx: import.meta.resolve('tsx/esm/api'),
-      entry: new URL('./face-worker.ts', import.meta.url).href,
-    },
+    workerData: COMPILED
+      ? { entry: new URL('./face-worker.js', import.meta.url).href }
+      : { tsx: import.meta.resolve('tsx/esm/api'), entry: new URL('./face-worker.ts', import.meta.url).href },
   });
   started.on('message', (response: FaceWorkerResponse) => {
     const request = pending.get(response.id);
@@ -78,12 +82,16 @@ export async function loadFaceDetector(): Promise<void> {
 }
 
 /**
- * Faces in an upright RGB image, in that image's pixel coordinates, best score first. Runs in a
- * worker thread, one image at a time; `image.data`'s buffer is transferred, so unusable after.
+ * Faces in an upright RGB(A) image, in that image's pixel coordinates, best score first. Runs
+ * in a worker thread, one image at a time; `image.data`'s buffer is transferred when it can be
+ * (sharp's output buffers cannot, and are copied), so do not use it after.
  */
 export function detectFaces(image: RgbImage): Promise<FaceBox[]> {
-  const { data, width, height } = image;
+  const { data, width, height, channels = 3 } = image;
+  if (data.length !== width * height * channels) {
+    return Promise.reject(new RangeError(`expected ${width}×${height}×${channels} bytes, got ${data.length}`));
+  }
   const buffer = data.buffer;
   const transferable = buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === buffer.byteLength;
-  return send({ id: nextId++, type: 'detect', data, width, height }, transferable ? [buffer] : []);
+  return send({ id: nextId++, type: 'detect', data, width, height, channels }, transferable ? [buffer] : []);
 }
