@@ -8,7 +8,7 @@
 (() => {
   const grid = document.getElementById('grid');
   const dialog = document.getElementById('lightbox');
-  if (!grid || !dialog || typeof dialog.showModal !== 'function') return;
+  if (!grid || !dialog || typeof dialog.show !== 'function') return;
 
   const image = document.getElementById('lightbox-image');
   const caption = document.getElementById('lightbox-caption');
@@ -28,19 +28,96 @@
   /** The album page's days (the share page has one list of square tiles, and no more pages). */
   const byDay = grid.classList.contains('days');
 
-  /**
-   * Styles from script (the CSP forbids style attributes in the markup, not these): the
-   * placeholder colour, and each photo's aspect ratio, from which the stylesheet's flex rules
-   * size the rows so that they fill the width and keep every photo's shape.
-   */
-  function prepare(thumb) {
+  // The placeholder colours (the CSP forbids style attributes in the markup, not styles set
+  // from script).
+  const paint = (thumb) => {
     if (thumb.dataset.color) thumb.style.backgroundColor = thumb.dataset.color;
-    const img = thumb.querySelector('img');
-    const ratio = Number(img && img.getAttribute('width')) / Number(img && img.getAttribute('height'));
-    if (byDay && ratio > 0 && Number.isFinite(ratio)) thumb.parentElement.style.setProperty('--ratio', ratio.toFixed(4));
+  };
+  thumbs.forEach(paint);
+
+  /**
+   * Justified rows, as photo sites draw them: the row breaks that keep rows closest to the
+   * target height, chosen over the whole list (filling rows one by one leaves a lone photo
+   * blown up to the full width whenever the next one is wide), each row then scaled to fill
+   * the width exactly. The last row keeps the target height unless it overflows at it.
+   * `ratios` are width/height; returns [start, end) per row.
+   */
+  function breaks(ratios, width, target, gap) {
+    const n = ratios.length;
+    const cost = [0];
+    const from = [0];
+    for (let end = 1; end <= n; end++) {
+      cost[end] = Infinity;
+      let sum = 0;
+      for (let start = end - 1; start >= 0; start--) {
+        sum += ratios[start];
+        const height = (width - gap * (end - 1 - start)) / sum;
+        // More photos only make the row lower: stop well below the target.
+        if (height < target / 2 && start < end - 1) break;
+        const badness = end === n && height >= target ? 0 : ((height - target) / target) ** 2;
+        if (cost[start] + badness < cost[end]) {
+          cost[end] = cost[start] + badness;
+          from[end] = start;
+        }
+      }
+    }
+    const rows = [];
+    for (let end = n; end > 0; end = from[end]) rows.unshift([from[end], end]);
+    return rows;
   }
-  thumbs.forEach(prepare);
-  if (byDay) grid.classList.add('justified');
+
+  const ratioOf = (item) => {
+    const img = item.querySelector('img');
+    const ratio = Number(img && img.getAttribute('width')) / Number(img && img.getAttribute('height'));
+    return ratio > 0 && Number.isFinite(ratio) ? ratio : 1;
+  };
+
+  /**
+   * Lays out a day's list from its photo `from` on (the rows before it stay as they are, so
+   * that a page appended below moves nothing the reader sees). Each photo's flex basis is its
+   * row's width share, rounded down to the browser's 1/64 px so that no row overflows and
+   * wraps, and it grows by its ratio to take the rounding back: full rows end flush.
+   */
+  function justify(list, { width, target, gap }, from = 0) {
+    const items = Array.from(list.children).slice(from);
+    if (!items.length) return;
+    const ratios = items.map(ratioOf);
+    const rows = breaks(ratios, width, target, gap);
+    for (const [start, end] of rows) {
+      let sum = 0;
+      for (let i = start; i < end; i++) sum += ratios[i];
+      const fill = (width - gap * (end - 1 - start)) / sum;
+      const last = end === items.length;
+      const height = last ? Math.min(fill, target) : fill;
+      for (let i = start; i < end; i++) {
+        items[i].style.flex = `${last && fill > target ? 0 : ratios[i]} 1 ${Math.floor(ratios[i] * height * 64) / 64}px`;
+      }
+    }
+    list.dataset.lastRow = String(from + rows[rows.length - 1][0]);
+  }
+
+  /**
+   * The lists' width, the target row height and the gap, as the stylesheet sets them for this
+   * window (--row is a registered length, so it reads in px). Read once per layout: every
+   * list has the same, and reading between writes would make the browser lay out each time.
+   */
+  function measure() {
+    const list = grid.querySelector('ul.photos');
+    const style = getComputedStyle(list);
+    return { width: list.clientWidth, target: parseFloat(style.getPropertyValue('--row')) || 200, gap: parseFloat(style.columnGap) || 0 };
+  }
+
+  if (byDay) {
+    grid.classList.add('justified');
+    let laidOutWidth = 0;
+    // Lays every list out again when the width changes (not when pages make the grid taller).
+    new ResizeObserver(() => {
+      if (grid.clientWidth === laidOutWidth) return;
+      laidOutWidth = grid.clientWidth;
+      const metrics = measure();
+      grid.querySelectorAll('ul.photos').forEach((list) => justify(list, metrics));
+    }).observe(grid);
+  }
 
   const total = () => Number(grid.dataset.total) || offset + thumbs.length;
   const nextLink = () => (pager ? pager.querySelector('a[rel="next"]') : null);
@@ -52,21 +129,27 @@
   let loading = null;
 
   function showProgress() {
-    if (pagerStatus) pagerStatus.textContent = `Photos ${offset + 1}–${offset + thumbs.length} of ${total().toLocaleString('en')}`;
+    const number = (n) => n.toLocaleString('en');
+    if (pagerStatus) pagerStatus.textContent = `Photos ${number(offset + 1)}–${number(offset + thumbs.length)} of ${number(total())}`;
   }
 
   async function fetchNext(link) {
-    const response = await fetch(link.href, { credentials: 'same-origin', headers: { Accept: 'text/html' } });
+    // Ahead of the thumbnails in the browser's queue: they may come from this host too.
+    const response = await fetch(link.href, { credentials: 'same-origin', headers: { Accept: 'text/html' }, priority: 'high' });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const page = new DOMParser().parseFromString(await response.text(), 'text/html');
-    // Styled before they join the page, so that each page costs the browser one layout.
-    page.querySelectorAll('a.thumb').forEach(prepare);
+    page.querySelectorAll('a.thumb').forEach(paint);
+    const metrics = measure();
     for (const section of page.querySelectorAll('#grid > section.day')) {
       const last = grid.lastElementChild;
       if (last && last.dataset.day === section.dataset.day) {
-        last.querySelector('ul.photos').append(...section.querySelector('ul.photos').children);
+        // The day goes on: its last row is laid out again with the photos that follow.
+        const list = last.querySelector('ul.photos');
+        list.append(...section.querySelector('ul.photos').children);
+        justify(list, metrics, Number(list.dataset.lastRow) || 0);
       } else {
         grid.append(document.adoptNode(section));
+        justify(section.querySelector('ul.photos'), metrics);
       }
     }
     thumbs = Array.from(grid.querySelectorAll('a.thumb'));
@@ -139,9 +222,16 @@
     show(current + 1);
   }
 
+  /**
+   * Opens the viewer as a non-modal dialog that covers the window and keeps the focus (below),
+   * announced as modal (aria-modal). showModal() would make every other element of the page
+   * inert, which restyles all of them: with thousands of photos loaded, that took the browser
+   * longer than the photo took to arrive, on every open and close.
+   */
   function open(index) {
     show(index);
-    if (!dialog.open) dialog.showModal();
+    dialog.setAttribute('aria-modal', 'true');
+    if (!dialog.open) dialog.show();
     close.focus();
   }
 
@@ -214,6 +304,10 @@
     thumbs[target].focus();
   });
 
+  /** What Tab moves between in the open viewer. */
+  const focusables = () =>
+    Array.from(dialog.querySelectorAll('button, a[href], [tabindex="0"]')).filter((element) => !element.hidden && element.getClientRects().length > 0);
+
   dialog.addEventListener('keydown', (event) => {
     if (event.key === 'ArrowRight') {
       event.preventDefault();
@@ -221,8 +315,18 @@
     } else if (event.key === 'ArrowLeft') {
       event.preventDefault();
       show(current - 1);
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      dialog.close();
+    } else if (event.key === 'Tab') {
+      // The focus goes round the viewer, as in a modal dialog.
+      const inside = focusables();
+      const edge = event.shiftKey ? inside[0] : inside[inside.length - 1];
+      if (inside.length && (document.activeElement === edge || !dialog.contains(document.activeElement))) {
+        event.preventDefault();
+        (event.shiftKey ? inside[inside.length - 1] : inside[0]).focus();
+      }
     }
-    // Escape closes the modal dialog natively.
   });
   prev.addEventListener('click', () => show(current - 1));
   next.addEventListener('click', () => forward());
