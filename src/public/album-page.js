@@ -75,12 +75,14 @@
   /**
    * Lays out a day's list from its photo `from` on (the rows before it stay as they are, so
    * that a page appended below moves nothing the reader sees). Each photo's flex basis is its
-   * row's width share, rounded down to the browser's 1/64 px so that no row overflows and
-   * wraps, and it grows by its ratio to take the rounding back: full rows end flush.
+   * share of a row a pixel short of the width, rounded down to the browser's 1/64 px, so that
+   * no rounding makes a row overflow and wrap; it grows by its ratio to take that pixel back,
+   * which keeps the photos of a row at one height: full rows end flush.
    */
-  function justify(list, { width, target, gap }, from = 0) {
+  function justify(list, { width: fullWidth, target, gap }, from = 0) {
     const items = Array.from(list.children).slice(from);
     if (!items.length) return;
+    const width = fullWidth - 1;
     const ratios = items.map(ratioOf);
     const rows = breaks(ratios, width, target, gap);
     for (const [start, end] of rows) {
@@ -104,23 +106,30 @@
   function measure() {
     const list = grid.querySelector('ul.photos');
     const style = getComputedStyle(list);
-    return { width: list.clientWidth, target: parseFloat(style.getPropertyValue('--row')) || 200, gap: parseFloat(style.columnGap) || 0 };
+    return {
+      // (Not clientWidth: rounded to whole pixels, it may be wider than the list.)
+      width: list.getBoundingClientRect().width,
+      target: parseFloat(style.getPropertyValue('--row')) || 200,
+      gap: parseFloat(style.columnGap) || 0,
+    };
   }
 
   if (byDay) {
     grid.classList.add('justified');
     let laidOutWidth = 0;
     // Lays every list out again when the width changes (not when pages make the grid taller).
-    new ResizeObserver(() => {
-      if (grid.clientWidth === laidOutWidth) return;
-      laidOutWidth = grid.clientWidth;
+    new ResizeObserver((entries) => {
+      const width = entries[entries.length - 1].contentRect.width;
+      if (width === laidOutWidth) return;
+      laidOutWidth = width;
       const metrics = measure();
       grid.querySelectorAll('ul.photos').forEach((list) => justify(list, metrics));
     }).observe(grid);
   }
 
   const total = () => Number(grid.dataset.total) || offset + thumbs.length;
-  const nextLink = () => (pager ? pager.querySelector('a[rel="next"]') : null);
+  /** The link to the page after those loaded (the share page's pages are only followed, not loaded here). */
+  const nextLink = () => (byDay && pager ? pager.querySelector('a[rel="next"]') : null);
   /** Every photo of the album is on the page: the lightbox may wrap around. */
   const complete = () => offset === 0 && !nextLink();
 
@@ -178,7 +187,7 @@
     return loading;
   }
 
-  if (byDay && pager && nextLink() && 'IntersectionObserver' in window) {
+  if (nextLink() && 'IntersectionObserver' in window) {
     showProgress();
     // Starts well before the end comes into view, so that scrolling rarely waits.
     const observer = new IntersectionObserver(
@@ -228,9 +237,10 @@
    * inert, which restyles all of them: with thousands of photos loaded, that took the browser
    * longer than the photo took to arrive, on every open and close.
    */
+  dialog.setAttribute('aria-modal', 'true');
+
   function open(index) {
     show(index);
-    dialog.setAttribute('aria-modal', 'true');
     if (!dialog.open) dialog.show();
     close.focus();
   }
@@ -308,7 +318,9 @@
   const focusables = () =>
     Array.from(dialog.querySelectorAll('button, a[href], [tabindex="0"]')).filter((element) => !element.hidden && element.getClientRects().length > 0);
 
-  dialog.addEventListener('keydown', (event) => {
+  // On the document: a click on the photo (nothing focusable) leaves the focus on the body.
+  document.addEventListener('keydown', (event) => {
+    if (!dialog.open) return;
     if (event.key === 'ArrowRight') {
       event.preventDefault();
       forward();

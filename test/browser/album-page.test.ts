@@ -253,6 +253,7 @@ const AXE_SOURCE = readFile(createRequire(import.meta.url).resolve('axe-core/axe
 async function seriousFindings(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(await AXE_SOURCE);
   const results = await page.evaluate(() => (window as unknown as { axe: { run(): Promise<AxeResults> } }).axe.run());
+  assert.ok(results.passes.length > 20, 'axe-core ran its rules');
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
@@ -306,6 +307,18 @@ test('the grid, the lightbox, the keyboard, and one view per viewer', { skip: sk
   assert.deepEqual(await shown(), { src: images[2]!.thumbnails.full, counter: '3 / 3' });
   await page.keyboard.press('ArrowRight');
   assert.deepEqual(await shown(), { src: images[0]!.thumbnails.full, counter: '1 / 3' });
+  await page.keyboard.press('ArrowLeft');
+  assert.equal((await shown()).counter, '3 / 3');
+  // Tab goes round the viewer, both ways, as in a modal dialog.
+  const focusInViewer = () => page.evaluate(() => document.getElementById('lightbox')!.contains(document.activeElement));
+  for (const key of ['Tab', 'Tab', 'Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
+    await page.keyboard.press(key);
+    assert.ok(await focusInViewer(), `after ${key}, the focus is in the viewer`);
+  }
+  // The keys still work once a click on the photo has left the focus on nothing.
+  await full.click();
+  await page.keyboard.press('ArrowRight');
+  assert.equal((await shown()).counter, '1 / 3');
   await page.keyboard.press('ArrowLeft');
   assert.equal((await shown()).counter, '3 / 3');
   await page.keyboard.press('Escape');
