@@ -10,7 +10,7 @@
  *   processes sharing the file.
  * test/scale/migrations.test.ts races five processes on a fresh database of either kind.
  */
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations work on the untyped schema */
 const migrations: Record<string, Migration> = {
@@ -314,13 +314,134 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('share_images_image').on('share_images').columns(['image_id']).execute();
     },
   },
+  /**
+   * Keys chosen for the insert path, and the counters that make list totals constant-time
+   * (measured in BENCHMARKS.md, "Pages and create keys"):
+   * - SQLite: albums become a WITHOUT ROWID table clustered on the natural key
+   *   (organization_id, public_id), with `id` (what images, batches, views and shares
+   *   reference) a unique secondary: three B-trees per INSERT instead of four, and a lookup
+   *   by public id, the most common one, reads one B-tree. PostgreSQL has no clustered
+   *   tables (a heap plus its indexes either way), so its keys stay. New album ids are
+   *   time-ordered (src/db/ids.ts) on both; existing ids stay as they are.
+   * - `albums.trashed_count`: the album's images in the trash, next to `images_count` (its
+   *   live ones), both recomputed here from the rows.
+   * - `organization_counters`: per organization, its albums and its trashed images, in
+   *   slots summed on read. Albums are counted by triggers, in the statement that inserts or
+   *   deletes the album (album creation takes no organization lock and runs outside any
+   *   transaction); PostgreSQL's trigger picks one of 16 slots at random, so concurrent
+   *   creations do not queue on one row lock until their commits. Trashed images are counted
+   *   by the image repository under the organization's lock, in slot 0.
+   * - The trash, newest first, is read in index order: (organization_id, deleted_at,
+   *   created_at, id) over trashed rows replaces (organization_id, deleted_at).
+   * SQLite rebuilds the albums table with foreign keys off (see `migrate`) and checks them all
+   * before committing.
+   */
+  '0008_album_keys': {
+    async up(db: Kysely<any>) {
+      const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+      const live = sql`(select count(*) from images as i where i.album_id = a.id and i.deleted_at is null)`;
+      const trashed = sql`(select count(*) from images as i where i.album_id = a.id and i.deleted_at is not null)`;
+      if (postgres) {
+        await db.schema
+          .alterTable('albums')
+          .addColumn('trashed_count', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await sql`update albums as a set images_count = ${live}, trashed_count = ${trashed}`.execute(db);
+      } else {
+        await db.schema
+          .createTable('albums_next')
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+          .addColumn('public_id', 'text', (c) => c.notNull())
+          .addColumn('images_count', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('views_count', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('trashed_count', 'integer', (c) => c.notNull().defaultTo(0))
+          .addPrimaryKeyConstraint('albums_pk', ['organization_id', 'public_id'])
+          .modifyEnd(sql`without rowid`)
+          .execute();
+        await sql`insert into albums_next (id, organization_id, public_id, images_count, views_count, created_at, updated_at, trashed_count)
+          select a.id, a.organization_id, a.public_id, ${live}, a.views_count, a.created_at, a.updated_at, ${trashed} from albums as a`.execute(db);
+        await db.schema.dropTable('albums').execute();
+        await db.schema.alterTable('albums_next').renameTo('albums').execute();
+        await db.schema
+          .createIndex('albums_org_created')
+          .on('albums')
+          .columns(['organization_id', 'created_at', 'id'])
+          .execute();
+      }
+
+      await db.schema
+        .createTable('organization_counters')
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id'))
+        .addColumn('slot', 'integer', (c) => c.notNull())
+        .addColumn('albums', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('trashed_images', 'integer', (c) => c.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('organization_counters_pk', ['organization_id', 'slot'])
+        .$call((table) => (postgres ? table : table.modifyEnd(sql`without rowid`)))
+        .execute();
+      await sql`insert into organization_counters (organization_id, slot, albums, trashed_images)
+        select o.id, 0,
+          (select count(*) from albums as a where a.organization_id = o.id),
+          (select coalesce(sum(a.trashed_count), 0) from albums as a where a.organization_id = o.id)
+        from organizations as o`.execute(db);
+      if (postgres) {
+        await sql`create function count_album() returns trigger language plpgsql as $$
+          begin
+            insert into organization_counters as c (organization_id, slot, albums)
+              values (case when tg_op = 'INSERT' then new.organization_id else old.organization_id end,
+                floor(random() * 16)::integer, case when tg_op = 'INSERT' then 1 else -1 end)
+              on conflict (organization_id, slot) do update set albums = c.albums + excluded.albums;
+            return null;
+          end $$`.execute(db);
+        await sql`create trigger albums_counted after insert or delete on albums for each row execute function count_album()`.execute(db);
+      } else {
+        for (const [event, row, delta] of [
+          ['insert', 'new', 1],
+          ['delete', 'old', -1],
+        ] as const) {
+          await sql`create trigger ${sql.raw(`albums_counted_${event}`)} after ${sql.raw(event)} on albums begin
+            insert into organization_counters (organization_id, slot, albums) values (${sql.raw(row)}.organization_id, 0, ${sql.raw(String(delta))})
+              on conflict (organization_id, slot) do update set albums = albums + excluded.albums;
+          end`.execute(db);
+        }
+      }
+
+      await db.schema.dropIndex('images_trash').execute();
+      await db.schema
+        .createIndex('images_trash_newest')
+        .on('images')
+        .columns(['organization_id', 'deleted_at', 'created_at', 'id'])
+        .where(sql.ref('deleted_at'), 'is not', null)
+        .execute();
+
+      if (!postgres) {
+        const broken = (await sql<{ table: string }>`pragma foreign_key_check`.execute(db)).rows;
+        if (broken.length) throw new Error(`foreign keys broken after rebuilding albums: ${JSON.stringify(broken.slice(0, 5))}`);
+      }
+    },
+  },
 };
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-/** Applies every pending migration; throws with the failing migration's error. */
+/**
+ * Applies every pending migration; throws with the failing migration's error.
+ *
+ * On SQLite, foreign keys are off while migrations run: rebuilding a table that others
+ * reference (0008) is only possible so, as SQLite's documented procedure for schema changes
+ * says, and the pragma cannot change inside the migrations' transaction. A migration that
+ * rebuilds checks the keys itself (`pragma foreign_key_check`) before it commits.
+ */
 export async function migrate(db: Kysely<any>): Promise<void> {
   /* eslint-enable @typescript-eslint/no-explicit-any */
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
-  const failed = results?.find((r) => r.status === 'Error');
-  if (error) throw new Error(`migration ${failed?.migrationName ?? ''} failed`, { cause: error });
+  const sqlite = !(db.getExecutor().adapter instanceof PostgresAdapter);
+  if (sqlite) await sql`pragma foreign_keys = off`.execute(db);
+  try {
+    const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+    const failed = results?.find((r) => r.status === 'Error');
+    if (error) throw new Error(`migration ${failed?.migrationName ?? ''} failed`, { cause: error });
+  } finally {
+    if (sqlite) await sql`pragma foreign_keys = on`.execute(db);
+  }
 }

@@ -42,10 +42,26 @@ export interface AlbumTable {
   organization_id: string;
   /** The id clients see (`id` and `public_id` in the JSON). */
   public_id: string;
+  /** Live images; kept exact in the transactions that change them. */
   images_count: Generated<number>;
   views_count: Generated<number>;
   created_at: string;
   updated_at: string;
+  /** Images in the trash; kept exact by the image repository in the same transactions. */
+  trashed_count: Generated<number>;
+}
+
+/**
+ * Counts of an organization that its lists show as totals, so that no list counts rows:
+ * the sum over the organization's slots (PostgreSQL spreads concurrent album creations over
+ * 16 slots; SQLite, one writer at a time, uses slot 0). Albums are counted by triggers on
+ * `albums` (migration 0008), trashed images by the image repository.
+ */
+export interface OrganizationCounterTable {
+  organization_id: string;
+  slot: number;
+  albums: Generated<number>;
+  trashed_images: Generated<number>;
 }
 
 export interface ImageTable {
@@ -208,6 +224,7 @@ export interface Database {
   users: UserTable;
   secrets: SecretTable;
   albums: AlbumTable;
+  organization_counters: OrganizationCounterTable;
   images: ImageTable;
   image_media: ImageMediaTable;
   jobs: JobTable;

@@ -1,21 +1,31 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { AlbumTable, Database } from '../db/schema.ts';
+import { timeOrderedUuid } from '../db/ids.ts';
 import { chunked } from './chunks.ts';
+import { offsetWindow } from './offset-window.ts';
 
 export type Album = Selectable<AlbumTable>;
+
+/** Where a page of albums (newest first) ends: its last album's sort key. */
+export type AlbumPosition = Pick<Album, 'created_at' | 'id'>;
 
 /** Albums, always addressed within one organization. */
 export class AlbumsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** A new empty album of the organization, under `publicId` (a fresh UUID when absent). */
+  /**
+   * A new empty album of the organization, under `publicId` (its internal id when absent).
+   * The internal id is time-ordered (see timeOrderedUuid): new keys land at the right edge of
+   * the id index and, by default, of the (organization_id, public_id) key. One statement, so
+   * no transaction: the organization's album count follows by trigger (migration 0008).
+   */
   async create(organizationId: string, publicId?: string): Promise<Album> {
-    const id = randomUUID();
-    const now = new Date().toISOString();
+    const at = Date.now();
+    const id = timeOrderedUuid(at);
+    const now = new Date(at).toISOString();
     const album = { id, organization_id: organizationId, public_id: publicId ?? id, created_at: now, updated_at: now };
     await this.db.insertInto('albums').values(album).execute();
-    return { ...album, images_count: 0, views_count: 0 };
+    return { ...album, images_count: 0, views_count: 0, trashed_count: 0 };
   }
 
   findByPublicId(organizationId: string, publicId: string): Promise<Album | undefined> {
@@ -84,39 +94,76 @@ export class AlbumsRepository {
   }
 
   /**
-   * One page of the organization's albums, newest first; `onlyPublicIds` limits the page to
-   * those albums (a restricted token), null means all.
+   * The organization's albums after `after` (null: from the newest), newest first, at most
+   * `limit`; `onlyPublicIds` limits them to those albums (a restricted token), null means all.
+   * A keyset page: it reads the (organization_id, created_at, id) index from its position on,
+   * `limit` entries and their rows, however deep it is.
+   */
+  listAfter(organizationId: string, onlyPublicIds: string[] | null, limit: number, after: AlbumPosition | null): Promise<Album[]> {
+    let query = this.db.selectFrom('albums').selectAll().where('organization_id', '=', organizationId);
+    if (onlyPublicIds) query = query.where('public_id', 'in', onlyPublicIds.length ? onlyPublicIds : ['']);
+    if (after) query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.created_at, after.id)));
+    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  }
+
+  /**
+   * One page of the organization's albums by offset, newest first (`page`/`per_page`).
    *
-   * A deep page must skip `offset` albums, which no query avoids. The page's ids are found
-   * first from the (organization_id, created_at, id) index alone, and only those rows are
-   * read: PostgreSQL otherwise read and sorted every album of the organization for the last
-   * pages of a large one.
+   * A page at an offset must skip the albums before it, which no index avoids: the page's ids
+   * come from the (organization_id, created_at, id) index alone, and only those rows are read
+   * (PostgreSQL otherwise read and sorted every album for the last pages). Given the exact
+   * `total`, a page in the second half is read from the oldest end instead, so the skip is at
+   * most half the albums and the last page costs what the first does.
    */
   listPage(
     organizationId: string,
     onlyPublicIds: string[] | null,
     limit: number,
     offset: number,
+    total?: number,
   ): Promise<Album[]> {
+    const window = offsetWindow(offset, limit, total);
+    if (window.limit <= 0) return Promise.resolve([]);
+    const direction = window.reverse ? 'asc' : 'desc';
     let ids = this.db.selectFrom('albums').select('id').where('organization_id', '=', organizationId);
     if (onlyPublicIds) ids = ids.where('public_id', 'in', onlyPublicIds.length ? onlyPublicIds : ['']);
     return this.db
       .selectFrom('albums')
       .selectAll()
-      .where('id', 'in', ids.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset))
+      .where('id', 'in', ids.orderBy('created_at', direction).orderBy('id', direction).limit(window.limit).offset(window.offset))
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .execute();
   }
 
+  /**
+   * How many albums `onlyPublicIds` (null: every album of the organization) names: the
+   * organization's counter, or a count bounded by the token's list.
+   */
   async count(organizationId: string, onlyPublicIds: string[] | null): Promise<number> {
-    let query = this.db
-      .selectFrom('albums')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('organization_id', '=', organizationId);
-    if (onlyPublicIds) query = query.where('public_id', 'in', onlyPublicIds.length ? onlyPublicIds : ['']);
-    const row = await query.executeTakeFirstOrThrow();
-    return Number(row.n);
+    if (onlyPublicIds === null) return (await this.organizationCounts(organizationId)).albums;
+    if (!onlyPublicIds.length) return 0;
+    let n = 0;
+    for (const piece of chunked([...new Set(onlyPublicIds)])) {
+      const row = await this.db
+        .selectFrom('albums')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('organization_id', '=', organizationId)
+        .where('public_id', 'in', piece)
+        .executeTakeFirstOrThrow();
+      n += Number(row.n);
+    }
+    return n;
+  }
+
+  /** The organization's albums and trashed images, from its counters (a few rows, whatever its size). */
+  async organizationCounts(organizationId: string): Promise<{ albums: number; trashedImages: number }> {
+    const row = await this.db
+      .selectFrom('organization_counters')
+      .select((eb) => [eb.fn.sum<number>('albums').as('albums'), eb.fn.sum<number>('trashed_images').as('trashed')])
+      .where('organization_id', '=', organizationId)
+      .executeTakeFirst();
+    return { albums: Number(row?.albums ?? 0), trashedImages: Number(row?.trashed ?? 0) };
   }
 
   /** Adds `delta` to the album's image count in SQL, so concurrent changes never race. */

@@ -2,6 +2,7 @@ import { CompiledQuery, type Kysely, type Selectable, sql } from 'kysely';
 import type { Dialect } from '../db/database.ts';
 import type { Database, ImageMediaTable, ImageTable } from '../db/schema.ts';
 import { chunked } from './chunks.ts';
+import { offsetWindow } from './offset-window.ts';
 
 /** The host's report on a stored original, shared by the rows showing it (image_media). */
 export type MediaReport = Pick<Selectable<ImageMediaTable>, 'infos' | 'exifs' | 'faces' | 'colors'>;
@@ -33,7 +34,24 @@ export type ImageEdits = Partial<
 export interface ListOptions {
   sort?: { field: 'created_at' | 'taken_at'; order: 'asc' | 'desc' };
   tag?: string;
+  /**
+   * The exact number of rows the listing has (the album's `images_count` when no tag
+   * filters), when the caller knows it: an offset page past the middle is then read from the
+   * other end (see offsetWindow).
+   */
+  total?: number;
 }
+
+/** Where a page of an album's images ends: the sort key of its last image. */
+export interface ImagePosition {
+  /** Its capture time, for pages by `taken_at` (null: it has none, so it lists with the undated ones). */
+  taken_at?: string | null;
+  created_at: string;
+  id: string;
+}
+
+/** Where a page of the trash ends: the sort key of its last image. */
+export type TrashPosition = Pick<ImageRow, 'deleted_at' | 'created_at' | 'id'> & { deleted_at: string };
 
 /** What locates an image's stored original at the media host (copies share it). */
 export type MediaRef = Pick<ImageRow, 'type' | 'public_id' | 'version' | 'format'>;
@@ -130,7 +148,9 @@ export class ImagesRepository {
       .values(row)
       .onConflict((oc) => oc.columns(['album_id', 'public_id']).doNothing())
       .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    const inserted = Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    if (inserted && row.deleted_at !== null) await this.addToTrashed(row.organization_id, new Map([[row.album_id, 1]]));
+    return inserted;
   }
 
   private withMedia() {
@@ -218,23 +238,80 @@ export class ImagesRepository {
   }
 
   /**
-   * One page of an album's live images, newest first unless `sort` says otherwise (by capture
-   * time, images without one last); only those tagged `tag` when given.
+   * An album's live images after `after` (null: from the first), newest first unless `sort`
+   * says otherwise (by capture time, images without one last); only those tagged `tag` when
+   * given; at most `limit`. A keyset page: it reads its index from its position on, so every
+   * page costs what the first does (with `tag`, plus the untagged rows passed over).
+   *
+   * By capture time, the dated images come from (album_id, deleted_at, taken_at, created_at,
+   * id) in order, then, when the page is not full, the undated ones from the same index:
+   * two range reads rather than one ORDER BY on `taken_at IS NULL`, which no index serves.
+   */
+  async listAfter(albumId: string, limit: number, after: ImagePosition | null, options: ListOptions = {}): Promise<ImageRow[]> {
+    const { field = 'created_at', order = 'desc' } = options.sort ?? {};
+    const beyond = order === 'desc' ? '<' : '>';
+    const live = () => {
+      // deleted_at is NULL in every row here, so ordering by it changes nothing, but it lets
+      // PostgreSQL read the rows in the index's order instead of sorting the whole album: it
+      // does not treat IS NULL as fixing the column. The same goes for taken_at below.
+      let query = this.withMedia().where('images.album_id', '=', albumId).where('images.deleted_at', 'is', null).orderBy('images.deleted_at', order);
+      if (options.tag !== undefined) query = query.where(this.taggedWith(options.tag));
+      return query;
+    };
+    if (field === 'created_at') {
+      let query = live();
+      if (after) query = query.where((eb) => eb(eb.refTuple('images.created_at', 'images.id'), beyond, eb.tuple(after.created_at, after.id)));
+      return query.orderBy('images.created_at', order).orderBy('images.id', order).limit(limit).execute();
+    }
+    const rows: ImageRow[] = [];
+    const afterTaken = after?.taken_at ?? null;
+    if (!after || afterTaken !== null) {
+      let dated = live().where('images.taken_at', 'is not', null);
+      if (after) {
+        dated = dated.where((eb) =>
+          eb(eb.refTuple('images.taken_at', 'images.created_at', 'images.id'), beyond, eb.tuple(afterTaken!, after.created_at, after.id)),
+        );
+      }
+      rows.push(...(await dated.orderBy('images.taken_at', order).orderBy('images.created_at', order).orderBy('images.id', order).limit(limit).execute()));
+    }
+    if (rows.length < limit) {
+      let undated = live().where('images.taken_at', 'is', null);
+      if (after && afterTaken === null) {
+        undated = undated.where((eb) => eb(eb.refTuple('images.created_at', 'images.id'), beyond, eb.tuple(after.created_at, after.id)));
+      }
+      rows.push(
+        ...(await undated
+          .orderBy('images.taken_at', order)
+          .orderBy('images.created_at', order)
+          .orderBy('images.id', order)
+          .limit(limit - rows.length)
+          .execute()),
+      );
+    }
+    return rows;
+  }
+
+  /**
+   * One page of an album's live images by offset (`page`/`per_page`), in the order of
+   * `listAfter`. The page's ids come from the index alone and only those rows are read and
+   * joined to their media. Skipping the rows before the page is linear in the offset; newest
+   * or oldest first with the exact `options.total`, a page past the middle is read from the
+   * other end, so that the last page costs what the first does. By capture time, the album's
+   * live images are sorted (no index orders `taken_at IS NULL` first): linear in the album.
    */
   listPage(albumId: string, limit: number, offset: number, options: ListOptions = {}): Promise<ImageRow[]> {
     const { field = 'created_at', order = 'desc' } = options.sort ?? {};
-    let query = this.withMedia()
-      .where('images.album_id', '=', albumId)
-      .where('images.deleted_at', 'is', null)
-      // deleted_at is NULL in every row here, so ordering by it changes nothing, but it lets
-      // PostgreSQL read the rows in the (album_id, deleted_at, created_at, id) index's order
-      // instead of sorting the whole album: it does not treat IS NULL as fixing the column.
-      .orderBy('images.deleted_at', order);
-    if (options.tag !== undefined) query = query.where(this.taggedWith(options.tag));
-    if (field === 'taken_at') {
-      query = query.orderBy(sql`images.taken_at is null`).orderBy('images.taken_at', order);
-    }
-    return query.orderBy('images.created_at', order).orderBy('images.id', order).limit(limit).offset(offset).execute();
+    const window = field === 'created_at' ? offsetWindow(offset, limit, options.total) : { reverse: false, offset, limit };
+    if (window.limit <= 0) return Promise.resolve([]);
+    const direction = window.reverse ? (order === 'desc' ? 'asc' : 'desc') : order;
+    let ids = this.db.selectFrom('images').select('images.id').where('images.album_id', '=', albumId).where('images.deleted_at', 'is', null);
+    if (options.tag !== undefined) ids = ids.where(this.taggedWith(options.tag));
+    ids = ids.orderBy('images.deleted_at', direction);
+    if (field === 'taken_at') ids = ids.orderBy(sql`images.taken_at is null`).orderBy('images.taken_at', direction);
+    ids = ids.orderBy('images.created_at', direction).orderBy('images.id', direction).limit(window.limit).offset(window.offset);
+    let query = this.withMedia().where('images.id', 'in', ids);
+    if (field === 'taken_at') query = query.orderBy(sql`images.taken_at is null`).orderBy('images.taken_at', order);
+    return query.orderBy('images.created_at', order).orderBy('images.id', order).execute();
   }
 
   /** How many live images of the album are tagged `tag`. */
@@ -347,20 +424,26 @@ export class ImagesRepository {
 
   /**
    * Deletes rows for good, and the media reports no row of the organization shows any more;
-   * returns the stored media the rows referenced (which may now be unused).
+   * returns the stored media the rows referenced (which may now be unused). The trash counts
+   * follow for the trashed rows among them; live counts (`images_count`) are the caller's,
+   * who knows whether the rows left their album or came back elsewhere.
    */
   async deleteRows(organizationId: string, ids: readonly string[]): Promise<MediaRef[]> {
     const out: MediaRef[] = [];
+    const trashed = new Map<string, number>();
     for (const piece of chunked([...new Set(ids)])) {
-      out.push(
-        ...(await this.db
-          .deleteFrom('images')
-          .where('organization_id', '=', organizationId)
-          .where('id', 'in', piece)
-          .returning(['type', 'public_id', 'version', 'format'])
-          .execute()),
-      );
+      const rows = await this.db
+        .deleteFrom('images')
+        .where('organization_id', '=', organizationId)
+        .where('id', 'in', piece)
+        .returning(['type', 'public_id', 'version', 'format', 'album_id', 'deleted_at'])
+        .execute();
+      for (const { album_id, deleted_at, ...ref } of rows) {
+        out.push(ref);
+        if (deleted_at !== null) trashed.set(album_id, (trashed.get(album_id) ?? 0) - 1);
+      }
     }
+    await this.addToTrashed(organizationId, trashed);
     for (const piece of chunked([...new Set(out.map((ref) => ref.public_id))])) {
       await this.db
         .deleteFrom('image_media')
@@ -383,7 +466,7 @@ export class ImagesRepository {
     return out;
   }
 
-  /** Points the images at another album (row ids, and so image ids, stay). */
+  /** Points live images at another album (row ids, and so image ids, stay); the caller moves their counts. */
   async setAlbum(organizationId: string, ids: readonly string[], albumId: string, now: string): Promise<void> {
     for (const piece of chunked([...new Set(ids)])) {
       await this.db
@@ -391,47 +474,89 @@ export class ImagesRepository {
         .set({ album_id: albumId, updated_at: now })
         .where('organization_id', '=', organizationId)
         .where('id', 'in', piece)
+        .where('deleted_at', 'is', null)
         .execute();
     }
   }
 
-  /** Points every row of one album, live and trashed, at another; returns the moved rows. */
-  moveAlbum(organizationId: string, fromAlbumId: string, toAlbumId: string, now: string): Promise<Array<Pick<ImageRow, 'id' | 'deleted_at'>>> {
-    return this.db
+  /**
+   * Points every row of one album, live and trashed, at another; returns the moved rows. The
+   * trashed ones' count moves with them; the live count is the caller's.
+   */
+  async moveAlbum(organizationId: string, fromAlbumId: string, toAlbumId: string, now: string): Promise<Array<Pick<ImageRow, 'id' | 'deleted_at'>>> {
+    const rows = await this.db
       .updateTable('images')
       .set({ album_id: toAlbumId, updated_at: now })
       .where('organization_id', '=', organizationId)
       .where('album_id', '=', fromAlbumId)
       .returning(['id', 'deleted_at'])
       .execute();
+    const trashed = rows.filter((row) => row.deleted_at !== null).length;
+    await this.addToTrashed(organizationId, new Map([[fromAlbumId, -trashed], [toAlbumId, trashed]]));
+    return rows;
   }
 
-  /** Puts live images in the trash. */
+  /** Puts live images in the trash, and counts them there; the live count is the caller's. */
   async trash(organizationId: string, ids: readonly string[], now: string): Promise<number> {
+    const trashed = new Map<string, number>();
     let n = 0;
     for (const piece of chunked([...new Set(ids)])) {
-      const result = await this.db
+      const rows = await this.db
         .updateTable('images')
         .set({ deleted_at: now, updated_at: now })
         .where('organization_id', '=', organizationId)
         .where('id', 'in', piece)
         .where('deleted_at', 'is', null)
-        .executeTakeFirst();
-      n += Number(result.numUpdatedRows);
+        .returning('album_id')
+        .execute();
+      for (const row of rows) trashed.set(row.album_id, (trashed.get(row.album_id) ?? 0) + 1);
+      n += rows.length;
     }
+    await this.addToTrashed(organizationId, trashed);
     return n;
   }
 
-  /** Takes an image out of the trash; true when it was there. */
+  /** Takes an image out of the trash; true when it was there. The live count is the caller's. */
   async restore(organizationId: string, id: string, now: string): Promise<boolean> {
-    const result = await this.db
+    const row = await this.db
       .updateTable('images')
       .set({ deleted_at: null, updated_at: now })
       .where('organization_id', '=', organizationId)
       .where('id', '=', id)
       .where('deleted_at', 'is not', null)
+      .returning('album_id')
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    if (row) await this.addToTrashed(organizationId, new Map([[row.album_id, -1]]));
+    return row !== undefined;
+  }
+
+  /**
+   * Adds trashed-image deltas to their albums' `trashed_count` and their sum to the
+   * organization's counter (slot 0: these changes run under the organization's lock), in the
+   * caller's transaction. Albums in id order, as addToImagesCounts does.
+   */
+  private async addToTrashed(organizationId: string, deltas: ReadonlyMap<string, number>): Promise<void> {
+    let total = 0;
+    for (const albumId of [...deltas.keys()].sort()) {
+      const delta = deltas.get(albumId)!;
+      if (delta === 0) continue;
+      total += delta;
+      await this.db
+        .updateTable('albums')
+        .set((eb) => ({ trashed_count: eb('trashed_count', '+', delta) }))
+        .where('id', '=', albumId)
+        .execute();
+    }
+    if (total === 0) return;
+    await this.db
+      .insertInto('organization_counters')
+      .values({ organization_id: organizationId, slot: 0, trashed_images: total })
+      .onConflict((oc) =>
+        oc.columns(['organization_id', 'slot']).doUpdateSet((eb) => ({
+          trashed_images: eb('organization_counters.trashed_images', '+', eb.ref('excluded.trashed_images')),
+        })),
+      )
+      .execute();
   }
 
   /**
@@ -485,21 +610,62 @@ export class ImagesRepository {
     return rows.map((r) => r.id);
   }
 
-  /** One page of the organization's trash, most recently deleted first; `albumIds` limits it. */
-  listTrash(organizationId: string, albumIds: readonly string[] | null, limit: number, offset: number): Promise<ImageRow[]> {
-    let query = this.withMedia().where('images.organization_id', '=', organizationId).where('images.deleted_at', 'is not', null);
-    if (albumIds) query = query.where('images.album_id', 'in', albumIds.length ? albumIds : ['']);
-    return query.orderBy('images.deleted_at', 'desc').orderBy('images.id', 'desc').limit(limit).offset(offset).execute();
+  /**
+   * The organization's trash after `after` (null: from the most recently deleted), most
+   * recently deleted first (then newest first), at most `limit`; `albumIds` limits it to
+   * those albums. A keyset page: one album's trash, or the whole organization's, is read from
+   * an index in that order from its position on ((album_id, deleted_at, created_at, id), or
+   * the partial (organization_id, deleted_at, created_at, id) over trashed rows). Several
+   * albums (a restricted token) are read through the organization's index, passing over the
+   * other albums' trash.
+   */
+  listTrashAfter(organizationId: string, albumIds: readonly string[] | null, limit: number, after: TrashPosition | null): Promise<ImageRow[]> {
+    let query = this.withMedia().where(this.trashOf(organizationId, albumIds));
+    if (after) {
+      query = query.where((eb) =>
+        eb(eb.refTuple('images.deleted_at', 'images.created_at', 'images.id'), '<', eb.tuple(after.deleted_at, after.created_at, after.id)),
+      );
+    }
+    return query.orderBy('images.deleted_at', 'desc').orderBy('images.created_at', 'desc').orderBy('images.id', 'desc').limit(limit).execute();
   }
 
-  async countTrash(organizationId: string, albumIds: readonly string[] | null): Promise<number> {
-    let query = this.db
+  /**
+   * One page of the trash by offset, in the order of `listTrashAfter`: ids from the index
+   * alone, then only the page's rows; with the exact `total`, a page past the middle is read
+   * from the other end (see offsetWindow).
+   */
+  listTrash(organizationId: string, albumIds: readonly string[] | null, limit: number, offset: number, total?: number): Promise<ImageRow[]> {
+    const window = offsetWindow(offset, limit, total);
+    if (window.limit <= 0) return Promise.resolve([]);
+    const direction = window.reverse ? 'asc' : 'desc';
+    const ids = this.db
       .selectFrom('images')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('organization_id', '=', organizationId)
-      .where('deleted_at', 'is not', null);
-    if (albumIds) query = query.where('album_id', 'in', albumIds.length ? albumIds : ['']);
-    return Number((await query.executeTakeFirstOrThrow()).n);
+      .select('images.id')
+      .where(this.trashOf(organizationId, albumIds))
+      .orderBy('images.deleted_at', direction)
+      .orderBy('images.created_at', direction)
+      .orderBy('images.id', direction)
+      .limit(window.limit)
+      .offset(window.offset);
+    return this.withMedia()
+      .where('images.id', 'in', ids)
+      .orderBy('images.deleted_at', 'desc')
+      .orderBy('images.created_at', 'desc')
+      .orderBy('images.id', 'desc')
+      .execute();
+  }
+
+  /**
+   * The trashed rows of `albumIds` (albums of the organization, as the caller checked), or of
+   * the whole organization. One album's are asked by album only: with the organization named
+   * too, SQLite's planner (without statistics) may take the organization's trash index and
+   * pass over every other album's trash.
+   */
+  private trashOf(organizationId: string, albumIds: readonly string[] | null) {
+    if (albumIds?.length === 1) return sql<boolean>`images.deleted_at is not null and images.album_id = ${albumIds[0]!}`;
+    const trash = sql<boolean>`images.deleted_at is not null and images.organization_id = ${organizationId}`;
+    if (!albumIds) return trash;
+    return sql<boolean>`${trash} and images.album_id in (${sql.join(albumIds.length ? albumIds : [''])})`;
   }
 
   /** Up to `limit` of the organization's images trashed before `cutoff`. */

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isUniqueViolation } from '../db/errors.ts';
-import { AppError, conflict, notFound } from '../errors/app-error.ts';
+import { AppError, badRequest, conflict, notFound } from '../errors/app-error.ts';
 import {
   type Actor,
   albumsWith,
@@ -25,6 +25,7 @@ import type { Organization } from '../repositories/organizations.repository.ts';
 import type { ImagePresenter, ImageJson } from './image-presenter.ts';
 import type { StoredMedia } from './stored-media.ts';
 import { requireValidAlbumId } from './album-id.ts';
+import { decodeCursor, encodeCursor, type Page, type PageRequest, pageOf } from './page-cursor.ts';
 import { uploadDonePayloads } from './sharinpix-payloads.ts';
 import { lockTenant } from './tenant-lock.ts';
 import { uploadTarget } from './upload-target.ts';
@@ -55,10 +56,7 @@ export interface AlbumListItem {
   thumbnails: ImageJson[];
 }
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-}
+export type { Page } from './page-cursor.ts';
 
 /**
  * What a transaction that hard-deleted rows hands back: its result, and the stored media
@@ -112,22 +110,47 @@ export class AlbumsService {
 
 
 
-  async list(actor: Actor, page: number, perPage: number): Promise<Page<AlbumListItem>> {
+  /**
+   * `GET /albums`: the albums the actor may see, newest first, by `cursor` (a keyset page,
+   * the same cost at any depth) or `page` (see AlbumsRepository.listPage); the total comes
+   * from the organization's counter (a restricted token: a count bounded by its albums).
+   */
+  async list(actor: Actor, request: PageRequest): Promise<Page<AlbumListItem>> {
     const only = albumsWith(actor, 'see');
-    const [albums, total] = await Promise.all([
-      this.repos.albums.listPage(actor.organizationId, only, perPage, (page - 1) * perPage),
-      this.repos.albums.count(actor.organizationId, only),
-    ]);
+    const { perPage } = request;
+    let total: number;
+    let albums: Album[];
+    let more: boolean;
+    if (request.cursor !== undefined) {
+      const [createdAt, id] = decodeCursor(request.cursor, 'albums', '', 2);
+      if (typeof createdAt !== 'string' || typeof id !== 'string') throw badRequest('Invalid cursor');
+      [albums, total] = await Promise.all([
+        this.repos.albums.listAfter(actor.organizationId, only, perPage + 1, { created_at: createdAt, id }),
+        this.repos.albums.count(actor.organizationId, only),
+      ]);
+      more = albums.length > perPage;
+    } else {
+      const offset = ((request.page ?? 1) - 1) * perPage;
+      total = await this.repos.albums.count(actor.organizationId, only);
+      albums = await this.repos.albums.listPage(actor.organizationId, only, perPage, offset, total);
+      more = offset + albums.length < total;
+    }
+    albums = albums.slice(0, perPage);
+    // Bounded: at most ALBUM_THUMBNAILS index entries per album of the page (see newestByAlbum).
     const newest = await this.repos.images.newestByAlbum(albums, ALBUM_THUMBNAILS);
-    return {
-      total,
-      items: albums.map((album) => ({
+    const page = pageOf(
+      albums,
+      perPage,
+      more,
+      (album) => encodeCursor('albums', '', [album.created_at, album.id]),
+      (album): AlbumListItem => ({
         id: album.public_id,
         public_id: album.public_id,
         images_count: album.images_count,
         thumbnails: (newest.get(album.id) ?? []).map((img) => this.images.present(img, album.public_id)),
-      })),
-    };
+      }),
+    );
+    return { ...page, total };
   }
 
   /**

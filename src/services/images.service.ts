@@ -18,10 +18,11 @@ import {
 } from '../auth/permissions.ts';
 import { PurgeTrashJob, type TrashPurger } from '../jobs/purge-trash.job.ts';
 import type { Album } from '../repositories/albums.repository.ts';
-import type { ImageRef, ImageRow, ListOptions, MediaRef } from '../repositories/images.repository.ts';
+import type { ImagePosition, ImageRef, ImageRow, ListOptions, MediaRef } from '../repositories/images.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
 import { requireValidAlbumId } from './album-id.ts';
-import type { AlbumsService, Page } from './albums.service.ts';
+import type { AlbumsService } from './albums.service.ts';
+import { decodeCursor, encodeCursor, type Page, type PageRequest, pageOf } from './page-cursor.ts';
 import type { ImageJson, ImagePresenter } from './image-presenter.ts';
 import type { StoredMedia } from './stored-media.ts';
 import { imagePayload } from './sharinpix-payloads.ts';
@@ -64,15 +65,41 @@ export class ImagesService implements TrashPurger {
    * An album's images: newest first, or in the order asked (`sort`), else in the one the
    * token sets for the album (SharinPix's `Sort`); only those tagged `tag` when given.
    */
-  async list(actor: Actor, albumPublicId: string, page: number, perPage: number, options: ListOptions = {}): Promise<Page<ImageJson>> {
+  async list(actor: Actor, albumPublicId: string, request: PageRequest, options: ListOptions = {}): Promise<Page<ImageJson>> {
     const album = await this.albums.find(actor, albumPublicId);
     requireAccess(actor, 'image_list', [album.public_id]);
-    const sort = options.sort ?? imageOrderFor(actor, album.public_id) ?? undefined;
-    const [rows, total] = await Promise.all([
-      this.repos.images.listPage(album.id, perPage, (page - 1) * perPage, { sort, tag: options.tag }),
-      options.tag === undefined ? album.images_count : this.repos.images.countTagged(album.id, options.tag),
-    ]);
-    return { items: rows.map((row) => this.presenter.present(row, album.public_id)), total };
+    const sort = options.sort ?? imageOrderFor(actor, album.public_id) ?? { field: 'created_at', order: 'desc' };
+    const { tag } = options;
+    // The cursor belongs to one order and filter: another one's position means nothing here.
+    const scope = JSON.stringify([sort.field, sort.order, tag ?? null]);
+    const byTakenAt = sort.field === 'taken_at';
+    const { perPage } = request;
+    // Untagged, the total is the album's counter; a tag's is counted (linear in the album).
+    const counted = tag === undefined ? Promise.resolve(album.images_count) : this.repos.images.countTagged(album.id, tag);
+    let rows: ImageRow[];
+    let total: number;
+    let more: boolean;
+    if (request.cursor !== undefined) {
+      const key = decodeCursor(request.cursor, 'images', scope, byTakenAt ? 3 : 2);
+      const [createdAt, id] = key.slice(byTakenAt ? 1 : 0);
+      if (typeof createdAt !== 'string' || typeof id !== 'string') throw badRequest('Invalid cursor');
+      const after: ImagePosition = { created_at: createdAt, id, ...(byTakenAt ? { taken_at: key[0] } : {}) };
+      [rows, total] = await Promise.all([this.repos.images.listAfter(album.id, perPage + 1, after, { sort, tag }), counted]);
+      more = rows.length > perPage;
+    } else {
+      const offset = ((request.page ?? 1) - 1) * perPage;
+      total = await counted;
+      rows = await this.repos.images.listPage(album.id, perPage, offset, { sort, tag, total });
+      more = offset + rows.length < total;
+    }
+    const page = pageOf(
+      rows,
+      perPage,
+      more,
+      (row) => encodeCursor('images', scope, byTakenAt ? [row.taken_at, row.created_at, row.id] : [row.created_at, row.id]),
+      (row) => this.presenter.present(row, album.public_id),
+    );
+    return { ...page, total };
   }
 
   /**
@@ -211,22 +238,50 @@ export class ImagesService implements TrashPurger {
    * `GET /trashed_images`: the trash, most recently deleted first; of one album (ability
    * `trash` on it), or of every album the actor holds `trash` on.
    */
-  async listTrash(actor: Actor, albumPublicId: string | undefined, page: number, perPage: number): Promise<Page<TrashedImageJson>> {
+  async listTrash(actor: Actor, albumPublicId: string | undefined, request: PageRequest): Promise<Page<TrashedImageJson>> {
+    // The albums listed, and the total from their counters (or the organization's): no count.
     let albumIds: string[] | null;
+    let total: number;
     if (albumPublicId !== undefined) {
       const album = await this.albums.find(actor, albumPublicId);
       requireTrash(actor, album.public_id);
       albumIds = [album.id];
+      total = album.trashed_count;
     } else {
       const allowed = trashableAlbums(actor);
-      albumIds = allowed === null ? null : (await this.repos.albums.findManyByPublicIds(actor.organizationId, allowed)).map((a) => a.id);
+      if (allowed === null) {
+        albumIds = null;
+        total = (await this.repos.albums.organizationCounts(actor.organizationId)).trashedImages;
+      } else {
+        const albums = await this.repos.albums.findManyByPublicIds(actor.organizationId, allowed);
+        albumIds = albums.map((a) => a.id);
+        total = albums.reduce((n, a) => n + a.trashed_count, 0);
+      }
     }
-    const [rows, total] = await Promise.all([
-      this.repos.images.listTrash(actor.organizationId, albumIds, perPage, (page - 1) * perPage),
-      this.repos.images.countTrash(actor.organizationId, albumIds),
-    ]);
+    const scope = albumPublicId ?? '';
+    const { perPage } = request;
+    let rows: ImageRow[];
+    let more: boolean;
+    if (request.cursor !== undefined) {
+      const [deletedAt, createdAt, id] = decodeCursor(request.cursor, 'trash', scope, 3);
+      if (typeof deletedAt !== 'string' || typeof createdAt !== 'string' || typeof id !== 'string') throw badRequest('Invalid cursor');
+      rows = await this.repos.images.listTrashAfter(actor.organizationId, albumIds, perPage + 1, { deleted_at: deletedAt, created_at: createdAt, id });
+      more = rows.length > perPage;
+    } else {
+      const offset = ((request.page ?? 1) - 1) * perPage;
+      rows = await this.repos.images.listTrash(actor.organizationId, albumIds, perPage, offset, total);
+      more = offset + rows.length < total;
+    }
+    rows = rows.slice(0, perPage);
     const albums = new Map((await this.repos.albums.findManyByIds(actor.organizationId, rows.map((r) => r.album_id))).map((a) => [a.id, a]));
-    return { items: rows.map((row) => this.presentTrashed(row, albums.get(row.album_id)!.public_id)), total };
+    const page = pageOf(
+      rows,
+      perPage,
+      more,
+      (row) => encodeCursor('trash', scope, [row.deleted_at, row.created_at, row.id]),
+      (row) => this.presentTrashed(row, albums.get(row.album_id)!.public_id),
+    );
+    return { ...page, total };
   }
 
   /** `DELETE /trashed_images/:id`: back to its album (ability `trash` on it). */

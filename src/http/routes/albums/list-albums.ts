@@ -1,8 +1,7 @@
-import { Type } from 'typebox';
 import { AlbumListItemSchema } from '../../schemas/album.schema.ts';
-import { authErrors, PaginationQuery } from '../../schemas/common.schema.ts';
+import { authErrors, PaginatedList, PaginationQuery } from '../../schemas/common.schema.ts';
 import { actorOf } from '../../plugins/authentication.ts';
-import { writePaginationHeaders } from '../pagination.ts';
+import { pageRequest, writePaginationHeaders } from '../pagination.ts';
 import type { Api } from '../../types.ts';
 
 export function listAlbums(app: Api): void {
@@ -12,15 +11,16 @@ export function listAlbums(app: Api): void {
       schema: {
         operationId: 'albums.list',
         tags: ['albums'],
-        summary: 'The albums the caller may see, newest first (total in X-Total-Count)',
+        summary:
+          'The albums the caller may see, newest first, by page or cursor (total in X-Total-Count, next page in X-Next-Cursor and Link)',
         querystring: PaginationQuery,
-        response: { 200: Type.Array(AlbumListItemSchema), ...authErrors },
+        response: { 200: PaginatedList(AlbumListItemSchema), ...authErrors },
       },
     },
     async (request, reply) => {
-      const { page = 1, per_page: perPage = 25 } = request.query;
-      const result = await app.services.albums.list(actorOf(request), page, perPage);
-      writePaginationHeaders(reply, page, perPage, result.total);
+      const asked = pageRequest(request.query);
+      const result = await app.services.albums.list(actorOf(request), asked);
+      writePaginationHeaders(reply, request, asked, result);
       return result.items;
     },
   );
