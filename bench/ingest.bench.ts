@@ -15,7 +15,8 @@ import sharp from 'sharp';
 import { analyzeImage, loadFaceDetector } from '../src/media/analysis/analyze-image.ts';
 import { largeJpeg12mp } from '../test/fixtures/images.ts';
 import { authorization, startAlbumService } from './lib/album-service.ts';
-import { monotonicMicros, processCpuSeconds, type TimeWindow } from './lib/load.ts';
+import { type CpuSplit, cpuSpent, cpuSplit } from './lib/cpu-split.ts';
+import { monotonicMicros, type TimeWindow } from './lib/load.ts';
 import { summarizeProfile } from './lib/profile.ts';
 import { parseOptions, type Scenario } from './lib/scenario.ts';
 import { analyseWithSharpAlone } from './lib/sharp-analysis.ts';
@@ -40,32 +41,29 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
   );
 }
 
-/** This process's CPU seconds, every thread (libvips' and the face detector's included). */
-function ownCpuSeconds(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-}
-
 interface Tally {
   images: number;
   seconds: number;
-  cpuSeconds: number;
+  cpu: CpuSplit;
 }
 
-const tally = (): Tally => ({ images: 0, seconds: 0, cpuSeconds: 0 });
+const tally = (): Tally => ({ images: 0, seconds: 0, cpu: { total: 0, main: 0, system: 0 } });
 
-async function measure(into: Tally, images: number, cpu: () => number, work: () => Promise<void>): Promise<void> {
-  const cpuBefore = cpu();
+/** Runs `work` (`images` images) and adds its wall time and the CPU time process `pid` spent to `into`. */
+async function measure(into: Tally, images: number, pid: number, work: () => Promise<void>): Promise<void> {
+  const before = cpuSplit(pid);
   const start = performance.now();
   await work();
   into.seconds += (performance.now() - start) / 1000;
-  into.cpuSeconds += cpu() - cpuBefore;
+  const spent = cpuSpent(before, cpuSplit(pid));
+  into.cpu = { total: into.cpu.total + spent.total, main: into.cpu.main + spent.main, system: into.cpu.system + spent.system };
   into.images += images;
 }
 
 const rate = (t: Tally) => t.images / t.seconds;
 /** Images per CPU-second: images/s per fully used core, whatever else the machine is doing. */
-const perCore = (t: Tally) => t.images / t.cpuSeconds;
+const perCore = (t: Tally) => t.images / t.cpu.total;
+const msPerImage = (t: Tally, seconds: number) => ((1000 * seconds) / t.images).toFixed(0);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -126,7 +124,7 @@ export const scenario: Scenario = {
     let best = 0;
     for (const inFlight of [cpus, cpus * 2]) {
       const probe = tally();
-      await measure(probe, inputs.length, ownCpuSeconds, () => pool(inputs, inFlight, async ({ path }) => {
+      await measure(probe, inputs.length, process.pid, () => pool(inputs, inFlight, async ({ path }) => {
         await analyseWithSharpAlone(path);
       }));
       if (rate(probe) > best) [best, aloneConcurrency] = [rate(probe), inFlight];
@@ -168,20 +166,20 @@ export const scenario: Scenario = {
       while ((await albumCount()) < landed) await new Promise((r) => setTimeout(r, 10));
 
       const paths = [
-        () => measure(alone, inputs.length, ownCpuSeconds, () => pool(inputs, aloneConcurrency, async ({ path }) => {
+        () => measure(alone, inputs.length, process.pid, () => pool(inputs, aloneConcurrency, async ({ path }) => {
         await analyseWithSharpAlone(path);
       })),
         () =>
-          measure(library, inputs.length, ownCpuSeconds, () =>
+          measure(library, inputs.length, process.pid, () =>
             pool(inputs, aloneConcurrency, async ({ path }) => {
               await analyzeImage(path, { maxPixels: 1e9, faces: true });
             }),
           ),
         async () => {
           const start = monotonicMicros();
-          const clientBefore = ownCpuSeconds();
-          await measure(ingest, inputs.length, () => processCpuSeconds(service.pid), ingestAll);
-          client.cpuSeconds += ownCpuSeconds() - clientBefore;
+          const clientBefore = cpuSplit(process.pid);
+          await measure(ingest, inputs.length, service.pid, ingestAll);
+          client.cpu.total += cpuSpent(clientBefore, cpuSplit(process.pid)).total;
           client.images += inputs.length;
           window = { start: window?.start ?? start, end: monotonicMicros() };
         },
@@ -200,7 +198,10 @@ export const scenario: Scenario = {
         name,
         rate(t).toFixed(2),
         ratio(share),
-        ((1000 * t.cpuSeconds) / t.images).toFixed(0),
+        msPerImage(t, t.cpu.total),
+        msPerImage(t, t.cpu.main),
+        msPerImage(t, t.cpu.total - t.cpu.main),
+        msPerImage(t, t.cpu.system),
         perCore(t).toFixed(2),
         ratio(perCore(t) / perCore(alone)),
         target === undefined ? '' : `≥ ${target} ${share >= target ? 'ok' : 'BELOW TARGET'}`,
@@ -208,7 +209,7 @@ export const scenario: Scenario = {
     };
     printTable(
       `ingest of 12 MP JPEGs (${alone.images} images per path; images/s per core = images per CPU-second of the process doing the work)`,
-      ['path', 'images/s', 'ratio', 'CPU ms/image', 'images/s per core', 'ratio per core', 'target'],
+      ['path', 'images/s', 'ratio', 'CPU ms/image', 'main thread', 'other threads', 'in kernel', 'images/s per core', 'ratio per core', 'target'],
       [
         row(`sharp alone, same decode and analyses (in-process, ${aloneConcurrency} at once)`, alone),
         row(`analyzeImage (in-process, ${aloneConcurrency} at once)`, library),
@@ -216,7 +217,8 @@ export const scenario: Scenario = {
       ],
     );
     console.log(
-      `the benchmark's client used ${((1000 * client.cpuSeconds) / client.images).toFixed(1)} CPU ms per upload (not counted above); ` +
+      `CPU ms/image is every thread's (main thread + other threads; "in kernel" is the system time within them); ` +
+        `the benchmark's client used ${msPerImage(client, client.cpu.total)} CPU ms per upload (not counted above); ` +
         `one analysis at a time: ${latencyWithout.toFixed(0)} ms without faces, ${latencyWith.toFixed(0)} ms with faces (median of 5)`,
     );
 
