@@ -12,8 +12,8 @@ import { JobStore } from './jobs/job-store.ts';
 import { schedulePeriodic } from './jobs/periodic.ts';
 import { PurgeTrashJob } from './jobs/purge-trash.job.ts';
 import { JobRegistry, Worker } from './jobs/worker.ts';
-import { createMediaHost, type MediaHost } from './media/media-host.ts';
-import { createServices, type Services } from './services/index.ts';
+import type { MediaHost } from './media/media-host.ts';
+import type { Services } from './services/index.ts';
 import { openObjectStore } from './storage/open-store.ts';
 import type { ObjectStore } from './storage/object-store.ts';
 
@@ -47,11 +47,14 @@ export async function createPlatform(config: Config, options: { runWorker: boole
   const store = openObjectStore(config);
   const jobs = new JobStore(db.kysely, db.dialect);
   const registry = new JobRegistry();
+  // The services and the media host are loaded here, not at import: the CLI's commands open
+  // the database through this module and need neither.
+  const { createServices } = await import('./services/index.ts');
   const services = createServices(config, db, { store, onQueued: () => worker?.poke() });
   let worker: Worker | null = null;
   const mediaHost =
     config.mediaHost === 'embedded'
-      ? createMediaHost({
+      ? (await import('./media/media-host.ts')).createMediaHost({
           credentials: config.cloudinary,
           publicUrl: config.publicUrl,
           dataDir: config.dataDir,

@@ -5,18 +5,26 @@
  */
 import { loadConfig } from '../config.ts';
 import { openAndMigrate } from '../platform.ts';
-import { createServices, type Services } from '../services/index.ts';
+import { TokenSigner } from '../auth/tokens.ts';
+import { repositoriesOver } from '../repositories/index.ts';
+import { AccountsService } from '../services/accounts.service.ts';
+import type { Services } from '../services/index.ts';
 import type { UserSelector } from '../services/accounts.service.ts';
 import { parseRequestedAbilities } from '../auth/abilities.ts';
 import { type Flags, optional, required } from './args.ts';
 import { formatTable } from './table.ts';
 
+/** The services these commands use; only they are loaded, so that a command answers at once. */
+export type CommandServices = Pick<Services, 'accounts'>;
+
 /** Runs `work` with the services over this machine's database, then closes it. */
-export async function withServices<T>(work: (services: Services) => Promise<T>): Promise<T> {
+export async function withServices<T>(work: (services: CommandServices) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const db = await openAndMigrate(config);
   try {
-    return await work(createServices(config, db));
+    // As createServices wires them (services/index.ts), without loading every other service.
+    const signer = new TokenSigner(config.secretKeyBase, config.maxTokenLifetimeSeconds);
+    return await work({ accounts: new AccountsService(config, repositoriesOver(db.kysely), signer) });
   } finally {
     await db.close();
   }
@@ -28,7 +36,7 @@ export function userSelector(flags: Flags): UserSelector {
 }
 
 /** A user token for the selected user, as `album-api token` prints it. */
-export async function tokenFor(services: Services, flags: Flags): Promise<string> {
+export async function tokenFor(services: CommandServices, flags: Flags): Promise<string> {
   const requested = parseRequestedAbilities(JSON.parse(optional(flags, 'abilities') ?? '{}'));
   if ('error' in requested) throw new Error(`--abilities: ${requested.error}`);
   const { abilities } = requested;

@@ -3,11 +3,7 @@
  * organizations, users and secrets, print tokens and upload files. Commands that create
  * print one JSON object; `token` prints the token; listings print columns (`--json`: JSON).
  */
-import { accountCommands } from './account-commands.ts';
 import { parseArgs } from './args.ts';
-import { serve } from './serve.ts';
-import { uploadCommand } from './upload-command.ts';
-import { worker } from './worker.ts';
 
 const USAGE = `usage: album-api <command>
   serve                                             run the service (API, media host, in-process worker unless WORKERS=0)
@@ -34,12 +30,14 @@ const ALIASES: Record<string, string> = { 'org list': 'orgs list', 'user list': 
 export async function main(argv: string[]): Promise<void> {
   const [command = '', sub = '', ...rest] = argv;
   try {
-    if (command === 'serve') return await serve();
-    if (command === 'worker') return await worker();
+    // Each command loads only its own modules: `token` does not wait for the HTTP server's.
+    if (command === 'serve') return await (await import('./serve.ts')).serve();
+    if (command === 'worker') return await (await import('./worker.ts')).worker();
     if (command === 'upload') {
       const { flags, positional } = parseArgs(argv.slice(1), SWITCHES);
-      return await uploadCommand(flags, positional);
+      return await (await import('./upload-command.ts')).uploadCommand(flags, positional);
     }
+    const { accountCommands } = await import('./account-commands.ts');
     const withSub = accountCommands[ALIASES[`${command} ${sub}`] ?? `${command} ${sub}`];
     const run = withSub ?? accountCommands[command];
     if (!run) {

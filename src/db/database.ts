@@ -22,7 +22,8 @@ import {
   SqliteDriver,
   type SqliteStatement,
 } from 'kysely';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type Pg from 'pg';
 import type { Database } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -132,6 +133,8 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Db
     const kysely = new Kysely<Database>({ dialect: new MultiProcessSqliteDialect(new StatementCache(sqlite)) });
     return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
   }
+  // Loaded here, not at import: SQLite deployments and the CLI on them never need it.
+  const pg = createRequire(import.meta.url)('pg') as typeof Pg;
   // int8 (COUNT(*), SUM) comes back as a string by default; our counts fit in a JS number.
   pg.types.setTypeParser(20, (v) => Number(v));
   const pool = new pg.Pool({

@@ -1,16 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { stat as statFile, unlink } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { createRequire } from 'node:module';
+import type * as S3 from '@aws-sdk/client-s3';
 import type { S3Config } from '../config.ts';
 import { type ByteRange, ObjectStore, type StoredObject } from './object-store.ts';
+
+/** The SDK, loaded with the first S3Store rather than at import: stores on local disk never need it. */
+let loaded: typeof S3 | undefined;
+const loadSdk = (): typeof S3 => (loaded ??= createRequire(import.meta.url)('@aws-sdk/client-s3') as typeof S3);
 
 /**
  * Objects in an S3 bucket (AWS S3, or any S3-compatible server: MinIO, Cloudflare R2, Ceph,
@@ -18,7 +16,8 @@ import { type ByteRange, ObjectStore, type StoredObject } from './object-store.t
  * see the old object or the whole new one, never half of it, so no temp-and-rename is needed.
  */
 export class S3Store extends ObjectStore {
-  readonly client: S3Client;
+  readonly client: S3.S3Client;
+  private readonly sdk = loadSdk();
   private readonly bucket: string;
   private readonly prefix: string;
   private readonly pageSize: number | undefined;
@@ -29,7 +28,7 @@ export class S3Store extends ObjectStore {
     this.bucket = config.bucket;
     this.pageSize = config.pageSize;
     this.prefix = config.prefix ? `${config.prefix.replace(/\/+$/, '')}/` : '';
-    this.client = new S3Client({
+    this.client = new this.sdk.S3Client({
       region: config.region,
       endpoint: config.endpoint,
       forcePathStyle: config.forcePathStyle,
@@ -66,7 +65,7 @@ export class S3Store extends ObjectStore {
     const body = createReadStream(localPath);
     try {
       await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key, Body: body, ContentLength: size, ContentType: contentType }),
+        new this.sdk.PutObjectCommand({ Bucket: this.bucket, Key, Body: body, ContentLength: size, ContentType: contentType }),
       );
     } finally {
       body.destroy();
@@ -78,7 +77,7 @@ export class S3Store extends ObjectStore {
 
   async putBuffer(key: string, data: Buffer, contentType?: string): Promise<StoredObject> {
     await this.client.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key), Body: data, ContentLength: data.length, ContentType: contentType }),
+      new this.sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key), Body: data, ContentLength: data.length, ContentType: contentType }),
     );
     return { key, size: data.length };
   }
@@ -94,7 +93,7 @@ export class S3Store extends ObjectStore {
   async getStream(key: string, range?: ByteRange): Promise<Readable | null> {
     try {
       const response = await this.client.send(
-        new GetObjectCommand({
+        new this.sdk.GetObjectCommand({
           Bucket: this.bucket,
           Key: this.keyOf(key),
           Range: range ? `bytes=${range.start}-${range.end}` : undefined,
@@ -110,7 +109,7 @@ export class S3Store extends ObjectStore {
 
   async stat(key: string): Promise<StoredObject | null> {
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }));
+      const head = await this.client.send(new this.sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }));
       return { key, size: head.ContentLength ?? 0 };
     } catch (err) {
       if (isNotFound(err)) return null;
@@ -120,7 +119,7 @@ export class S3Store extends ObjectStore {
 
   async delete(key: string): Promise<void> {
     // S3 answers 204 for an absent key too.
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }));
+    await this.client.send(new this.sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }));
   }
 
   /** Every object under the "directory" `prefix` (`a/b` lists `a/b/...`, not `a/bc`), page by page. */
@@ -130,7 +129,7 @@ export class S3Store extends ObjectStore {
     let ContinuationToken: string | undefined;
     do {
       const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix, ContinuationToken, MaxKeys: this.pageSize }),
+        new this.sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix, ContinuationToken, MaxKeys: this.pageSize }),
       );
       for (const object of page.Contents ?? []) {
         if (object.Key) out.push({ key: this.storeKey(object.Key), size: object.Size ?? 0 });
