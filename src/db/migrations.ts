@@ -426,19 +426,21 @@ const migrations: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /**
- * Applies every pending migration; throws with the failing migration's error.
+ * Applies every pending migration (or those up to `upTo`); throws with the failing migration's error.
  *
  * On SQLite, foreign keys are off while migrations run: rebuilding a table that others
  * reference (0008) is only possible so, as SQLite's documented procedure for schema changes
  * says, and the pragma cannot change inside the migrations' transaction. A migration that
  * rebuilds checks the keys itself (`pragma foreign_key_check`) before it commits.
  */
-export async function migrate(db: Kysely<any>): Promise<void> {
+export async function migrate(db: Kysely<any>, options: { upTo?: string } = {}): Promise<void> {
   /* eslint-enable @typescript-eslint/no-explicit-any */
   const sqlite = !(db.getExecutor().adapter instanceof PostgresAdapter);
   if (sqlite) await sql`pragma foreign_keys = off`.execute(db);
   try {
-    const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+    const migrator = new Migrator({ db, provider });
+    // `upTo` (tests of a migration on data): that migration and those before it only.
+    const { error, results } = await (options.upTo ? migrator.migrateTo(options.upTo) : migrator.migrateToLatest());
     const failed = results?.find((r) => r.status === 'Error');
     if (error) throw new Error(`migration ${failed?.migrationName ?? ''} failed`, { cause: error });
   } finally {
