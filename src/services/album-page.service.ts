@@ -126,9 +126,11 @@ export class AlbumPageService {
     const mayList = can(actor, 'image_list', album.public_id);
     const mayDownload = can(actor, 'image_download', album.public_id);
     const pageCount = Math.max(1, Math.ceil(album.images_count / ALBUM_PAGE_SIZE));
+    // With the album's count, the pages a reader scrolls to past the middle are read from the end.
     const rows = mayList
       ? await repositoriesOver(this.db).images.listPage(album.id, ALBUM_PAGE_SIZE, (page - 1) * ALBUM_PAGE_SIZE, {
           sort: imageOrderFor(actor, album.public_id) ?? undefined,
+          total: album.images_count,
         })
       : null;
     const counted = count && (await this.countView(album.organization_id, album.id, viewer));

@@ -589,6 +589,7 @@ test('5,000 photos in a token’s Sort: the next pages load as the page scrolls,
       }),
   );
   assert.equal(await page.textContent('#lightbox-counter'), `${COUNT} / ${COUNT}`);
+  assert.match((await page.textContent('#lightbox-details')) ?? '', /IMG_4999\.jpg/, 'the details came with the page');
   await page.keyboard.press('ArrowRight');
   assert.equal(await page.textContent('#lightbox-counter'), `1 / ${COUNT}`);
   const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
@@ -601,6 +602,7 @@ test('5,000 photos in a token’s Sort: the next pages load as the page scrolls,
   // lightbox restyled the whole page when it was a modal dialog, seconds with 5,000 photos.
   assert.ok(openMs < 1_500, `the lightbox showed in ${openMs.toFixed(0)} ms`);
   assert.ok(longest < 1_500, `no main-thread task took long (longest ${longest.toFixed(0)} ms)`);
+  assert.equal(await viewsOf(big.id), 1, 'the pages the script loaded were no further views');
   assert.deepEqual(problems, []);
   await context.close();
 });
