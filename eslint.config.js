@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', '.test-output/'] },
+  { ignores: ['node_modules/', 'data/', '.test-output/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
