@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createLogger } from '../logging.ts';
 import type { Platform } from '../platform.ts';
@@ -56,35 +57,76 @@ export async function buildApp({ config, db, services, mediaHost }: Platform): P
 
   app.decorate('services', services);
   app.decorateRequest('startedAt', 0n);
-  app.addHook('onRequest', async (request) => {
-    request.startedAt = process.hrtime.bigint();
-  });
-  requestLog(app);
-  refuseLongUrls(app, cloudName);
-  bodyParsers(app);
-  refuseNul(app);
-  errorHandler(app, cloudName);
-  await openapi(app, config.publicUrl);
+  // The OpenAPI document must see every route, media delivery's included, so its collector sits
+  // at the root; its pages are served inside the service's scope below.
+  const openapiPages = await openapiAtRoot(app, config.publicUrl);
+  // Media delivery sits beside the service's scope, not in it: none of the hooks below runs
+  // for a derivative (the host sets its own headers, CORS, nosniff, error JSON and 414).
+  await mediaHost?.registerDelivery(app);
+  await app.register(async (service) => {
+    service.addHook('onRequest', async (request) => {
+      request.startedAt = process.hrtime.bigint();
+    });
+    requestLog(service);
+    refuseLongUrls(service, cloudName);
+    bodyParsers(service);
+    refuseNul(service);
+    // Also the handler of unknown routes, whatever their path, with the hooks above.
+    errorHandler(service, cloudName);
+    await openapiPages(service);
 
-  healthRoute(app as unknown as Api, db);
-  await mediaHost?.register(app);
-  await pageRoutes(app, { config, db, services });
-  await app.register(
-    async (api) => {
-      seedHeaders(api);
-      errorHandler(api);
-      authentication(api);
-      const typed = api as unknown as Api;
-      albumRoutes(typed);
-      imageRoutes(typed);
-      tagRoutes(typed);
-      downloadRoutes(typed);
-      shareRoutes(typed);
-      trashRoutes(typed);
-      accountRoutes(typed);
-      receiveNotification(typed);
-    },
-    { prefix: '/api/v1' },
-  );
+    healthRoute(service as unknown as Api, db);
+    await mediaHost?.register(service);
+    await pageRoutes(service, { config, db, services });
+    await service.register(
+      async (api) => {
+        seedHeaders(api);
+        errorHandler(api);
+        authentication(api);
+        const typed = api as unknown as Api;
+        albumRoutes(typed);
+        imageRoutes(typed);
+        tagRoutes(typed);
+        downloadRoutes(typed);
+        shareRoutes(typed);
+        trashRoutes(typed);
+        accountRoutes(typed);
+        receiveNotification(typed);
+      },
+      { prefix: '/api/v1' },
+    );
+  });
   return app;
+}
+
+/**
+ * Runs openapi() with @fastify/swagger (which documents the routes registered after it in its
+ * scope and below) registered on the root now, and whatever else it registers (its pages)
+ * held back for the scope the returned function is given.
+ */
+async function openapiAtRoot(app: FastifyInstance, publicUrl: string): Promise<(scope: FastifyInstance) => Promise<void>> {
+  const held: Array<(scope: FastifyInstance) => unknown> = [];
+  const split = new Proxy(app, {
+    get(target, property) {
+      if (property === 'register') {
+        type Register = (plugin: unknown, options?: unknown) => unknown;
+        return (plugin: unknown, options?: unknown) => {
+          if (plugin === swagger) return (target.register as Register)(plugin, options);
+          held.push((scope) => (scope.register as Register)(plugin, options));
+          return Promise.resolve();
+        };
+      }
+      if (property === 'get') {
+        return (...args: unknown[]) => {
+          held.push((scope) => (scope.get as (...a: unknown[]) => unknown)(...args));
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  await openapi(split, publicUrl);
+  return async (scope) => {
+    for (const add of held) await add(scope);
+  };
 }

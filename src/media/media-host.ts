@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import multipart from '@fastify/multipart';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { JobStore } from '../jobs/job-store.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
@@ -24,9 +24,11 @@ import { AssetRemoval } from './asset-removal.ts';
 import { limit } from './concurrency.ts';
 import type { MediaDb } from './db/media-schema.ts';
 import { migrateMediaHost } from './db/media-migrations.ts';
+import { withDeliveryHeaders } from './delivery/delivery-headers.ts';
 import { deliveryRoutes } from './delivery/delivery-route.ts';
 import { Derivatives } from './delivery/derivatives.ts';
 import { DerivedCache } from './delivery/derived-cache.ts';
+import { VerifiedUrls } from './delivery/verified-urls.ts';
 import { EagerMaker } from './eager.ts';
 import { contextRoute } from './manage/context-route.ts';
 import { deleteByTokenRoute } from './manage/delete-by-token-route.ts';
@@ -67,23 +69,43 @@ export interface MediaHostOptions {
   onQueued: () => void;
 }
 
-/** The host's parts: its migrations, its background job, and a Fastify plugin with its routes. */
+/** The host's parts: its migrations, its background job, and Fastify plugins with its routes. */
 export interface MediaHost {
   /** Applies the host's own migrations; call before serving. */
   migrate(): Promise<void>;
   notificationJob: DeliverNotificationJob;
+  /** Upload, management and Admin API routes. */
   register(app: FastifyInstance): Promise<void>;
+  /**
+   * The delivery routes (`/<cloud>/image/...`, `/<cloud>/raw/...`), in a scope of their own
+   * that adds no hook: register them where no other hook reaches, since every hot derivative
+   * pays for each one. They set their own headers (CORS, nosniff, CSP) and answer their own
+   * errors (Cloudinary's JSON, 414 for an over-long URL).
+   */
+  registerDelivery(app: FastifyInstance): Promise<void>;
+}
+
+/** Levels at which every request is logged. */
+const LOGS_EACH_REQUEST = new Set(['info', 'debug', 'trace']);
+
+/** Cloudinary's error format for whatever a route of the host threw. */
+function answerError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const mediaError = toMediaError(error);
+  if (mediaError.status >= 500) request.log.error({ err: error }, 'media host request failed');
+  return reply.status(mediaError.status).type('application/json; charset=utf-8');
 }
 
 export function createMediaHost(options: MediaHostOptions): MediaHost {
   const db = options.db as unknown as MediaDb;
   const { credentials } = options;
   const assets = new MediaAssetsRepository(db);
-  const lookup = new AssetLookup(assets);
+  // Answers of hot derivative URLs; an asset changed or removed here, or its derivatives purged, takes its answers along.
+  const verified = new VerifiedUrls();
+  const lookup = new AssetLookup(assets, { onForget: (key) => verified.revokeAsset(credentials.cloudName, key) });
   const named = new NamedTransformations(db);
   const presets = new UploadPresets(db);
   const notificationJob = new DeliverNotificationJob(credentials.apiSecret);
-  const cache = new DerivedCache({ store: options.store, maxBytes: options.derivedCacheBytes });
+  const cache = new DerivedCache({ store: options.store, maxBytes: options.derivedCacheBytes, onPurge: (prefix) => verified.revoke(prefix) });
   const derivatives = new Derivatives(options.store, cache, availableParallelism(), async (publicId) => {
     const layer = await lookup.find({ resourceType: 'image', type: 'upload', publicId }, null);
     return layer?.storageKey ?? null;
@@ -120,9 +142,7 @@ export function createMediaHost(options: MediaHostOptions): MediaHost {
       await app.register(async (host) => {
         // Cloudinary's error format, and CORS: browsers post forms here from any origin.
         host.setErrorHandler((error: FastifyError, request, reply) => {
-          const mediaError = toMediaError(error);
-          if (mediaError.status >= 500) request.log.error({ err: error }, 'media host request failed');
-          reply.status(mediaError.status).type('application/json; charset=utf-8').send(mediaError.toJSON());
+          answerError(error, request, reply).send(toMediaError(error).toJSON());
         });
         host.addHook('onRequest', async (_request, reply) => {
           reply.header('Access-Control-Allow-Origin', '*');
@@ -157,12 +177,39 @@ export function createMediaHost(options: MediaHostOptions): MediaHost {
           transformationsRoutes(adminApi, admin);
           uploadPresetsRoutes(adminApi, admin);
         });
-        await host.register(
+      });
+    },
+    async registerDelivery(app) {
+      await app.register(async (delivery) => {
+        delivery.setErrorHandler((error: FastifyError, request, reply) => {
+          withDeliveryHeaders(answerError(error, request, reply)).send(toMediaError(error).toJSON());
+        });
+        // The log line every request gets at `info` (as the API's request-log.ts writes it); below it, no hook
+        // at all, and no per-request child logger or random id either: only failures are logged, without one.
+        if (!LOGS_EACH_REQUEST.has(app.log.level)) {
+          let count = 0;
+          delivery.setGenReqId(() => `d${(count = (count + 1) % Number.MAX_SAFE_INTEGER)}`);
+          delivery.setChildLoggerFactory((logger) => logger);
+        } else {
+          delivery.addHook('onResponse', (request, reply, done) => {
+            request.log.info(
+              {
+                req: { method: request.method, url: request.url, remoteAddress: request.ip },
+                res: { statusCode: reply.statusCode },
+                responseTime: Math.round(reply.elapsedTime * 10) / 10,
+              },
+              'request completed',
+            );
+            done();
+          });
+        }
+        await delivery.register(
           deliveryRoutes({
             cloudName: credentials.cloudName,
             apiSecret: credentials.apiSecret,
             store: options.store,
             derivatives,
+            verified,
             findAsset: (resourceType, publicId, type, version) => lookup.find({ resourceType, type, publicId }, version),
             expandNamed: (transformation) => named.expand(transformation),
             rememberFaces: (publicId, type, faces) => {

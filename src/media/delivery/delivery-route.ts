@@ -4,13 +4,18 @@
  * res.cloudinary.com: signatures and the transformation are checked before any lookup or file
  * read, derivatives come from the cache or are rendered under a concurrency bound, and every
  * success is immutable (a changed asset gets a new version, hence a new URL and cache key).
+ *
+ * A hot derivative is answered from memory: the answer a URL got (bytes and headers) is kept
+ * in VerifiedUrls for as long as its asset lookup holds, and written again in one go without
+ * parsing, verifying, looking up or hashing anything. These routes run no hooks: each answer
+ * sets its own headers (delivery-headers.ts).
  */
 import { createHash } from 'node:crypto';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { DeliveryUrlError, parseDeliveryPath, verifyDeliverySignature, type ParsedDeliveryPath } from './delivery-url.ts';
 import { CLIENT_HINT_HEADERS, resolveClientHints } from './client-hints.ts';
-import { deliveryHeaders } from './delivery-headers.ts';
+import { deliveryHeaderList, withDeliveryHeaders } from './delivery-headers.ts';
 import { type DerivativeRequest, type Derivatives, MissingOriginalError } from './derivatives.ts';
 import { canServeOriginal, contentTypeOf, extensionOf, resolveOutputFormat } from './render.ts';
 import {
@@ -21,6 +26,7 @@ import {
   type TransformationLimits,
   type TransformationPlan,
 } from './transformations.ts';
+import type { VerifiedAnswer, VerifiedUrls } from './verified-urls.ts';
 
 /** What delivery needs to know of a stored asset. */
 export interface DeliveryAsset {
@@ -33,6 +39,11 @@ export interface DeliveryAsset {
   faces: number[][];
   /** Whether faces were looked for (an upload with `faces`, or an earlier delivery). */
   facesKnown: boolean;
+  /**
+   * `Date.now()` until which this answer may be used without asking again (the lookup's own
+   * lifetime); without it, no answer resting on it is remembered.
+   */
+  freshUntil?: number;
 }
 
 
@@ -55,18 +66,41 @@ export interface DeliveryRouteDeps {
   /** Keeps the faces the detector found in an image whose upload did not look for them. */
   rememberFaces(publicId: string, type: string, faces: number[][]): void;
   limits?: Partial<TransformationLimits>;
+  /** Where answers of hot derivative URLs are kept (see verified-urls.ts); none are kept without it. */
+  verified?: VerifiedUrls;
 }
 
 const SERVED_TYPES = new Set(['upload', 'authenticated', 'private']);
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const INVALID_URL = 'Invalid url';
 const NOT_FOUND = 'Resource not found';
-
+const JSON_TYPE = 'application/json; charset=utf-8';
+/** Longest URL answered other than 414, as on the API's paths (delivery URLs chain transformations, but not for kilobytes). */
+const MAX_URL_LENGTH = 8192;
 
 function fail(reply: FastifyReply, status: number, message: string): FastifyReply {
   // Header values must be printable ASCII; messages may quote parts of the URL.
   const header = message.replace(/[^\x20-\x7e]/g, '?');
-  return reply.code(status).header('X-Cld-Error', header).send({ error: { message } });
+  return withDeliveryHeaders(reply.code(status).header('X-Cld-Error', header).type(JSON_TYPE)).send({ error: { message } });
+}
+
+function uriTooLong(reply: FastifyReply): FastifyReply {
+  return withDeliveryHeaders(reply.code(414).type(JSON_TYPE)).send({
+    error: { message: `Request URL is too long (at most ${MAX_URL_LENGTH} characters)` },
+  });
+}
+
+/** Writes a derivative's answer (or its 304) straight to the response, headers and bytes in one write. */
+function sendAnswer(reply: FastifyReply, answer: VerifiedAnswer, ifNoneMatch: string | undefined): void {
+  reply.hijack();
+  const response = reply.raw;
+  if (ifNoneMatch !== undefined && matchesEtag(ifNoneMatch, answer.etag)) {
+    response.writeHead(304, answer.notModifiedHeaders);
+    response.end();
+  } else {
+    response.writeHead(200, answer.headers);
+    response.end(answer.body);
+  }
 }
 
 /** If-None-Match holds `etag` (weak comparison, as RFC 9110 asks for this header) or is `*`. */
@@ -89,9 +123,9 @@ function attachmentDisposition(publicId: string, format: OutputFormat | null): s
 /** Fastify plugin serving signed derivatives at `/<cloud>/image/<type>/*` and raw files at `/<cloud>/raw/<type>/*`. */
 export function deliveryRoutes(deps: DeliveryRouteDeps): FastifyPluginAsync {
   const transformationLimits = deps.limits ?? {};
+  const verified = deps.verified;
 
   return async (fastify) => {
-    deliveryHeaders(fastify);
     // The raw URL, not the decoded params: the signature covers the path as the SDK escaped it.
     const parseRequest = (url: string, reply: FastifyReply): ParsedDeliveryPath | null => {
       let parsed: ParsedDeliveryPath;
@@ -121,6 +155,7 @@ export function deliveryRoutes(deps: DeliveryRouteDeps): FastifyPluginAsync {
       '/:cloud/raw/:type/*',
       { schema: { operationId: 'media.deliverRaw', summary: 'A stored raw file, as uploaded', tags: ['media host'], security: [] } },
       async (request, reply) => {
+        if (request.url.length > MAX_URL_LENGTH) return uriTooLong(reply);
         if (request.params.cloud !== deps.cloudName) return fail(reply, 404, NOT_FOUND);
         const parsed = parseRequest(request.url, reply);
         if (!parsed) return reply;
@@ -146,6 +181,7 @@ export function deliveryRoutes(deps: DeliveryRouteDeps): FastifyPluginAsync {
           .header('ETag', etag)
           .type('application/octet-stream')
           .header('Content-Disposition', attachmentDisposition(plan.attachmentName ?? parsed.publicId, null));
+        withDeliveryHeaders(reply);
         if (matchesEtag(request.headers['if-none-match'], etag)) {
           stream.destroy();
           return reply.code(304).send();
@@ -154,10 +190,11 @@ export function deliveryRoutes(deps: DeliveryRouteDeps): FastifyPluginAsync {
       },
     );
 
-    fastify.get<{ Params: { cloud: string } }>(
-      '/:cloud/image/:type/*',
-      { schema: { operationId: 'media.deliverImage', summary: 'An image or a derivative of it', tags: ['media host'], security: [] } },
-      async (request, reply) => {
+    /** The image route's full path: everything a remembered answer lets a hot URL skip. */
+    const deliverImage = async (request: FastifyRequest<{ Params: { cloud: string } }>, reply: FastifyReply): Promise<FastifyReply> => {
+      // Taken first: an answer resting on anything revoked from here on is not remembered.
+      const epoch = verified?.epoch ?? 0;
+      if (request.url.length > MAX_URL_LENGTH) return uriTooLong(reply);
       if (request.params.cloud !== deps.cloudName) return fail(reply, 404, NOT_FOUND);
       const parsed = parseRequest(request.url, reply);
       if (!parsed) return reply;
@@ -165,9 +202,12 @@ export function deliveryRoutes(deps: DeliveryRouteDeps): FastifyPluginAsync {
       let plan: TransformationPlan;
       let transformation: string;
       let usedHints = false;
+      let named = false;
       try {
+        const expanded = await deps.expandNamed(parsed.transformation);
+        named = expanded !== parsed.transformation;
         const hinted = resolveClientHints(
-          await deps.expandNamed(parsed.transformation),
+          expanded,
           request.headers,
           transformationLimits.maxDpr ?? DEFAULT_TRANSFORMATION_LIMITS.maxDpr,
         );
@@ -194,24 +234,30 @@ export function deliveryRoutes(deps: DeliveryRouteDeps): FastifyPluginAsync {
       }
 
       const ifNoneMatch = request.headers['if-none-match'];
+      const vary = [plan.format === 'auto' ? 'Accept' : '', usedHints ? CLIENT_HINT_HEADERS : ''].filter(Boolean);
+      const disposition = plan.attachment ? attachmentDisposition(plan.attachmentName ?? parsed.publicId, format) : null;
       // Only successes get these: an error must not be cached for a year or named as a download.
-      const succeed = (etag: string): FastifyReply => {
-        reply.header('Cache-Control', IMMUTABLE).header('ETag', etag).type(contentTypeOf(format));
-        const vary = [plan.format === 'auto' ? 'Accept' : '', usedHints ? CLIENT_HINT_HEADERS : ''].filter(Boolean);
-        if (vary.length) reply.header('Vary', vary.join(', '));
-        if (usedHints) reply.header('Accept-CH', 'Sec-CH-DPR, Sec-CH-Width');
-        if (plan.attachment) reply.header('Content-Disposition', attachmentDisposition(plan.attachmentName ?? parsed.publicId, format));
-        return matchesEtag(ifNoneMatch, etag) ? reply.code(304) : reply;
+      const successHeaders = (etag: string): string[] => {
+        const headers = ['cache-control', IMMUTABLE, 'etag', etag, 'content-type', contentTypeOf(format)];
+        if (vary.length) headers.push('vary', vary.join(', '));
+        if (usedHints) headers.push('accept-ch', 'Sec-CH-DPR, Sec-CH-Width');
+        if (disposition) headers.push('content-disposition', disposition);
+        return [...headers, ...deliveryHeaderList(contentTypeOf(format))];
       };
 
       if (canServeOriginal(plan, asset.format, format)) {
         // An original never changes under a given version, so its key and version identify the bytes.
         const etag = `"o-${createHash('sha256').update(`${asset.storageKey}\n${asset.version}`).digest('base64url')}"`;
-        if (matchesEtag(ifNoneMatch, etag)) return succeed(etag).send();
+        const headers = successHeaders(etag);
+        const setHeaders = () => {
+          for (let i = 0; i < headers.length; i += 2) reply.header(headers[i]!, headers[i + 1]!);
+          return reply;
+        };
+        if (matchesEtag(ifNoneMatch, etag)) return setHeaders().code(304).send();
         const stored = await deps.store.stat(asset.storageKey);
         const stream = stored && (await deps.store.getStream(asset.storageKey));
         if (!stored || !stream) return fail(reply, 404, NOT_FOUND);
-        return succeed(etag).header('Content-Length', stored.size).send(stream);
+        return setHeaders().header('content-length', stored.size).send(stream);
       }
 
       const derivativeRequest: DerivativeRequest = {
@@ -229,8 +275,14 @@ export function deliveryRoutes(deps: DeliveryRouteDeps): FastifyPluginAsync {
         ext,
         accept: request.headers.accept,
       };
-      const known = deps.derivatives.cache.peekEtag(deps.derivatives.key(derivativeRequest));
-      if (known && matchesEtag(ifNoneMatch, known)) return succeed(known).send();
+      const key = deps.derivatives.key(derivativeRequest);
+      const known = deps.derivatives.cache.peekEtag(key);
+      if (known && matchesEtag(ifNoneMatch, known)) {
+        reply.hijack();
+        reply.raw.writeHead(304, successHeaders(known));
+        reply.raw.end();
+        return reply;
+      }
 
       let derivative;
       try {
@@ -241,8 +293,32 @@ export function deliveryRoutes(deps: DeliveryRouteDeps): FastifyPluginAsync {
         request.log.error({ err: error, publicId: parsed.publicId }, 'rendering a derivative failed');
         return fail(reply, 500, 'Error processing image');
       }
-      const response = succeed(derivative.etag);
-      return response.statusCode === 304 ? response.send() : response.send(derivative.body);
+      const notModifiedHeaders = successHeaders(derivative.etag);
+      const answer: VerifiedAnswer = {
+        asset: key.slice(0, key.indexOf('-')),
+        validUntil: asset.freshUntil ?? 0,
+        etag: derivative.etag,
+        body: derivative.body,
+        headers: [...notModifiedHeaders, 'content-length', String(derivative.body.length)],
+        notModifiedHeaders,
+      };
+      // Named transformations can change under the same URL, client hints vary by header: neither is remembered.
+      if (verified && asset.freshUntil !== undefined && !named && !usedHints) {
+        verified.remember(request.url, plan.format === 'auto' ? (request.headers.accept ?? '') : null, answer, epoch);
+      }
+      sendAnswer(reply, answer, ifNoneMatch);
+      return reply;
+    };
+
+    fastify.get<{ Params: { cloud: string } }>(
+      '/:cloud/image/:type/*',
+      { schema: { operationId: 'media.deliverImage', summary: 'An image or a derivative of it', tags: ['media host'], security: [] } },
+      (request, reply) => {
+        // A hot derivative: its remembered answer, written at once (no promise, no parsing).
+        const answer = verified?.find(request.url, request.headers.accept);
+        if (answer === undefined) return deliverImage(request, reply);
+        sendAnswer(reply, answer, request.headers['if-none-match']);
+        return undefined;
       },
     );
   };

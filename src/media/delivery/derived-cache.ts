@@ -50,6 +50,8 @@ export interface DerivedCacheOptions {
   onError?: (error: unknown) => void;
   /** Bytes of recent derivatives also kept in this process's memory, so hot hits skip the store. Default 64 MiB. */
   memoryBytes?: number;
+  /** Told of each purge's key prefix as it starts and once it has ended, so that copies kept elsewhere go too. */
+  onPurge?: (keyPrefix: string) => void;
 }
 
 /** A derivative's bytes and strong ETag. */
@@ -83,6 +85,7 @@ export class DerivedCache {
   private readonly writes = new Set<Promise<void>>();
   private memoryTotal = 0;
   private readonly memoryBytes: number;
+  private readonly onPurge: (keyPrefix: string) => void;
 
   constructor(options: DerivedCacheOptions) {
     this.store = options.store;
@@ -90,6 +93,7 @@ export class DerivedCache {
     this.prefix = options.prefix ?? 'derived/';
     this.onError = options.onError ?? (() => {});
     this.memoryBytes = options.memoryBytes ?? 64 * 1024 ** 2;
+    this.onPurge = options.onPurge ?? (() => {});
   }
 
   /** Bytes this process accounts for in the store. */
@@ -182,6 +186,16 @@ export class DerivedCache {
    * from the store and from this process's index and memory; returns how many objects went.
    */
   async purge(keyPrefix: string): Promise<number> {
+    this.onPurge(keyPrefix);
+    try {
+      return await this.purgeStored(keyPrefix);
+    } finally {
+      // Anything that read a derivative while the purge ran read what is now gone.
+      this.onPurge(keyPrefix);
+    }
+  }
+
+  private async purgeStored(keyPrefix: string): Promise<number> {
     await this.ready();
     // A write still running would bring a removed derivative back.
     await this.settled();
