@@ -33,8 +33,9 @@ export function writePaginationHeaders(
   reply.header('X-Per-Page', String(asked.perPage));
   if (result.next === null) return;
   reply.header('X-Next-Cursor', result.next);
-  const url = new URL(request.url, 'http://localhost');
-  url.searchParams.delete('page');
-  url.searchParams.set('cursor', result.next);
-  reply.header('Link', `<${url.pathname}${url.search}>; rel="next"`);
+  const at = request.url.indexOf('?');
+  const params = new URLSearchParams(at < 0 ? '' : request.url.slice(at + 1));
+  params.delete('page');
+  params.set('cursor', result.next);
+  reply.header('Link', `<${at < 0 ? request.url : request.url.slice(0, at)}?${params}>; rel="next"`);
 }
