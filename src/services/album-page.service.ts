@@ -26,7 +26,7 @@ export const ALBUM_PAGE_SIZE = 60;
 const PRUNE_SHARE = 1 / 50;
 
 /** The screen densities the grid's `srcset` serves. */
-export const GRID_DPRS = [1, 2, 3] as const;
+const GRID_DPRS = [1, 2, 3] as const;
 
 /**
  * The grid's derivative at `dpr`: rows are drawn about 100 to 300 CSS px high, so at most
@@ -53,15 +53,15 @@ function attachmentFlag(filename: string | null): string {
  * The day a photo belongs to (YYYY-MM-DD): the date of its capture time as the camera
  * recorded it (its local day), else the UTC day it was uploaded.
  */
-export function dayOf(image: Pick<ImageJson, 'taken_at' | 'created_at'>): string {
+function dayOf(image: Pick<ImageJson, 'taken_at' | 'created_at'>): string {
   return /^\d{4}-\d{2}-\d{2}/.exec(image.taken_at ?? '')?.[0] ?? new Date(image.created_at).toISOString().slice(0, 10);
 }
 
 /** A photo of the album page. */
 export interface AlbumPhoto {
   image: ImageJson;
-  /** Signed grid derivatives of the image as edited, one per density of GRID_DPRS, in that order. */
-  srcset: string[];
+  /** Signed grid derivatives of the image as edited, per screen density (1x first). */
+  srcset: Array<{ density: number; url: string }>;
   /**
    * A signed delivery URL that downloads the original as uploaded; null without the
    * `image_download` ability.
@@ -156,7 +156,10 @@ export class AlbumPageService {
     const edits = editTransformation(row);
     return {
       image,
-      srcset: GRID_DPRS.map((dpr) => this.presenter.transformedUrl(row, [edits, gridTransformation(dpr)].filter(Boolean).join('/'))),
+      srcset: GRID_DPRS.map((density) => ({
+        density,
+        url: this.presenter.transformedUrl(row, [edits, gridTransformation(density)].filter(Boolean).join('/')),
+      })),
       download: mayDownload ? this.presenter.transformedUrl(row, attachmentFlag(row.filename)) : null,
       day: dayOf(image),
     };

@@ -97,7 +97,7 @@ function photoItem(photo: AlbumPhoto, position: number, total: number): SafeHtml
   <a class="thumb" href="${image.thumbnails.full}" data-full="${image.thumbnails.full}" data-caption="${caption}" data-image-id="${image.id}"${
     image.color ? html` data-color="${image.color}"` : ''
   } aria-label="${`Open ${caption} (${position} of ${total})`}">
-    <img src="${srcset[0]}" srcset="${srcset.map((url, i) => `${url} ${i + 1}x`).join(', ')}" width="${width}" height="${height}" alt="${caption}" loading="lazy" decoding="async">
+    <img src="${srcset[0]!.url}" srcset="${srcset.map(({ url, density }) => `${url} ${density}x`).join(', ')}" width="${width}" height="${height}" alt="${caption}" loading="lazy" decoding="async">
   </a>
   ${detailsOf(photo)}
 </li>`;
