@@ -53,9 +53,15 @@ async function createAlbum(service: AlbumService): Promise<string> {
   return (JSON.parse(text) as { id: string }).id;
 }
 
-async function benchService(database: DatabaseKind, settings: LoadSettings, samples: number, nodeFlags: string[]): Promise<ServiceResult> {
-  console.log(`[${database}] starting the service…`);
-  const service = await startAlbumService({ database, nodeFlags });
+async function benchService(
+  database: DatabaseKind,
+  settings: LoadSettings,
+  samples: number,
+  nodeFlags: string[],
+  logLevel: string,
+): Promise<ServiceResult> {
+  console.log(`[${database}] starting the service (LOG_LEVEL=${logLevel})…`);
+  const service = await startAlbumService({ database, nodeFlags, serverEnv: { LOG_LEVEL: logLevel } });
   try {
     const auth = { Authorization: authorization(service.token) };
     const albumId = await createAlbum(service);
@@ -95,7 +101,14 @@ function verdict(load: LoadResult, share: number, target: number | undefined): s
 
 const ms = (seconds: number) => (seconds * 1000).toFixed(3);
 
-function report(settings: LoadSettings, samples: number, bares: [LoadResult, LoadResult], floor: LoadResult, results: ServiceResult[]): void {
+function report(
+  settings: LoadSettings,
+  samples: number,
+  logLevel: string,
+  bares: [LoadResult, LoadResult],
+  floor: LoadResult,
+  results: ServiceResult[],
+): void {
   const bare = {
     ...bares[0],
     rps: (bares[0].rps + bares[1].rps) / 2,
@@ -127,7 +140,7 @@ function report(settings: LoadSettings, samples: number, bares: [LoadResult, Loa
     ];
   });
   printTable(
-    `Throughput (${settingsLine(settings)}; autocannon in the bench process, each server in its own)`,
+    `Throughput (${settingsLine(settings)}; autocannon in the bench process, each server in its own; LOG_LEVEL=${logLevel})`,
     ['server / request', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'vs floor', 'CPU µs/req', 'CPU vs bare', 'target', ''],
     rows,
   );
@@ -155,6 +168,7 @@ export const scenario: Scenario = {
   description: 'requests/s of create and get album vs a bare node:http server, and X-Runtime per request',
   usage: `  --database LIST    sqlite, postgres or sqlite,postgres (sqlite)
   --samples N        sequential requests for the X-Runtime figures (2000)
+  --log-level L      the server's LOG_LEVEL (info, the service's default: one line per request)
 ${LOAD_USAGE}`,
 
   async run(argv) {
@@ -162,7 +176,9 @@ ${LOAD_USAGE}`,
       ...LOAD_OPTIONS,
       database: { type: 'string', default: 'sqlite' },
       samples: { type: 'string', default: '2000' },
+      'log-level': { type: 'string', default: 'info' },
     });
+    const logLevel = String(values['log-level']);
     const settings = loadSettings(values);
     const databases = String(values.database)
       .split(',')
@@ -196,13 +212,13 @@ ${LOAD_USAGE}`,
     const profiles: { result: ServiceResult; dir: string }[] = [];
     for (const database of databases as DatabaseKind[]) {
       const dir = settings.profile ? mkdtempSync(join(tmpdir(), `album-bench-prof-${database}-`)) : null;
-      const result = await benchService(database, settings, samples, dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
+      const result = await benchService(database, settings, samples, dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [], logLevel);
       results.push(result);
       if (dir) profiles.push({ result, dir });
     }
 
     const bareAfter = await measureBare('after');
-    report(settings, samples, [bareBefore, bareAfter], floor, results);
+    report(settings, samples, logLevel, [bareBefore, bareAfter], floor, results);
 
     for (const { result, dir } of profiles) {
       const file = mainThreadProfile(dir);

@@ -25,6 +25,8 @@ export interface AlbumServiceOptions {
   database: DatabaseKind;
   /** Extra environment for the service (and the CLI), e.g. WORKERS=0. */
   env?: Record<string, string>;
+  /** Extra environment for the server only, after `env` (e.g. LOG_LEVEL, which the CLI's JSON output must not get). */
+  serverEnv?: Record<string, string>;
   /** Extra flags for the server's `node`, e.g. `--cpu-prof`. */
   nodeFlags?: string[];
 }
@@ -58,7 +60,7 @@ export async function startAlbumService(options: AlbumServiceOptions): Promise<A
       public_id: string;
     };
     const token = await cli(['token', '--user', user.public_id], env);
-    const server = await startChildServer({ args: [...(options.nodeFlags ?? []), BIN, 'serve'], env, port });
+    const server = await startChildServer({ args: [...(options.nodeFlags ?? []), BIN, 'serve'], env: { ...env, ...options.serverEnv }, port });
     return {
       url: server.url,
       pid: server.pid,
