@@ -8,8 +8,9 @@ import { badRequest } from '../../errors/app-error.ts';
 
 export function bodyParsers(app: FastifyInstance): void {
   // A POST without a body means "no parameters", as with Rails, rather than a schema error.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined || request.body === null) request.body = {};
+    done();
   });
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',

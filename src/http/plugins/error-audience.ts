@@ -10,7 +10,7 @@ import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
-import { finishSeedHeaders, rawSeedHeaders, writeSeedHeaders } from './seed-headers.ts';
+import { rawSeedHeaders, writeSeedHeaders } from './seed-headers.ts';
 
 /** Longest URL answered other than 414 (delivery URLs chain transformations, but not for kilobytes). */
 export const MAX_URL_LENGTH = 8192;
@@ -31,11 +31,11 @@ export function errorBody(error: AppError, audience: ErrorAudience): object {
 /** Sends `error` through Fastify in its audience's format. */
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError, cloudName: string | null): void {
   const audience = audienceOf(request.url, cloudName);
-  if (audience === 'api' && !reply.hasHeader('X-Request-Id')) {
-    // Raised before the API's hooks ran: they did not write the seed headers.
+  if (audience === 'api') {
+    // Raised before the API's hooks ran, or outside the API's scope, whose onSend hook would
+    // not write the seed headers (writing them twice leaves the same headers).
     if (!request.startedAt) request.startedAt = process.hrtime.bigint();
     writeSeedHeaders(request, reply);
-    finishSeedHeaders(request, reply);
   }
   if (audience === 'media') reply.header('Access-Control-Allow-Origin', '*').header('X-Content-Type-Options', 'nosniff');
   reply.status(error.status).type('application/json; charset=utf-8').send(errorBody(error, audience));
@@ -45,10 +45,10 @@ export const uriTooLong = (): AppError => new AppError('uri_too_long', `Request 
 
 /** Answers 414 to any URL over MAX_URL_LENGTH, whichever route (or none) it would reach. */
 export function refuseLongUrls(app: FastifyInstance, cloudName: string | null): void {
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.url.length <= MAX_URL_LENGTH) return;
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.url.length <= MAX_URL_LENGTH) return done();
+    // Answered here: the hooks after this one and the route do not run.
     sendError(request, reply, uriTooLong(), cloudName);
-    return reply;
   });
 }
 

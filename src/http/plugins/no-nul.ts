@@ -22,8 +22,8 @@ function nulIn(value: unknown, at: string): string | null {
 
 export function refuseNul(app: FastifyInstance): void {
   // After authentication and validation: a caller without a valid token learns that first.
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', (request, _reply, done) => {
     const where = nulIn(request.params, 'path') ?? nulIn(request.query, 'query') ?? nulIn(request.body, 'body');
-    if (where) throw badRequest(`${where} contains a NUL character (U+0000), which no parameter may hold`);
+    done(where ? badRequest(`${where} contains a NUL character (U+0000), which no parameter may hold`) : undefined);
   });
 }

@@ -1,27 +1,69 @@
 /**
  * The response headers of the original service, on every API response (errors included), in
- * the seed's order. Values that change per request (X-token, X-Request-Id, X-Runtime) are
- * reserved in place at the start and filled in at the end, so the order holds.
+ * the seed's order. They are written once per reply, as it goes out (onSend), from a
+ * precomputed block: one object literal in the seed's order holding the fixed values and this
+ * request's X-token, X-Request-Id and X-Runtime, followed by whatever the route set itself
+ * (a route's Content-Type or Cache-Control takes the seed's place; its own headers follow).
+ *
+ * The block replaces Fastify's header map of the reply in one assignment (Fastify keeps that
+ * map under its `kReplyHeaders` symbol and reads it only when the reply is written): setting
+ * 15 headers one by one, then deleting X-token when there is no token (which turns the map
+ * into a slow dictionary for the rest of the reply), costs more than the block.
  */
+import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-const FIXED_BEFORE_TOKEN = {
-  'Cache-Control': 'no-cache, no-store',
-  Pragma: 'no-cache',
-  Expires: 'Fri, 01 Jan 1990 00:00:00 GMT',
-  'Content-Type': 'application/json; charset=utf-8',
-};
-
-const FIXED_AFTER_RUNTIME = {
-  'X-Frame-Options': 'DENY',
-  'X-Content-Type-Options': 'nosniff',
-  'X-XSS-Protection': '1; mode=block',
-  'X-Download-Options': 'noopen',
-  'X-Permitted-Cross-Domain-Policies': 'none',
-  'Referrer-Policy': 'origin-when-cross-origin, strict-origin-when-cross-origin',
-};
-
+const JSON_TYPE = 'application/json; charset=utf-8';
+const CACHE_CONTROL = 'no-cache, no-store';
+const EXPIRES = 'Fri, 01 Jan 1990 00:00:00 GMT';
 const P3P = 'CP="NOI ADM DEV PSAi COM NAV OUR OTRo STP IND DEM"';
+const REFERRER_POLICY = 'origin-when-cross-origin, strict-origin-when-cross-origin';
+
+// Fastify's own symbol for a reply's header map (fastify/lib/symbols.js). Checked here, at
+// load, so that a Fastify without it fails at start rather than on the first reply.
+const { kReplyHeaders } = createRequire(import.meta.url)('fastify/lib/symbols.js') as { kReplyHeaders: unknown };
+if (typeof kReplyHeaders !== 'symbol') throw new Error('fastify/lib/symbols.js has no kReplyHeaders: seed-headers.ts needs updating');
+const HEADERS: symbol = kReplyHeaders;
+
+type HeaderMap = Record<string, string | number | string[] | undefined>;
+
+/** The seed headers in order, lower-cased as Fastify keeps them (X-token only when there is one). */
+function seedBlock(token: string | undefined, requestId: string, runtime: string): HeaderMap {
+  return token
+    ? {
+        'cache-control': CACHE_CONTROL,
+        pragma: 'no-cache',
+        expires: EXPIRES,
+        'content-type': JSON_TYPE,
+        'x-token': token,
+        vary: 'Accept-Encoding',
+        p3p: P3P,
+        'x-request-id': requestId,
+        'x-runtime': runtime,
+        'x-frame-options': 'DENY',
+        'x-content-type-options': 'nosniff',
+        'x-xss-protection': '1; mode=block',
+        'x-download-options': 'noopen',
+        'x-permitted-cross-domain-policies': 'none',
+        'referrer-policy': REFERRER_POLICY,
+      }
+    : {
+        'cache-control': CACHE_CONTROL,
+        pragma: 'no-cache',
+        expires: EXPIRES,
+        'content-type': JSON_TYPE,
+        vary: 'Accept-Encoding',
+        p3p: P3P,
+        'x-request-id': requestId,
+        'x-runtime': runtime,
+        'x-frame-options': 'DENY',
+        'x-content-type-options': 'nosniff',
+        'x-xss-protection': '1; mode=block',
+        'x-download-options': 'noopen',
+        'x-permitted-cross-domain-policies': 'none',
+        'referrer-policy': REFERRER_POLICY,
+      };
+}
 
 /** Seconds since the request started, with 6 decimals, as Rails' X-Runtime. */
 function runtime(request: FastifyRequest): string {
@@ -31,41 +73,43 @@ function runtime(request: FastifyRequest): string {
 /** The fixed seed headers in order, with a request id, for answers written straight to a socket. */
 export function rawSeedHeaders(requestId: string): Array<[string, string]> {
   return [
-    ...Object.entries(FIXED_BEFORE_TOKEN),
+    ['Cache-Control', CACHE_CONTROL],
+    ['Pragma', 'no-cache'],
+    ['Expires', EXPIRES],
+    ['Content-Type', JSON_TYPE],
     ['Vary', 'Accept-Encoding'],
     ['P3P', P3P],
     ['X-Request-Id', requestId],
     ['X-Runtime', (0).toFixed(6)],
-    ...Object.entries(FIXED_AFTER_RUNTIME),
+    ['X-Frame-Options', 'DENY'],
+    ['X-Content-Type-Options', 'nosniff'],
+    ['X-XSS-Protection', '1; mode=block'],
+    ['X-Download-Options', 'noopen'],
+    ['X-Permitted-Cross-Domain-Policies', 'none'],
+    ['Referrer-Policy', REFERRER_POLICY],
   ];
 }
 
-/** Reserves every seed header in order (the request's hooks fill in X-token and X-Runtime). */
+/**
+ * Writes every seed header, in order and with this request's values, ahead of the headers the
+ * reply already has. Safe to call again on the same reply (the values are refreshed in place).
+ */
 export function writeSeedHeaders(request: FastifyRequest, reply: FastifyReply): void {
-  reply.headers(FIXED_BEFORE_TOKEN);
-  reply.header('X-token', '');
-  reply.header('Vary', 'Accept-Encoding');
-  reply.header('P3P', P3P);
-  reply.header('X-Request-Id', request.id);
-  reply.header('X-Runtime', '');
-  reply.headers(FIXED_AFTER_RUNTIME);
-}
-
-/** Fills in the per-request values reserved by writeSeedHeaders, as the answer goes out. */
-export function finishSeedHeaders(request: FastifyRequest, reply: FastifyReply): void {
-  const token = request.auth?.nextToken;
-  if (token) reply.header('X-token', token);
-  else reply.removeHeader('X-token');
-  reply.header('X-Runtime', runtime(request));
+  const holder = reply as unknown as Record<symbol, HeaderMap>;
+  const own = holder[HEADERS]!;
+  const headers = seedBlock(request.auth?.nextToken, request.id, runtime(request));
+  for (const name in own) {
+    // X-token and X-Runtime are this moment's (an earlier write's may be stale); anything else
+    // the route set wins, in the seed's place when the seed has the name.
+    if (name !== 'x-token' && name !== 'x-runtime') headers[name] = own[name];
+  }
+  holder[HEADERS] = headers;
 }
 
 /** Registers the headers on every route of `app` (call it inside the API's scope). */
 export function seedHeaders(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     writeSeedHeaders(request, reply);
-  });
-  app.addHook('onSend', async (request, reply, payload) => {
-    finishSeedHeaders(request, reply);
-    return payload;
+    done(null, payload);
   });
 }
