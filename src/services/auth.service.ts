@@ -14,6 +14,11 @@ import type { Repositories } from '../repositories/index.ts';
 /** Credentials as they came with a request. */
 export type Credentials = { kind: 'token'; token: string } | { kind: 'basic'; id: string; secret: string };
 
+/** Why credentials were refused: the message of the 401. */
+export interface Refusal {
+  refused: string;
+}
+
 /** An authenticated caller, and the token it should use next. */
 export interface Authenticated {
   actor: Actor;
@@ -28,13 +33,24 @@ export class AuthService {
     private readonly signer: TokenSigner,
   ) {}
 
+  /** The caller, or a 401 (AppError) saying why not. */
   async authenticate(credentials: Credentials | null): Promise<Authenticated> {
-    if (!credentials) throw unauthorized('Missing token');
+    const result = await this.check(credentials);
+    if ('refused' in result) throw unauthorized(result.refused);
+    return result;
+  }
+
+  /**
+   * The caller, or why its credentials are refused, as a value: the API answers a refusal
+   * without an error thrown through the framework. Other failures (the database) still throw.
+   */
+  async check(credentials: Credentials | null): Promise<Authenticated | Refusal> {
+    if (!credentials) return { refused: 'Missing token' };
     if (credentials.kind === 'basic') return this.authenticateBasic(credentials.id, credentials.secret);
     try {
       return await this.authenticateToken(credentials.token);
     } catch (err) {
-      if (err instanceof TokenError) throw unauthorized(err.message);
+      if (err instanceof TokenError) return { refused: err.message };
       throw err;
     }
   }
@@ -83,9 +99,9 @@ export class AuthService {
     throw new TokenError('Invalid token');
   }
 
-  private async authenticateBasic(id: string, value: string): Promise<Authenticated> {
+  private async authenticateBasic(id: string, value: string): Promise<Authenticated | Refusal> {
     const secret = await this.repos.secrets.find(id);
-    if (!secret || !safeEqual(secret.value, value)) throw unauthorized('Invalid secret');
+    if (!secret || !safeEqual(secret.value, value)) return { refused: 'Invalid secret' };
     const iat = nowSeconds();
     const claims = { iss: secret.id, abilities: {} as Abilities, admin: true, iat, exp: iat + USER_TOKEN_TTL_SECONDS };
     const actor: Actor = {

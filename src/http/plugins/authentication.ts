@@ -3,13 +3,26 @@
  * Accepted: `Authorization: Token token="<JWT>"` (quotes optional), `Authorization: Bearer
  * <JWT>`, `Authorization: Basic <secret id:secret>`, and `?token=<JWT>`. Routes marked
  * `config: { public: true }` skip it (they check their own credentials).
+ *
+ * A refusal is answered from the hook itself (the 401 JSON of AppError, through the same
+ * onSend hooks, so with the seed headers), not thrown through Fastify's error path: no error
+ * object, stack or error handler for the most common failure, a request without a token.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify';
 import { unauthorized } from '../../errors/app-error.ts';
 import type { Actor } from '../../auth/permissions.ts';
 import type { Credentials } from '../../services/auth.service.ts';
+import { answersAppErrorsAsJson } from './error-handler.ts';
 
-function credentialsOf(request: FastifyRequest): Credentials | null {
+/** Why credentials were refused before any token was looked at. */
+interface Malformed {
+  refused: string;
+}
+
+const MALFORMED: Malformed = { refused: 'Malformed Authorization header' };
+const MISSING_TOKEN = 'Missing token';
+
+function credentialsOf(request: FastifyRequest): Credentials | Malformed | null {
   const header = request.headers.authorization;
   if (header) {
     const token = /^Token\s+(?:token=)?"?([^"\s]+)"?\s*$/i.exec(header) ?? /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -20,20 +33,61 @@ function credentialsOf(request: FastifyRequest): Credentials | null {
       const colon = decoded.indexOf(':');
       if (colon > 0) return { kind: 'basic', id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
     }
-    throw unauthorized('Malformed Authorization header');
+    return MALFORMED;
   }
   const query = request.query as Record<string, unknown> | undefined;
   if (typeof query?.token === 'string' && query.token) return { kind: 'token', token: query.token };
   return null;
 }
 
+/** How a hook refuses credentials with `message`: answering itself, or through `done(error)`. */
+type Refuse = (reply: FastifyReply, message: string, done: (err?: Error) => void) => void;
+
+/**
+ * Answers 401 as the JSON error handler answers `unauthorized(message)`: the same status, type
+ * and object, serialized by the route's 401 schema as that is; the seed headers are written by
+ * onSend as for any reply. No error object, stack or error handler is involved.
+ */
+const answer401: Refuse = (reply, message) => {
+  reply.code(401).type('application/json; charset=utf-8').send({ error: { status: 401, code: 'unauthorized', message } });
+};
+
+/** Hands `unauthorized(message)` to the scope's error handler (an HTML page's, say). */
+const throw401: Refuse = (_reply, message, done) => done(unauthorized(message));
+
+/**
+ * The hook: resolves the credentials to `request.auth`, or refuses them with `refuse`.
+ * Before validation, so that a caller without a valid token learns that first (401, not 400).
+ */
+function authenticator(app: FastifyInstance, refuse: Refuse): preValidationHookHandler {
+  return (request, reply, done) => {
+    const credentials = credentialsOf(request);
+    if (credentials === null) return refuse(reply, MISSING_TOKEN, done);
+    if ('refused' in credentials) return refuse(reply, credentials.refused, done);
+    app.services.auth.check(credentials).then((result) => {
+      if ('refused' in result) return refuse(reply, result.refused, done);
+      request.auth = result;
+      done();
+    }, done);
+  };
+}
+
+/**
+ * Authenticates every route of `app` not marked public. The hook is added to each route as it
+ * is declared (an unknown route, a 404 for anyone, has none), so no request asks its route's
+ * options whether it is public. Where the route's errors are the plain AppError JSON (the
+ * API's), a refusal is answered by the hook; elsewhere (HTML pages) it goes to the error handler.
+ */
 export function authentication(app: FastifyInstance): void {
   app.decorateRequest('auth', null);
-  // Before validation, so that a caller without a valid token learns that first (401, not 400).
-  app.addHook('preValidation', async (request) => {
-    // An unknown route is a 404 for anyone, with or without a token.
-    if (request.routeOptions.config.public || request.is404) return;
-    request.auth = await app.services.auth.authenticate(credentialsOf(request));
+  const answering = authenticator(app, answer401);
+  const throwing = authenticator(app, throw401);
+  app.addHook('onRoute', function (this: FastifyInstance, route) {
+    if ((route.config as { public?: boolean } | undefined)?.public) return;
+    const json = route.errorHandler === undefined && answersAppErrorsAsJson(this.errorHandler);
+    const own = route.preValidation;
+    const hook = json ? answering : throwing;
+    route.preValidation = own === undefined ? [hook] : [hook, ...(Array.isArray(own) ? own : [own])];
   });
 }
 

@@ -4,7 +4,7 @@
  * message; anything else is a 500 whose details go only to the log. Unknown routes answer in
  * the format of the part of the service their path belongs to (see error-audience.ts).
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode, STATUS } from '../../errors/app-error.ts';
 import { sendError, uriTooLong } from './error-audience.ts';
 
@@ -26,13 +26,27 @@ export function toAppError(error: FastifyError | Error): AppError {
   return new AppError('internal', 'Internal server error', { cause: error });
 }
 
+/**
+ * The error handlers set by `errorHandler`: an AppError below 500 becomes exactly its status,
+ * the JSON type and `toJSON()`, and nothing else happens. A hook of such a scope may answer
+ * that itself, without an error (see authentication.ts).
+ */
+const APP_ERROR_JSON_HANDLERS = new WeakSet<object>();
+
+/** Whether `handler` (an instance's `errorHandler`) answers AppErrors with their plain JSON. */
+export function answersAppErrorsAsJson(handler: unknown): boolean {
+  return typeof handler === 'function' && APP_ERROR_JSON_HANDLERS.has(handler);
+}
+
 /** `cloudName`: the embedded media host's, whose paths answer Cloudinary's error format; null inside the API's scope. */
 export function errorHandler(app: FastifyInstance, cloudName: string | null = null): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  const handler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toAppError(error);
     if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
     reply.status(appError.status).type('application/json; charset=utf-8').send(appError.toJSON());
-  });
+  };
+  APP_ERROR_JSON_HANDLERS.add(handler);
+  app.setErrorHandler(handler);
   app.setNotFoundHandler((request, reply) => {
     const appError = new AppError('not_found', `Route ${request.method} ${request.url.split('?')[0]} not found`);
     sendError(request, reply, appError, cloudName);
