@@ -37,14 +37,44 @@ export interface UploadForm {
   test_url: string;
 }
 
+/** How many forms are kept for reuse within one second (the reads of one hot album need one). */
+export const UPLOAD_FORM_CACHE_SIZE = 1000;
+
+/**
+ * Builds the forms. A form is a function of the caller, the album and the second it is built
+ * in (its timestamp and its notification token's `iat`/`exp` are that second plus fixed
+ * lifetimes; both signatures are deterministic), so the forms built in the current second
+ * are kept and handed out again to the same caller for the same album, identical to what
+ * signing them anew would give. When the second changes they are all dropped: a form is
+ * never older than one built now would be. At most UPLOAD_FORM_CACHE_SIZE are kept.
+ */
 export class UploadFormService {
+  private cacheSecond = -1;
+  private readonly cache = new Map<string, UploadForm>();
+
   constructor(
     private readonly config: Config,
     private readonly signer: TokenSigner,
   ) {}
 
+  /** The form (frozen: it may be shared by several answers). */
   async build(actor: Actor, album: { public_id: string; organization_id: string }): Promise<UploadForm> {
     const iat = nowSeconds();
+    if (iat !== this.cacheSecond) {
+      this.cache.clear();
+      this.cacheSecond = iat;
+    }
+    const caller = actor.userId ? `u${actor.userId}` : `s${actor.secretId}`;
+    const key = `${caller}\n${album.organization_id}\n${album.public_id}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const form = await this.sign(actor, album, iat);
+    // Signing awaited: the second may have changed meanwhile, and the cache with it.
+    if (this.cacheSecond === iat && this.cache.size < UPLOAD_FORM_CACHE_SIZE) this.cache.set(key, form);
+    return form;
+  }
+
+  private async sign(actor: Actor, album: { public_id: string; organization_id: string }, iat: number): Promise<UploadForm> {
     const expiresAt = iat + UPLOAD_FORM_TTL_SECONDS;
     const notificationToken = await this.signer.sign({
       exp: expiresAt + NOTIFICATION_TOKEN_GRACE_SECONDS,
@@ -63,17 +93,17 @@ export class UploadFormService {
       timestamp: expiresAt,
       type: 'authenticated' as const,
     };
-    return {
+    return Object.freeze({
       url: mediaEndpoints(this.config).uploadUrl,
       expires_at: expiresAt,
       name: album.public_id,
       id: `${album.organization_id}-${album.public_id}`,
-      params: {
+      params: Object.freeze({
         ...signed,
         signature: signUploadParams(signed, this.config.cloudinary.apiSecret),
         api_key: this.config.cloudinary.apiKey,
-      },
+      }),
       test_url: '/upload_test',
-    };
+    });
   }
 }
