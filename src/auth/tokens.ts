@@ -29,17 +29,24 @@ export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 /** How many verified tokens each process remembers; clients reuse a token for hours. */
 const VERIFIED_CACHE_SIZE = 10_000;
 
+/** A token verified before: its claims, and the key that verified them. */
+interface Verified {
+  key: string;
+  claims: AnyClaims;
+}
+
 /**
  * Signs and verifies HS256 tokens. Verification is jose's, with keys imported as CryptoKeys
  * once (jose converts raw keys on every call otherwise), and a verified token's claims are
- * remembered, so a client calling again with the same token costs no HMAC; its expiry is
- * still checked on every use. Signing is a plain HMAC-SHA256 over header and claims: jose's
+ * remembered, so a client calling again with the same token costs no HMAC and no decoding
+ * (`peek` answers from the same memory); its expiry is still checked on every use. Only
+ * verified tokens are remembered: made-up tokens cannot fill the memory. Signing is a plain HMAC-SHA256 over header and claims: jose's
  * WebCrypto signing is an asynchronous thread-pool job costing more than the rest of a
  * create request (measured), and signing needs no parsing or validation.
  */
 export class TokenSigner {
   private readonly keys = new Map<string, Promise<webcrypto.CryptoKey>>();
-  private readonly verified = new Map<string, AnyClaims>();
+  private readonly verified = new Map<string, Verified>();
 
   /** `maxLifetimeSeconds`: the longest life an API token may have (MAX_TOKEN_LIFETIME_SECONDS). */
   constructor(
@@ -87,6 +94,8 @@ export class TokenSigner {
 
   /** Reads claims without verifying, to find which key verifies them. */
   peek(token: string): AnyClaims {
+    const known = this.verified.get(token);
+    if (known) return known.claims;
     try {
       return decodeJwt(token);
     } catch {
@@ -95,12 +104,12 @@ export class TokenSigner {
   }
 
   /** Verifies signature, algorithm (HS256 only) and expiry. */
-  async verify(token: string, secretValue?: string): Promise<AnyClaims> {
-    const cacheKey = `${secretValue ?? ''}\n${token}`;
-    const known = this.verified.get(cacheKey);
-    if (known) {
-      if (typeof known.exp === 'number' && known.exp <= nowSeconds()) throw new TokenError('Token has expired');
-      return known;
+  async verify(token: string, secretValue: string = this.secretKeyBase): Promise<AnyClaims> {
+    const known = this.verified.get(token);
+    if (known && known.key === secretValue) {
+      const { exp } = known.claims;
+      if (typeof exp === 'number' && exp <= nowSeconds()) throw new TokenError('Token has expired');
+      return known.claims;
     }
     let claims: AnyClaims;
     try {
@@ -110,7 +119,7 @@ export class TokenSigner {
       throw new TokenError('Invalid token');
     }
     if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
-    this.verified.set(cacheKey, claims);
+    this.verified.set(token, { key: secretValue, claims });
     return claims;
   }
 }
