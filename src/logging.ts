@@ -30,26 +30,39 @@ const SECRET_NAMES = [
   'x-token',
 ].join('|');
 
-const SCRUBS: Array<[RegExp, string]> = [
+/** Words of which every secret name holds one: the `"name":"value"` scrub's pre-test. */
+const NAME_WORDS = /token|signature|api_key|secret|password|authorization|cookie/i;
+
+/**
+ * Each scrub: the pattern, its replacement, and a test that every text the pattern can match
+ * passes (a substring it cannot match without). The tests are plain searches, far cheaper
+ * than the patterns (the credentials-in-URL one backtracks over every word of a line): a
+ * request's log line usually passes none of them, and then no pattern runs at all.
+ */
+export const SCRUBS: ReadonlyArray<[RegExp, string, (text: string) => boolean]> = [
   // Any JWT, wherever it appears.
-  [/eyJ[\w-]*\.[\w-]*\.[\w-]*/g, REDACTED],
+  [/eyJ[\w-]*\.[\w-]*\.[\w-]*/g, REDACTED, (t) => t.includes('eyJ')],
   // `name=value` in a query string, a form body or a message.
-  [new RegExp(`(^|[^\\w-])(${SECRET_NAMES})=[^&\\s"\\\\,;]+`, 'gi'), `$1$2=${REDACTED}`],
-  // `"name":"value"` in the JSON line itself.
-  [new RegExp(`"(${SECRET_NAMES})":"(?:[^"\\\\]|\\\\.)*"`, 'gi'), `"$1":"${REDACTED}"`],
+  [new RegExp(`(^|[^\\w-])(${SECRET_NAMES})=[^&\\s"\\\\,;]+`, 'gi'), `$1$2=${REDACTED}`, (t) => t.includes('=')],
+  // `"name":"value"` in the JSON line itself (case-insensitive over ASCII letters, as NAME_WORDS).
+  [new RegExp(`"(${SECRET_NAMES})":"(?:[^"\\\\]|\\\\.)*"`, 'gi'), `"$1":"${REDACTED}"`, (t) => NAME_WORDS.test(t)],
   // Credentials in a URL: cloudinary://key:secret@cloud, postgres://user:password@host.
-  [/([a-z][\w+.-]*:\/\/)[^\s/:@"]+:[^\s/@"]+@/gi, `$1${REDACTED}@`],
+  [/([a-z][\w+.-]*:\/\/)[^\s/:@"]+:[^\s/@"]+@/gi, `$1${REDACTED}@`, (t) => t.includes('://')],
   // Authorization schemes quoted in text.
-  [/\b(Bearer|Basic|Token)\s+(token=)?(\\?")?[\w.~+/=-]{8,}(\\?")?/g, `$1 ${REDACTED}`],
+  [
+    /\b(Bearer|Basic|Token)\s+(token=)?(\\?")?[\w.~+/=-]{8,}(\\?")?/g,
+    `$1 ${REDACTED}`,
+    (t) => t.includes('Bearer') || t.includes('Basic') || t.includes('Token'),
+  ],
   // Webhook secrets and Cloudinary URL signatures (a delivery URL is a capability).
-  [/whsec_[\w-]+/g, REDACTED],
-  [/\/s--[\w-]{8}--\//g, `/s--${REDACTED}--/`],
+  [/whsec_[\w-]+/g, REDACTED, (t) => t.includes('whsec_')],
+  [/\/s--[\w-]{8}--\//g, `/s--${REDACTED}--/`, (t) => t.includes('/s--')],
 ];
 
 /** `text` with every token, signature and secret it holds replaced by [REDACTED]. */
 export function scrubSecrets(text: string): string {
   let out = text;
-  for (const [pattern, replacement] of SCRUBS) out = out.replace(pattern, replacement);
+  for (const [pattern, replacement, mayMatch] of SCRUBS) if (mayMatch(out)) out = out.replace(pattern, replacement);
   return out;
 }
 

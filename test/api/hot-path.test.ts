@@ -8,10 +8,12 @@
 import { after, before, describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import fc from 'fast-check';
 import { decodeJwt } from 'jose';
 import type { Actor } from '../../src/auth/permissions.ts';
 import { TokenError, TokenSigner } from '../../src/auth/tokens.ts';
 import { loadConfig } from '../../src/config.ts';
+import { SCRUBS, scrubSecrets } from '../../src/logging.ts';
 import { signUploadParams } from '../../src/media/signing.ts';
 import { UPLOAD_FORM_TTL_SECONDS, type UploadForm, UploadFormService } from '../../src/services/upload-form.ts';
 import { call, newTenant, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/server.ts';
@@ -228,4 +230,25 @@ describe('TokenSigner: remembered tokens', () => {
     assert.deepEqual(signer.peek(token), peeked);
     assert.throws(() => signer.peek('not.a.jwt'), TokenError);
   });
+});
+
+test('scrubSecrets skips a pattern only where it could not match: the same lines as every pattern applied', () => {
+  const everyPattern = (text: string) => SCRUBS.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
+  const pieces = [
+    'eyJhbGciOi.eyJ1c2VyIjoi.c2ln',
+    'token=',
+    'X-TOKEN=abc',
+    '"Api_Key":"v"',
+    '"secret":"a\\"b"',
+    'postgres://user:pw@host',
+    'HTTPS://A:B@C',
+    'Bearer abcdefghij',
+    'Token token="abcdefghijk"',
+    'whsec_abc',
+    '/s--abcdefgh--/',
+    '\u212aey', // KELVIN SIGN: lower-cases to an ASCII k, which the patterns do not match
+    '=', ':', '"', '\\', ' ', '/', '@', '-', 'a',
+  ];
+  const line = fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string(), fc.string({ unit: 'binary' })), { maxLength: 24 }).map((parts) => parts.join(''));
+  fc.assert(fc.property(line, (text) => scrubSecrets(text) === everyPattern(text)), { numRuns: 20_000 });
 });
