@@ -13,6 +13,7 @@ import { decodeJwt } from 'jose';
 import type { Actor } from '../../src/auth/permissions.ts';
 import { TokenError, TokenSigner } from '../../src/auth/tokens.ts';
 import { loadConfig } from '../../src/config.ts';
+import { AppError } from '../../src/errors/app-error.ts';
 import { SCRUBS, scrubSecrets } from '../../src/logging.ts';
 import { signUploadParams } from '../../src/media/signing.ts';
 import { UPLOAD_FORM_TTL_SECONDS, type UploadForm, UploadFormService } from '../../src/services/upload-form.ts';
@@ -103,6 +104,17 @@ describe('refusals answered by the authentication hook', () => {
       }
     });
   }
+});
+
+test('a refusal in the API builds no error: the error handler, which renders every AppError, is not called', async (t) => {
+  const rendered = t.mock.method(AppError.prototype, 'toJSON');
+  const albumId = (await call<{ id: string }>(server, 'POST', '/api/v1/albums', { token: tenant.token })).body.id;
+  assert.equal((await raw('GET', `/api/v1/albums/${albumId}`)).status, 401);
+  assert.equal((await raw('GET', `/api/v1/albums/${albumId}`, { Authorization: 'Token token="not.a.jwt"' })).status, 401);
+  assert.equal(rendered.mock.callCount(), 0);
+  // The spy sees errors that are thrown: a taken id is one.
+  assert.equal((await call(server, 'POST', '/api/v1/albums', { token: tenant.token, form: { 'album[public_id]': albumId } })).status, 409);
+  assert.equal(rendered.mock.callCount(), 1);
 });
 
 test('errors thrown past authentication keep the seed order, X-token included', async () => {

@@ -45,8 +45,9 @@ export function errorHandler(app: FastifyInstance, cloudName: string | null = nu
     if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
     reply.status(appError.status).type('application/json; charset=utf-8').send(appError.toJSON());
   };
-  APP_ERROR_JSON_HANDLERS.add(handler);
   app.setErrorHandler(handler);
+  // What the instance and its children answer with (Fastify keeps a bound copy of `handler`).
+  APP_ERROR_JSON_HANDLERS.add(app.errorHandler);
   app.setNotFoundHandler((request, reply) => {
     const appError = new AppError('not_found', `Route ${request.method} ${request.url.split('?')[0]} not found`);
     sendError(request, reply, appError, cloudName);
