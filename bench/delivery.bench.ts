@@ -2,7 +2,8 @@
  * Derivative delivery from a 12 MP JPEG: cold generation (every URL distinct, 300 px out) in
  * requests/s against sharp alone doing the same resize at the same concurrency, and cached
  * hits against bare node:http and a minimal Fastify server sending the same bytes and headers
- * from memory, all in one run.
+ * from memory, all in one run. Cached hits are measured on one service per log level (the
+ * default, info, writes a line per request).
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -11,11 +12,12 @@ import sharp from 'sharp';
 import { parseCloudinaryUrl } from '../src/config.ts';
 import { buildDeliveryUrl } from '../src/media/delivery/delivery-url.ts';
 import { largeJpeg12mp } from '../test/fixtures/images.ts';
-import { authorization, startAlbumService } from './lib/album-service.ts';
+import { type AlbumService, authorization, startAlbumService } from './lib/album-service.ts';
 import { startBytesServer } from './lib/bytes-server.ts';
 import { type LoadResult, measureLoad, monotonicMicros, type TimeWindow } from './lib/load.ts';
 import { summarizeProfile } from './lib/profile.ts';
 import { LOAD_OPTIONS, loadSettings, parseOptions, type Scenario } from './lib/scenario.ts';
+import { servedCode } from './lib/served-code.ts';
 import { count, printTable, ratio } from './lib/table.ts';
 
 const TARGETS = { cold: 0.9, cached: 0.7 };
@@ -39,17 +41,71 @@ function mainThreadProfile(dir: string): string {
   return join(dir, file);
 }
 
+const load1 = () => loadavg()[0]!.toFixed(2);
+
+interface Uploaded {
+  public_id: string;
+  version: number;
+  type: string;
+}
+
+/** A running service with an album to upload into and its delivery URL builder. */
+async function prepare(service: AlbumService) {
+  const created = await fetch(`${service.url}/api/v1/albums`, { method: 'POST', headers: { Authorization: authorization(service.token) } });
+  const album = (await created.json()) as { upload_form: { url: string; params: Record<string, string | number> } };
+  // The service generated its Cloudinary credentials into DATA_DIR on first start.
+  const secrets = JSON.parse(readFileSync(join(service.dataDir, 'secrets.json'), 'utf8')) as { cloudinaryUrl: string };
+  const { cloudName, apiSecret } = parseCloudinaryUrl(secrets.cloudinaryUrl)!;
+  return {
+    async upload(bytes: Buffer): Promise<Uploaded> {
+      const form = new FormData();
+      for (const [key, value] of Object.entries(album.upload_form.params)) form.append(key, String(value));
+      form.append('file', new Blob([new Uint8Array(bytes)]), 'large.jpg');
+      const response = await fetch(album.upload_form.url, { method: 'POST', body: form });
+      if (response.status !== 200) throw new Error(`upload answered ${response.status}: ${await response.text()}`);
+      return (await response.json()) as Uploaded;
+    },
+    urlFor(uploaded: Uploaded, transformation: string): string {
+      return buildDeliveryUrl({
+        baseUrl: service.url,
+        cloud: cloudName,
+        type: uploaded.type,
+        transformation,
+        version: uploaded.version,
+        publicId: uploaded.public_id,
+        ext: 'jpg',
+        apiSecret,
+        sign: true,
+      });
+    },
+  };
+}
+
+async function fetchOk(url: string) {
+  const res = await fetch(url);
+  const body = Buffer.from(await res.arrayBuffer());
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
+  return { res, body };
+}
+
 export const scenario: Scenario = {
   description: 'derivatives of a 12 MP JPEG: cold renders vs sharp alone, cached hits vs bare node:http and minimal Fastify',
-  usage: `  --renders N        distinct cold URLs (40)
+  usage: `  --renders N        distinct cold URLs per picture (40)
   --duration S       seconds of cached-hit load (10)
   --warmup S         seconds of warm-up before it (2)
   --connections N    autocannon connections (10)
-  --profile          run the service with --cpu-prof and print where its time went (cold and cached)`,
+  --log-levels L,L   one service per LOG_LEVEL for the cached hits (info,warn; info is the service's default);
+                     the cold renders run on the first
+  --profile          run the services with --cpu-prof and print where their time went (cold and cached)`,
   async run(argv) {
-    const values = parseOptions(argv, { ...LOAD_OPTIONS, renders: { type: 'string', default: '40' } });
+    const values = parseOptions(argv, {
+      ...LOAD_OPTIONS,
+      renders: { type: 'string', default: '40' },
+      'log-levels': { type: 'string', default: 'info,warn' },
+    });
     const settings = loadSettings(values);
     const renders = Number(values.renders);
+    const levels = String(values['log-levels']).split(',').filter(Boolean);
     const concurrency = availableParallelism();
     const dir = mkdtempSync(join(tmpdir(), 'album-delivery-'));
     const source = readFileSync(await largeJpeg12mp(dir));
@@ -57,6 +113,7 @@ export const scenario: Scenario = {
     const oriented = await sharp(source).withMetadata({ orientation: 6 }).jpeg({ quality: 90 }).toBuffer();
     const sources = { plain: source, oriented };
     type Kind = keyof typeof sources;
+    const kinds = ['plain', 'oriented'] as const;
     // Distinct heights make every URL (and so every cache key) new, at the same 300 px scale.
     const height = (i: number) => 200 + i;
 
@@ -80,75 +137,57 @@ export const scenario: Scenario = {
     }
     sharpBefore.oriented = await sharpAt('oriented', sharpInFlight);
 
-    const profileDir = settings.profile ? mkdtempSync(join(tmpdir(), 'album-bench-prof-delivery-')) : null;
-    const service = await startAlbumService({
-      database: 'sqlite',
-      nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-    });
+    const code = servedCode();
+    console.log(`services run ${code === 'dist' ? 'dist/ (compiled)' : 'src/ through tsx: dist/ is stale, run `npm run build` first for figures'}`);
+    const services: Array<{ level: string; service: AlbumService; profileDir: string | null; hit?: string; cached?: LoadResult }> = [];
     const coldRate = { plain: 0, oriented: 0 };
     const coldWindow = {} as Record<Kind, TimeWindow>;
-    let cached: LoadResult;
     const bares: LoadResult[] = [];
     let floor: LoadResult;
     let bodyBytes = 0;
     try {
-      const created = await fetch(`${service.url}/api/v1/albums`, { method: 'POST', headers: { Authorization: authorization(service.token) } });
-      const album = (await created.json()) as { upload_form: { url: string; params: Record<string, string | number> } };
-      const upload = async (bytes: Buffer) => {
-        const form = new FormData();
-        for (const [key, value] of Object.entries(album.upload_form.params)) form.append(key, String(value));
-        form.append('file', new Blob([new Uint8Array(bytes)]), 'large.jpg');
-        return (await (await fetch(album.upload_form.url, { method: 'POST', body: form })).json()) as {
-          public_id: string;
-          version: number;
-          type: string;
-        };
-      };
-      const uploaded = { plain: await upload(source), oriented: await upload(oriented) };
-      // The service generated its Cloudinary credentials into DATA_DIR on first start.
-      const secrets = JSON.parse(readFileSync(join(service.dataDir, 'secrets.json'), 'utf8')) as { cloudinaryUrl: string };
-      const { cloudName, apiSecret } = parseCloudinaryUrl(secrets.cloudinaryUrl)!;
-      const urlFor = (transformation: string, kind: Kind = 'plain') =>
-        buildDeliveryUrl({
-          baseUrl: service.url,
-          cloud: cloudName,
-          type: uploaded[kind].type,
-          transformation,
-          version: uploaded[kind].version,
-          publicId: uploaded[kind].public_id,
-          ext: 'jpg',
-          apiSecret,
-          sign: true,
+      for (const level of levels) {
+        const profileDir = settings.profile ? mkdtempSync(join(tmpdir(), `album-bench-prof-delivery-${level}-`)) : null;
+        const service = await startAlbumService({
+          database: 'sqlite',
+          serverEnv: { LOG_LEVEL: level },
+          nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
         });
-      const fetchOk = async (url: string) => {
-        const res = await fetch(url);
-        const body = Buffer.from(await res.arrayBuffer());
-        if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
-        return { res, body };
-      };
-      await fetchOk(urlFor('c_fill,h_199,w_300')); // warm-up render
-      // A page of thumbnails asks for several at once; the server still renders at most one per core.
-      for (const kind of ['plain', 'oriented'] as const) {
-        console.log(`cold (${kind}): ${renders} distinct URLs, ${concurrency * 2} in flight (load average ${loadavg()[0]!.toFixed(2)})`);
-        const start = performance.now();
-        const coldStart = monotonicMicros();
-        await pool(renders, concurrency * 2, async (i) => {
-          await fetchOk(urlFor(`c_fill,h_${height(i)},w_300`, kind));
-        });
-        coldRate[kind] = renders / ((performance.now() - start) / 1000);
-        coldWindow[kind] = { start: coldStart, end: monotonicMicros() };
+        services.push({ level, service, profileDir });
       }
-
-      const hit = urlFor(`c_fill,h_${height(0)},w_300`);
-      const { res, body } = await fetchOk(hit);
-      bodyBytes = body.length;
-      const headers = [...res.headers.entries()].filter(([name]) => SAME_HEADERS.test(name));
+      let hitBody: Buffer | null = null;
+      let headers: Array<[string, string]> = [];
+      for (const [index, entry] of services.entries()) {
+        const host = await prepare(entry.service);
+        const plain = await host.upload(source);
+        if (index === 0) {
+          const uploaded = { plain, oriented: await host.upload(oriented) };
+          await fetchOk(host.urlFor(plain, 'c_fill,h_199,w_300')); // warm-up render
+          // A page of thumbnails asks for several at once; the server still renders at most one per core.
+          for (const kind of kinds) {
+            console.log(`cold (${kind}, LOG_LEVEL=${entry.level}): ${renders} distinct URLs, ${concurrency * 2} in flight (load average ${load1()})`);
+            const start = performance.now();
+            const coldStart = monotonicMicros();
+            await pool(renders, concurrency * 2, async (i) => {
+              await fetchOk(host.urlFor(uploaded[kind], `c_fill,h_${height(i)},w_300`));
+            });
+            coldRate[kind] = renders / ((performance.now() - start) / 1000);
+            coldWindow[kind] = { start: coldStart, end: monotonicMicros() };
+          }
+        }
+        entry.hit = host.urlFor(plain, `c_fill,h_${height(0)},w_300`);
+        const { res, body } = await fetchOk(entry.hit);
+        if (hitBody && !hitBody.equals(body)) throw new Error('the services rendered different bytes for the same URL');
+        hitBody = body;
+        headers = [...res.headers.entries()].filter(([name]) => SAME_HEADERS.test(name));
+      }
+      bodyBytes = hitBody!.length;
       const load = (url: string, pid: number) =>
         measureLoad({ url, connections: settings.connections, duration: settings.duration, warmup: settings.warmup, expectStatus: 200, serverPid: pid });
       const baseline = async (mode: 'bare' | 'fastify') => {
-        const server = await startBytesServer(mode, body, headers, dir);
+        const server = await startBytesServer(mode, hitBody!, headers, dir);
         try {
-          console.log(`${mode}: the same ${body.length} bytes (load average ${loadavg()[0]!.toFixed(2)})`);
+          console.log(`${mode}: the same ${bodyBytes} bytes (load average ${load1()})`);
           return await load(`${server.url}/`, server.pid);
         } finally {
           await server.stop();
@@ -156,11 +195,13 @@ export const scenario: Scenario = {
       };
       bares.push(await baseline('bare'));
       floor = await baseline('fastify');
-      console.log(`cached hit (load average ${loadavg()[0]!.toFixed(2)})`);
-      cached = await load(hit, service.pid);
+      for (const entry of services) {
+        console.log(`cached hit, LOG_LEVEL=${entry.level} (load average ${load1()})`);
+        entry.cached = await load(entry.hit!, entry.service.pid);
+      }
       bares.push(await baseline('bare'));
     } finally {
-      await service.stop();
+      for (const { service } of services) await service.stop();
     }
     const sharpAfter = { plain: await sharpAt('plain', sharpInFlight), oriented: await sharpAt('oriented', sharpInFlight) };
     const sharpRate = (kind: Kind) => (sharpBefore[kind] + sharpAfter[kind]) / 2;
@@ -179,33 +220,36 @@ export const scenario: Scenario = {
       target === undefined ? (load.failures ? `INVALID: ${load.failures} failures` : '') : verdict(load.rps / bareRps, target, load.failures),
     ];
     printTable(
-      `cached hit: one rendered URL (${bodyBytes} bytes), ${settings.connections} connections, ${settings.duration} s after ${settings.warmup} s of warm-up; vs bare = mean of the two bare runs`,
+      `cached hit: one rendered URL (${bodyBytes} bytes), ${settings.connections} connections, ${settings.duration} s after ${settings.warmup} s of warm-up; vs bare = mean of the two bare runs; services ran ${code}`,
       ['server', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'CPU µs/req', 'CPU vs bare', 'target', 'verdict'],
       [
         row('bare node:http, same bytes, before', bares[0]!),
         row('minimal Fastify, same bytes (floor)', floor!),
-        row('cached hit (service)', cached!, TARGETS.cached),
+        ...services.map((entry) => row(`cached hit (service, LOG_LEVEL=${entry.level})`, entry.cached!, TARGETS.cached)),
         row('bare node:http, same bytes, after', bares[1]!),
       ],
     );
-    const coldRows = (['plain', 'oriented'] as const).flatMap((kind) => [
+    const coldRows = kinds.flatMap((kind) => [
       [`${kind}: sharp alone, before`, sharpBefore[kind].toFixed(1), ratio(sharpBefore[kind] / sharpRate(kind)), '', ''],
       [`${kind}: service, 12 MP → 300 px fill over HTTP`, coldRate[kind].toFixed(1), ratio(coldRate[kind] / sharpRate(kind)), `≥ ${TARGETS.cold}`, verdict(coldRate[kind] / sharpRate(kind), TARGETS.cold)],
       [`${kind}: sharp alone, after`, sharpAfter[kind].toFixed(1), ratio(sharpAfter[kind] / sharpRate(kind)), '', ''],
     ]);
     printTable(
-      `cold: ${renders} distinct URLs c_fill,h_<200+i>,w_300 of a 12 MP JPEG (plain; oriented: EXIF orientation 6), ${concurrency * 2} in flight; sharp alone (autoOrient, resize cover) at ${sharpInFlight} in flight, before and after the service; ratio to their mean`,
+      `cold: ${renders} distinct URLs c_fill,h_<200+i>,w_300 of a 12 MP JPEG (plain; oriented: EXIF orientation 6), ${concurrency * 2} in flight, LOG_LEVEL=${levels[0]}; sharp alone (autoOrient, resize cover) at ${sharpInFlight} in flight, before and after the service; ratio to their mean`,
       ['what', 'renders/s', 'ratio', 'target', 'verdict'],
       coldRows,
     );
-    if (profileDir) {
-      const file = mainThreadProfile(profileDir);
-      for (const kind of ['plain', 'oriented'] as const) {
-        console.log(`\n### Profile of the service during the cold renders (${kind}), ${coldRate[kind].toFixed(1)} renders/s`);
-        console.log(summarizeProfile(file, { window: coldWindow[kind] }));
+    for (const [index, entry] of services.entries()) {
+      if (!entry.profileDir) continue;
+      const file = mainThreadProfile(entry.profileDir);
+      if (index === 0) {
+        for (const kind of kinds) {
+          console.log(`\n### Profile of the service during the cold renders (${kind}), ${coldRate[kind].toFixed(1)} renders/s`);
+          console.log(summarizeProfile(file, { window: coldWindow[kind] }));
+        }
       }
-      console.log(`\n### Profile of the service during cached hits, ${count(cached!.rps)} req/s`);
-      console.log(summarizeProfile(file, { window: cached!.window }));
+      console.log(`\n### Profile of the service (LOG_LEVEL=${entry.level}) during cached hits, ${count(entry.cached!.rps)} req/s`);
+      console.log(summarizeProfile(file, { window: entry.cached!.window }));
     }
   },
 };

@@ -3,10 +3,12 @@
  * the embedded media host's routes, the health check and the OpenAPI document.
  */
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createLogger } from '../logging.ts';
+import type { MediaHost } from '../media/media-host.ts';
 import type { Platform } from '../platform.ts';
 import { authentication } from './plugins/authentication.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
@@ -54,6 +56,7 @@ export async function buildApp({ config, db, services, mediaHost }: Platform): P
     routerOptions: { maxParamLength: 500 },
   }).withTypeProvider<TypeBoxTypeProvider>();
   capConnectionsPerAddress(app.server, config.limits.maxConnectionsPerAddress);
+  if (mediaHost) answerFromMemoryFirst(app.server, mediaHost, app.log);
 
   app.decorate('services', services);
   app.decorateRequest('startedAt', 0n);
@@ -97,6 +100,21 @@ export async function buildApp({ config, db, services, mediaHost }: Platform): P
     );
   });
   return app;
+}
+
+/**
+ * A hot derivative is answered before Fastify routes anything: its remembered bytes and headers
+ * written at once (see media/delivery/verified-urls.ts), at the cost of a bare node:http answer.
+ * Every other request goes on to Fastify, as does every request once the server is closing.
+ */
+function answerFromMemoryFirst(server: Server, mediaHost: MediaHost, log: FastifyBaseLogger): void {
+  const listeners = server.listeners('request') as RequestListener[];
+  if (listeners.length !== 1) return;
+  const [route] = listeners as [RequestListener];
+  server.removeListener('request', route);
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (!server.listening || !mediaHost.answerFromMemory(request, response, log)) route(request, response);
+  });
 }
 
 /**

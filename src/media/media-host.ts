@@ -5,10 +5,12 @@
  * db/media-migrations.ts) and error format, and reaches the API only through signed
  * notifications, as Cloudinary would.
  */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import multipart from '@fastify/multipart';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { JobStore } from '../jobs/job-store.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
@@ -25,7 +27,7 @@ import { limit } from './concurrency.ts';
 import type { MediaDb } from './db/media-schema.ts';
 import { migrateMediaHost } from './db/media-migrations.ts';
 import { withDeliveryHeaders } from './delivery/delivery-headers.ts';
-import { deliveryRoutes } from './delivery/delivery-route.ts';
+import { answerFromMemory, deliveryRoutes } from './delivery/delivery-route.ts';
 import { Derivatives } from './delivery/derivatives.ts';
 import { DerivedCache } from './delivery/derived-cache.ts';
 import { VerifiedUrls } from './delivery/verified-urls.ts';
@@ -83,10 +85,28 @@ export interface MediaHost {
    * errors (Cloudinary's JSON, 414 for an over-long URL).
    */
   registerDelivery(app: FastifyInstance): Promise<void>;
+  /**
+   * Answers a request for a hot derivative (a URL whose answer is remembered, see
+   * delivery/verified-urls.ts) straight on node:http, before the framework routes it; returns
+   * false, having done nothing, for any other request. `log` gets the request's line at `info`.
+   */
+  answerFromMemory(request: IncomingMessage, response: ServerResponse, log: FastifyBaseLogger): boolean;
 }
 
-/** Levels at which every request is logged. */
-const LOGS_EACH_REQUEST = new Set(['info', 'debug', 'trace']);
+/** Whether every request gets a log line (`info` and finer). */
+const logsEachRequest = (log: FastifyBaseLogger): boolean => ['info', 'debug', 'trace'].includes(log.level);
+
+/** A request's log line, as the API's request-log.ts writes it. */
+function logRequest(log: FastifyBaseLogger, request: IncomingMessage, statusCode: number, elapsedMs: number): void {
+  log.info(
+    {
+      req: { method: request.method, url: request.url, remoteAddress: request.socket?.remoteAddress },
+      res: { statusCode },
+      responseTime: Math.round(elapsedMs * 10) / 10,
+    },
+    'request completed',
+  );
+}
 
 /** Cloudinary's error format for whatever a route of the host threw. */
 function answerError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -179,27 +199,22 @@ export function createMediaHost(options: MediaHostOptions): MediaHost {
         });
       });
     },
+    answerFromMemory(request, response, log) {
+      if (!logsEachRequest(log)) return answerFromMemory(verified, request, response);
+      const started = performance.now();
+      if (!answerFromMemory(verified, request, response)) return false;
+      logRequest(log.child({ reqId: randomUUID() }), request, response.statusCode, performance.now() - started);
+      return true;
+    },
     async registerDelivery(app) {
       await app.register(async (delivery) => {
         delivery.setErrorHandler((error: FastifyError, request, reply) => {
           withDeliveryHeaders(answerError(error, request, reply)).send(toMediaError(error).toJSON());
         });
-        // The log line every request gets at `info` (as the API's request-log.ts writes it); below it, no hook
-        // at all, and no per-request child logger or random id either: only failures are logged, without one.
-        if (!LOGS_EACH_REQUEST.has(app.log.level)) {
-          let count = 0;
-          delivery.setGenReqId(() => `d${(count = (count + 1) % Number.MAX_SAFE_INTEGER)}`);
-          delivery.setChildLoggerFactory((logger) => logger);
-        } else {
+        // The log line every request gets at `info` (as the API's request-log.ts writes it); below it, no hook at all.
+        if (logsEachRequest(app.log)) {
           delivery.addHook('onResponse', (request, reply, done) => {
-            request.log.info(
-              {
-                req: { method: request.method, url: request.url, remoteAddress: request.ip },
-                res: { statusCode: reply.statusCode },
-                responseTime: Math.round(reply.elapsedTime * 10) / 10,
-              },
-              'request completed',
-            );
+            logRequest(request.log, request.raw, reply.statusCode, reply.elapsedTime);
             done();
           });
         }

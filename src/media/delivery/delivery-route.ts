@@ -11,6 +11,7 @@
  * sets its own headers (delivery-headers.ts).
  */
 import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { DeliveryUrlError, parseDeliveryPath, verifyDeliverySignature, type ParsedDeliveryPath } from './delivery-url.ts';
@@ -91,9 +92,7 @@ function uriTooLong(reply: FastifyReply): FastifyReply {
 }
 
 /** Writes a derivative's answer (or its 304) straight to the response, headers and bytes in one write. */
-function sendAnswer(reply: FastifyReply, answer: VerifiedAnswer, ifNoneMatch: string | undefined): void {
-  reply.hijack();
-  const response = reply.raw;
+function writeAnswer(response: ServerResponse, answer: VerifiedAnswer, ifNoneMatch: string | undefined): void {
   if (ifNoneMatch !== undefined && matchesEtag(ifNoneMatch, answer.etag)) {
     response.writeHead(304, answer.notModifiedHeaders);
     response.end();
@@ -101,6 +100,24 @@ function sendAnswer(reply: FastifyReply, answer: VerifiedAnswer, ifNoneMatch: st
     response.writeHead(200, answer.headers);
     response.end(answer.body);
   }
+}
+
+function sendAnswer(reply: FastifyReply, answer: VerifiedAnswer, ifNoneMatch: string | undefined): void {
+  reply.hijack();
+  writeAnswer(reply.raw, answer, ifNoneMatch);
+}
+
+/**
+ * Answers a request for a hot derivative from its remembered answer, straight on node:http,
+ * before any routing: what the image route would answer for it, at the least cost. Returns
+ * false, having done nothing, for anything else (another method, a URL not remembered).
+ */
+export function answerFromMemory(verified: VerifiedUrls, request: IncomingMessage, response: ServerResponse): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  const answer = verified.find(request.url ?? '', request.headers.accept);
+  if (answer === undefined) return false;
+  writeAnswer(response, answer, request.headers['if-none-match']);
+  return true;
 }
 
 /** If-None-Match holds `etag` (weak comparison, as RFC 9110 asks for this header) or is `*`. */

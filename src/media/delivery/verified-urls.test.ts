@@ -1,6 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -10,7 +13,7 @@ import { AssetLookup, ASSET_LOOKUP_TTL_MS } from '../asset-lookup.ts';
 import { AssetRemoval } from '../asset-removal.ts';
 import type { AssetKey, MediaAsset, MediaAssetsRepository } from '../media-assets.repository.ts';
 import { buildDeliveryUrl } from './delivery-url.ts';
-import { deliveryRoutes } from './delivery-route.ts';
+import { answerFromMemory, deliveryRoutes } from './delivery-route.ts';
 import { Derivatives } from './derivatives.ts';
 import { DerivedCache } from './derived-cache.ts';
 import { type VerifiedAnswer, VerifiedUrls } from './verified-urls.ts';
@@ -231,6 +234,42 @@ describe('through the delivery routes, with the host’s lookup, cache and remov
     assert.equal(h.verified.size, 1);
     await h.removal.purgeDerivatives({ resourceType: 'image', type: 'upload', publicId: 'photo' });
     assert.equal(h.verified.size, 0);
+  });
+
+  test('answerFromMemory answers remembered URLs on node:http as the route does, and nothing else', async () => {
+    const h = await host();
+    await h.put('photo', 1, await picture({ r: 0, g: 0, b: 255 }));
+    const target = url('c_fill,h_50,w_60');
+    const routed = await h.app.inject(target);
+    const server = createServer((request, response) => {
+      if (!answerFromMemory(h.verified, request, response)) {
+        response.writeHead(418);
+        response.end();
+      }
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const hit = await fetch(base + target);
+      assert.equal(hit.status, 200);
+      assert.deepEqual(Buffer.from(await hit.arrayBuffer()), routed.rawPayload);
+      for (const name of ['etag', 'cache-control', 'content-type', 'content-length', 'access-control-allow-origin', 'x-content-type-options']) {
+        assert.equal(hit.headers.get(name), routed.headers[name], name);
+      }
+      const notModified = await fetch(base + target, { headers: { 'If-None-Match': String(routed.headers.etag) } });
+      assert.equal(notModified.status, 304);
+      const head = await fetch(base + target, { method: 'HEAD' });
+      assert.equal(head.status, 200);
+      assert.equal(head.headers.get('content-length'), routed.headers['content-length']);
+      assert.equal((await fetch(base + target, { method: 'POST' })).status, 418);
+      assert.equal((await fetch(base + url('c_fill,h_51,w_60'))).status, 418, 'a URL not remembered goes on');
+      h.advance(ASSET_LOOKUP_TTL_MS);
+      assert.equal((await fetch(base + target)).status, 418, 'nor an expired one');
+    } finally {
+      server.close();
+      await once(server, 'close');
+    }
   });
 
   test('named transformations and client hints are not remembered; f_auto is, per Accept', async () => {
