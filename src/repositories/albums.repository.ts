@@ -113,7 +113,8 @@ export class AlbumsRepository {
    * come from the (organization_id, created_at, id) index alone, and only those rows are read
    * (PostgreSQL otherwise read and sorted every album for the last pages). Given the exact
    * `total`, a page in the second half is read from the oldest end instead, so the skip is at
-   * most half the albums and the last page costs what the first does.
+   * most half the albums and the last page costs what the first does. The first page is the
+   * keyset one.
    */
   listPage(
     organizationId: string,
@@ -122,6 +123,7 @@ export class AlbumsRepository {
     offset: number,
     total?: number,
   ): Promise<Album[]> {
+    if (offset === 0) return this.listAfter(organizationId, onlyPublicIds, limit, null);
     const window = offsetWindow(offset, limit, total);
     if (window.limit <= 0) return Promise.resolve([]);
     const direction = window.reverse ? 'asc' : 'desc';

@@ -296,10 +296,12 @@ export class ImagesRepository {
    * `listAfter`. The page's ids come from the index alone and only those rows are read and
    * joined to their media. Skipping the rows before the page is linear in the offset; newest
    * or oldest first with the exact `options.total`, a page past the middle is read from the
-   * other end, so that the last page costs what the first does. By capture time, the album's
-   * live images are sorted (no index orders `taken_at IS NULL` first): linear in the album.
+   * other end, so that the last page costs what the first does. By capture time, a page after
+   * the first sorts the album's live images (no index orders `taken_at IS NULL` first): linear
+   * in the album. The first page is the keyset one, in index order whatever the sort.
    */
   listPage(albumId: string, limit: number, offset: number, options: ListOptions = {}): Promise<ImageRow[]> {
+    if (offset === 0) return this.listAfter(albumId, limit, null, options);
     const { field = 'created_at', order = 'desc' } = options.sort ?? {};
     const window = field === 'created_at' ? offsetWindow(offset, limit, options.total) : { reverse: false, offset, limit };
     if (window.limit <= 0) return Promise.resolve([]);
@@ -635,6 +637,7 @@ export class ImagesRepository {
    * from the other end (see offsetWindow).
    */
   listTrash(organizationId: string, albumIds: readonly string[] | null, limit: number, offset: number, total?: number): Promise<ImageRow[]> {
+    if (offset === 0) return this.listTrashAfter(organizationId, albumIds, limit, null);
     const window = offsetWindow(offset, limit, total);
     if (window.limit <= 0) return Promise.resolve([]);
     const direction = window.reverse ? 'asc' : 'desc';

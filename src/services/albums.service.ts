@@ -131,8 +131,17 @@ export class AlbumsService {
       more = albums.length > perPage;
     } else {
       const offset = ((request.page ?? 1) - 1) * perPage;
-      total = await this.repos.albums.count(actor.organizationId, only);
-      albums = await this.repos.albums.listPage(actor.organizationId, only, perPage, offset, total);
+      // Page 1 reads from the newest end whatever the total: both at once (one round trip
+      // less on PostgreSQL); a later page needs the total first, to choose its end.
+      if (offset === 0) {
+        [albums, total] = await Promise.all([
+          this.repos.albums.listPage(actor.organizationId, only, perPage, 0),
+          this.repos.albums.count(actor.organizationId, only),
+        ]);
+      } else {
+        total = await this.repos.albums.count(actor.organizationId, only);
+        albums = await this.repos.albums.listPage(actor.organizationId, only, perPage, offset, total);
+      }
       more = offset + albums.length < total;
     }
     albums = albums.slice(0, perPage);
