@@ -14,7 +14,7 @@ import { buildDeliveryUrl } from '../src/media/delivery/delivery-url.ts';
 import { largeJpeg12mp } from '../test/fixtures/images.ts';
 import { type AlbumService, authorization, startAlbumService } from './lib/album-service.ts';
 import { startBytesServer } from './lib/bytes-server.ts';
-import { type LoadResult, measureLoad, monotonicMicros, type TimeWindow } from './lib/load.ts';
+import { type LoadResult, measureLoad, monotonicMicros, processCpuSeconds, type TimeWindow } from './lib/load.ts';
 import { summarizeProfile } from './lib/profile.ts';
 import { LOAD_OPTIONS, loadSettings, parseOptions, type Scenario } from './lib/scenario.ts';
 import { servedCode } from './lib/served-code.ts';
@@ -90,7 +90,8 @@ async function fetchOk(url: string) {
 
 export const scenario: Scenario = {
   description: 'derivatives of a 12 MP JPEG: cold renders vs sharp alone, cached hits vs bare node:http and minimal Fastify',
-  usage: `  --renders N        distinct cold URLs per picture (40)
+  usage: `  --renders N        distinct cold URLs per picture, each way (40)
+  --rounds N         rounds alternating sharp alone and the service for the cold renders (5)
   --duration S       seconds of cached-hit load (10)
   --warmup S         seconds of warm-up before it (2)
   --connections N    autocannon connections (10)
@@ -102,6 +103,7 @@ export const scenario: Scenario = {
       ...LOAD_OPTIONS,
       renders: { type: 'string', default: '40' },
       'log-levels': { type: 'string', default: 'info,warn' },
+      rounds: { type: 'string', default: '5' },
     });
     const settings = loadSettings(values);
     const renders = Number(values.renders);
@@ -121,27 +123,21 @@ export const scenario: Scenario = {
       sharp(sources[kind]).autoOrient().resize(300, height(i), { fit: 'cover' }).jpeg({ quality: 80 }).toBuffer();
     await render('plain', 0);
     await render('oriented', 0);
-    const sharpAt = async (kind: Kind, inFlight: number) => {
-      const begin = performance.now();
-      await pool(renders, inFlight, async (i) => {
-        await render(kind, i);
-      });
-      return renders / ((performance.now() - begin) / 1000);
+    // The service is sent twice as many requests at once as it has cores (a page asks for many
+    // thumbnails together) and renders one per core at a time; sharp alone renders as many at once.
+    const inFlight = concurrency * 2;
+    const rounds = Math.max(1, Number(values.rounds));
+    const batch = Math.max(1, Math.round(renders / rounds));
+    /** Renders and the CPU they cost (µs, all threads of the process doing them) and the time they took (ms). */
+    const cold = {
+      sharp: { plain: { n: 0, ms: 0, cpu: 0 }, oriented: { n: 0, ms: 0, cpu: 0 } },
+      service: { plain: { n: 0, ms: 0, cpu: 0 }, oriented: { n: 0, ms: 0, cpu: 0 } },
     };
-    // sharp alone at its best: as many renders at once as cores, or twice that; measured again after the service.
-    let sharpInFlight = concurrency;
-    const sharpBefore = { plain: 0, oriented: 0 };
-    for (const inFlight of [concurrency, concurrency * 2]) {
-      const rate = await sharpAt('plain', inFlight);
-      if (rate > sharpBefore.plain) [sharpBefore.plain, sharpInFlight] = [rate, inFlight];
-    }
-    sharpBefore.oriented = await sharpAt('oriented', sharpInFlight);
 
     const code = servedCode();
     console.log(`services run ${code === 'dist' ? 'dist/ (compiled)' : 'src/ through tsx: dist/ is stale, run `npm run build` first for figures'}`);
     const services: Array<{ level: string; service: AlbumService; profileDir: string | null; hit?: string; cached?: LoadResult }> = [];
-    const coldRate = { plain: 0, oriented: 0 };
-    const coldWindow = {} as Record<Kind, TimeWindow>;
+    const coldWindows: Record<Kind, TimeWindow[]> = { plain: [], oriented: [] };
     const bares: LoadResult[] = [];
     let floor: LoadResult;
     let bodyBytes = 0;
@@ -164,15 +160,31 @@ export const scenario: Scenario = {
           const uploaded = { plain, oriented: await host.upload(oriented) };
           await fetchOk(host.urlFor(plain, 'c_fill,h_199,w_300')); // warm-up render
           // A page of thumbnails asks for several at once; the server still renders at most one per core.
-          for (const kind of kinds) {
-            console.log(`cold (${kind}, LOG_LEVEL=${entry.level}): ${renders} distinct URLs, ${concurrency * 2} in flight (load average ${load1()})`);
-            const start = performance.now();
-            const coldStart = monotonicMicros();
-            await pool(renders, concurrency * 2, async (i) => {
-              await fetchOk(host.urlFor(uploaded[kind], `c_fill,h_${height(i)},w_300`));
-            });
-            coldRate[kind] = renders / ((performance.now() - start) / 1000);
-            coldWindow[kind] = { start: coldStart, end: monotonicMicros() };
+          // Rounds alternate sharp alone and the service, so that the machine's other load falls on both alike.
+          let next = 0;
+          for (let round = 0; round < rounds; round++) {
+            for (const kind of kinds) {
+              if (round === 0) console.log(`cold (${kind}, LOG_LEVEL=${entry.level}): ${rounds} rounds of ${batch} renders each way (load average ${load1()})`);
+              let cpu = process.cpuUsage();
+              let start = performance.now();
+              await pool(batch, concurrency, async (i) => {
+                await render(kind, round * batch + i);
+              });
+              const own = process.cpuUsage(cpu);
+              cold.sharp[kind].ms += performance.now() - start;
+              cold.sharp[kind].cpu += own.user + own.system;
+              cold.sharp[kind].n += batch;
+              cpu = { user: processCpuSeconds(entry.service.pid) * 1e6, system: 0 };
+              start = performance.now();
+              const coldStart = monotonicMicros();
+              await pool(batch, inFlight, async () => {
+                await fetchOk(host.urlFor(uploaded[kind], `c_fill,h_${height(next++)},w_300`));
+              });
+              cold.service[kind].ms += performance.now() - start;
+              cold.service[kind].cpu += processCpuSeconds(entry.service.pid) * 1e6 - cpu.user;
+              cold.service[kind].n += batch;
+              coldWindows[kind].push({ start: coldStart, end: monotonicMicros() });
+            }
           }
         }
         entry.hit = host.urlFor(plain, `c_fill,h_${height(0)},w_300`);
@@ -203,8 +215,6 @@ export const scenario: Scenario = {
     } finally {
       for (const { service } of services) await service.stop();
     }
-    const sharpAfter = { plain: await sharpAt('plain', sharpInFlight), oriented: await sharpAt('oriented', sharpInFlight) };
-    const sharpRate = (kind: Kind) => (sharpBefore[kind] + sharpAfter[kind]) / 2;
     const bareRps = (bares[0]!.rps + bares[1]!.rps) / 2;
     const bareCpu = (bares[0]!.cpuMicrosPerRequest + bares[1]!.cpuMicrosPerRequest) / 2;
     const verdict = (share: number, target: number, failures = 0) => (failures ? `INVALID: ${failures} failures` : share >= target ? 'ok' : 'BELOW TARGET');
@@ -229,14 +239,23 @@ export const scenario: Scenario = {
         row('bare node:http, same bytes, after', bares[1]!),
       ],
     );
+    const rate = (path: 'sharp' | 'service', kind: Kind) => cold[path][kind].n / (cold[path][kind].ms / 1000);
+    const cpuMs = (path: 'sharp' | 'service', kind: Kind) => cold[path][kind].cpu / 1000 / cold[path][kind].n;
     const coldRows = kinds.flatMap((kind) => [
-      [`${kind}: sharp alone, before`, sharpBefore[kind].toFixed(1), ratio(sharpBefore[kind] / sharpRate(kind)), '', ''],
-      [`${kind}: service, 12 MP → 300 px fill over HTTP`, coldRate[kind].toFixed(1), ratio(coldRate[kind] / sharpRate(kind)), `≥ ${TARGETS.cold}`, verdict(coldRate[kind] / sharpRate(kind), TARGETS.cold)],
-      [`${kind}: sharp alone, after`, sharpAfter[kind].toFixed(1), ratio(sharpAfter[kind] / sharpRate(kind)), '', ''],
+      [`${kind}: sharp alone`, rate('sharp', kind).toFixed(1), '1.00', cpuMs('sharp', kind).toFixed(1), '1.00', '', ''],
+      [
+        `${kind}: service, 12 MP → 300 px fill over HTTP`,
+        rate('service', kind).toFixed(1),
+        ratio(rate('service', kind) / rate('sharp', kind)),
+        cpuMs('service', kind).toFixed(1),
+        ratio(cpuMs('sharp', kind) / cpuMs('service', kind)),
+        `≥ ${TARGETS.cold}`,
+        verdict(rate('service', kind) / rate('sharp', kind), TARGETS.cold),
+      ],
     ]);
     printTable(
-      `cold: ${renders} distinct URLs c_fill,h_<200+i>,w_300 of a 12 MP JPEG (plain; oriented: EXIF orientation 6), ${concurrency * 2} in flight, LOG_LEVEL=${levels[0]}; sharp alone (autoOrient, resize cover) at ${sharpInFlight} in flight, before and after the service; ratio to their mean`,
-      ['what', 'renders/s', 'ratio', 'target', 'verdict'],
+      `cold: ${rounds} rounds × ${batch} distinct URLs c_fill,h_<200+i>,w_300 of a 12 MP JPEG each way (plain; oriented: EXIF orientation 6), rounds alternating sharp alone (autoOrient, resize cover, in the bench process, ${concurrency} at once) and the service (LOG_LEVEL=${levels[0]}; ${inFlight} requests in flight, ${concurrency} renders at once); CPU: all threads of the process rendering`,
+      ['what', 'renders/s', 'ratio', 'CPU ms/render', 'CPU ratio', 'target', 'verdict'],
       coldRows,
     );
     for (const [index, entry] of services.entries()) {
@@ -244,8 +263,9 @@ export const scenario: Scenario = {
       const file = mainThreadProfile(entry.profileDir);
       if (index === 0) {
         for (const kind of kinds) {
-          console.log(`\n### Profile of the service during the cold renders (${kind}), ${coldRate[kind].toFixed(1)} renders/s`);
-          console.log(summarizeProfile(file, { window: coldWindow[kind] }));
+          // The first round's renders, whose window holds no other kind's.
+          console.log(`\n### Profile of the service during the first round of cold renders (${kind})`);
+          console.log(summarizeProfile(file, { window: coldWindows[kind][0]! }));
         }
       }
       console.log(`\n### Profile of the service (LOG_LEVEL=${entry.level}) during cached hits, ${count(entry.cached!.rps)} req/s`);
