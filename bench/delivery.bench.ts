@@ -91,9 +91,10 @@ async function fetchOk(url: string) {
 export const scenario: Scenario = {
   description: 'derivatives of a 12 MP JPEG: cold renders vs sharp alone, cached hits vs bare node:http and minimal Fastify',
   usage: `  --renders N        distinct cold URLs per picture, each way (40)
-  --rounds N         rounds alternating sharp alone and the service for the cold renders (5)
-  --duration S       seconds of cached-hit load (10)
-  --warmup S         seconds of warm-up before it (2)
+  --rounds N         rounds taking turns: sharp alone and the service for the cold renders, the
+                     servers for the cached hits (5)
+  --duration S       seconds of cached-hit load per server, over all rounds (10)
+  --warmup S         seconds of warm-up per server before the rounds (2)
   --connections N    autocannon connections (10)
   --log-levels L,L   one service per LOG_LEVEL for the cached hits (info,warn; info is the service's default);
                      the cold renders run on the first
@@ -136,10 +137,10 @@ export const scenario: Scenario = {
 
     const code = servedCode();
     console.log(`services run ${code === 'dist' ? 'dist/ (compiled)' : 'src/ through tsx: dist/ is stale, run `npm run build` first for figures'}`);
-    const services: Array<{ level: string; service: AlbumService; profileDir: string | null; hit?: string; cached?: LoadResult }> = [];
+    const services: Array<{ level: string; service: AlbumService; profileDir: string | null; hit?: string }> = [];
     const coldWindows: Record<Kind, TimeWindow[]> = { plain: [], oriented: [] };
-    const bares: LoadResult[] = [];
-    let floor: LoadResult;
+    /** Each round's load on each server: `bare`, `fastify`, and each service by its log level. */
+    const hits: Record<string, LoadResult[]> = {};
     let bodyBytes = 0;
     try {
       for (const level of levels) {
@@ -194,49 +195,69 @@ export const scenario: Scenario = {
         headers = [...res.headers.entries()].filter(([name]) => SAME_HEADERS.test(name));
       }
       bodyBytes = hitBody!.length;
-      const load = (url: string, pid: number) =>
-        measureLoad({ url, connections: settings.connections, duration: settings.duration, warmup: settings.warmup, expectStatus: 200, serverPid: pid });
-      const baseline = async (mode: 'bare' | 'fastify') => {
-        const server = await startBytesServer(mode, hitBody!, headers, dir);
-        try {
-          console.log(`${mode}: the same ${bodyBytes} bytes (load average ${load1()})`);
-          return await load(`${server.url}/`, server.pid);
-        } finally {
-          await server.stop();
+      // Every server runs at once, idle but for its turn; rounds take turns, so that the machine's
+      // other load falls on all alike.
+      const baselines = [];
+      for (const mode of ['bare', 'fastify'] as const) baselines.push({ mode, server: await startBytesServer(mode, hitBody!, headers, dir) });
+      try {
+        const targets = [
+          ...baselines.map(({ mode, server }) => ({ key: mode, url: `${server.url}/`, pid: server.pid })),
+          ...services.map((entry) => ({ key: entry.level, url: entry.hit!, pid: entry.service.pid })),
+        ];
+        console.log(`cached hits: ${rounds} rounds of ${(settings.duration / rounds).toFixed(1)} s on each of ${targets.length} servers, ${bodyBytes} bytes (load average ${load1()})`);
+        if (settings.warmup > 0) {
+          for (const target of targets) await measureLoad({ url: target.url, connections: settings.connections, duration: settings.warmup, warmup: 0 });
         }
-      };
-      bares.push(await baseline('bare'));
-      floor = await baseline('fastify');
-      for (const entry of services) {
-        console.log(`cached hit, LOG_LEVEL=${entry.level} (load average ${load1()})`);
-        entry.cached = await load(entry.hit!, entry.service.pid);
+        for (let round = 0; round < rounds; round++) {
+          for (const target of targets) {
+            const result = await measureLoad({ url: target.url, connections: settings.connections, duration: settings.duration / rounds, warmup: 0, expectStatus: 200, serverPid: target.pid });
+            (hits[target.key] ??= []).push(result);
+          }
+        }
+      } finally {
+        for (const { server } of baselines) await server.stop();
       }
-      bares.push(await baseline('bare'));
     } finally {
       for (const { service } of services) await service.stop();
     }
-    const bareRps = (bares[0]!.rps + bares[1]!.rps) / 2;
-    const bareCpu = (bares[0]!.cpuMicrosPerRequest + bares[1]!.cpuMicrosPerRequest) / 2;
+    /** The rounds of one server as one load: requests over time, CPU over requests, the median p50 and the worst p99. */
+    const overall = (key: string) => {
+      const results = hits[key]!;
+      const seconds = settings.duration / rounds;
+      const answered = results.reduce((sum, r) => sum + r.rps * seconds, 0);
+      const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+      return {
+        rps: answered / (seconds * results.length),
+        p50: median(results.map((r) => r.p50)),
+        p99: Math.max(...results.map((r) => r.p99)),
+        cpu: results.reduce((sum, r) => sum + r.cpuMicrosPerRequest * r.rps * seconds, 0) / answered,
+        failures: results.reduce((sum, r) => sum + r.failures, 0),
+        window: { start: results[0]!.window.start, end: results.at(-1)!.window.end },
+      };
+    };
+    const bare = overall('bare');
     const verdict = (share: number, target: number, failures = 0) => (failures ? `INVALID: ${failures} failures` : share >= target ? 'ok' : 'BELOW TARGET');
-    const row = (label: string, load: LoadResult, target?: number) => [
-      label,
-      count(load.rps),
-      load.p50.toFixed(1),
-      load.p99.toFixed(1),
-      ratio(load.rps / bareRps),
-      load.cpuMicrosPerRequest.toFixed(1),
-      ratio(bareCpu / load.cpuMicrosPerRequest),
-      target === undefined ? '' : `≥ ${target}`,
-      target === undefined ? (load.failures ? `INVALID: ${load.failures} failures` : '') : verdict(load.rps / bareRps, target, load.failures),
-    ];
+    const row = (label: string, key: string, target?: number) => {
+      const load = overall(key);
+      return [
+        label,
+        count(load.rps),
+        load.p50.toFixed(1),
+        load.p99.toFixed(1),
+        ratio(load.rps / bare.rps),
+        load.cpu.toFixed(1),
+        ratio(bare.cpu / load.cpu),
+        target === undefined ? '' : `≥ ${target}`,
+        target === undefined ? (load.failures ? `INVALID: ${load.failures} failures` : '') : verdict(load.rps / bare.rps, target, load.failures),
+      ];
+    };
     printTable(
-      `cached hit: one rendered URL (${bodyBytes} bytes), ${settings.connections} connections, ${settings.duration} s after ${settings.warmup} s of warm-up; vs bare = mean of the two bare runs; services ran ${code}`,
+      `cached hit: one rendered URL (${bodyBytes} bytes), ${settings.connections} connections, ${rounds} rounds × ${(settings.duration / rounds).toFixed(1)} s per server taking turns, after ${settings.warmup} s of warm-up each; p50: median of the rounds, p99: the worst; services ran ${code}`,
       ['server', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'CPU µs/req', 'CPU vs bare', 'target', 'verdict'],
       [
-        row('bare node:http, same bytes, before', bares[0]!),
-        row('minimal Fastify, same bytes (floor)', floor!),
-        ...services.map((entry) => row(`cached hit (service, LOG_LEVEL=${entry.level})`, entry.cached!, TARGETS.cached)),
-        row('bare node:http, same bytes, after', bares[1]!),
+        row('bare node:http, same bytes', 'bare'),
+        row('minimal Fastify, same bytes (floor)', 'fastify'),
+        ...services.map((entry) => row(`cached hit (service, LOG_LEVEL=${entry.level})`, entry.level, TARGETS.cached)),
       ],
     );
     const rate = (path: 'sharp' | 'service', kind: Kind) => cold[path][kind].n / (cold[path][kind].ms / 1000);
@@ -268,8 +289,9 @@ export const scenario: Scenario = {
           console.log(summarizeProfile(file, { window: coldWindows[kind][0]! }));
         }
       }
-      console.log(`\n### Profile of the service (LOG_LEVEL=${entry.level}) during cached hits, ${count(entry.cached!.rps)} req/s`);
-      console.log(summarizeProfile(file, { window: entry.cached!.window }));
+      // From its first round to its last: the other servers' turns leave it idle, outside the shares.
+      console.log(`\n### Profile of the service (LOG_LEVEL=${entry.level}) during cached hits, ${count(overall(entry.level).rps)} req/s`);
+      console.log(summarizeProfile(file, { window: overall(entry.level).window }));
     }
   },
 };
