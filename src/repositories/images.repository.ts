@@ -170,7 +170,8 @@ export class ImagesRepository {
   async newestByAlbum(albums: ReadonlyArray<{ id: string; images_count: number }>, perAlbum: number): Promise<Map<string, ImageRow[]>> {
     const result = new Map<string, ImageRow[]>(albums.map((a) => [a.id, []]));
     const limit = Math.max(0, Math.floor(perAlbum));
-    const ids = [...result.keys()];
+    // `images_count` is exact: albums without live images need no read (a page of new albums, none).
+    const ids = albums.filter((a) => a.images_count > 0).map((a) => a.id);
     if (!ids.length || limit === 0) return result;
     let rows: ImageRow[];
     if (this.dialect === 'postgres') {
