@@ -209,9 +209,14 @@ export const scenario: Scenario = {
           for (const target of targets) await measureLoad({ url: target.url, connections: settings.connections, duration: settings.warmup, warmup: 0 });
         }
         for (let round = 0; round < rounds; round++) {
-          for (const target of targets) {
+          // Each round starts one server further on, and a second of quiet precedes each turn: a
+          // server's work after its turn (collecting its garbage) must not fall on the next one.
+          for (const [index] of targets.entries()) {
+            const target = targets[(index + round) % targets.length]!;
+            await new Promise((resolve) => setTimeout(resolve, 1000));
             const result = await measureLoad({ url: target.url, connections: settings.connections, duration: settings.duration / rounds, warmup: 0, expectStatus: 200, serverPid: target.pid });
             (hits[target.key] ??= []).push(result);
+            console.log(`  round ${round + 1} ${target.key}: ${count(result.rps)} req/s, ${result.cpuMicrosPerRequest.toFixed(1)} CPU µs/req, p99 ${result.p99} ms (load average ${load1()})`);
           }
         }
       } finally {
@@ -252,7 +257,7 @@ export const scenario: Scenario = {
       ];
     };
     printTable(
-      `cached hit: one rendered URL (${bodyBytes} bytes), ${settings.connections} connections, ${rounds} rounds × ${(settings.duration / rounds).toFixed(1)} s per server taking turns, after ${settings.warmup} s of warm-up each; p50: median of the rounds, p99: the worst; services ran ${code}`,
+      `cached hit: one rendered URL (${bodyBytes} bytes), ${settings.connections} connections, ${rounds} rounds × ${(settings.duration / rounds).toFixed(1)} s per server taking turns (in turn order rotated each round, a second apart), after ${settings.warmup} s of warm-up each; p50: median of the rounds, p99: the worst; services ran ${code}`,
       ['server', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'CPU µs/req', 'CPU vs bare', 'target', 'verdict'],
       [
         row('bare node:http, same bytes', 'bare'),
