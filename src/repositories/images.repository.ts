@@ -42,9 +42,6 @@ export interface ListOptions {
   total?: number;
 }
 
-/** An album, by its internal id or by its organization and public id (then found in the same statement). */
-export type AlbumKey = string | { organizationId: string; publicId: string };
-
 /** Where a page of an album's images ends: the sort key of its last image. */
 export interface ImagePosition {
   /** Its capture time, for pages by `taken_at` (null: it has none, so it lists with the undated ones). */
@@ -251,18 +248,14 @@ export class ImagesRepository {
    * id) in order, then, when the page is not full, the undated ones from the same index:
    * two range reads rather than one ORDER BY on `taken_at IS NULL`, which no index serves.
    */
-  async listAfter(album: AlbumKey, limit: number, after: ImagePosition | null, options: ListOptions = {}): Promise<ImageRow[]> {
+  async listAfter(albumId: string, limit: number, after: ImagePosition | null, options: ListOptions = {}): Promise<ImageRow[]> {
     const { field = 'created_at', order = 'desc' } = options.sort ?? {};
     const beyond = order === 'desc' ? '<' : '>';
-    const inAlbum =
-      typeof album === 'string'
-        ? sql<boolean>`images.album_id = ${album}`
-        : sql<boolean>`images.album_id = (select a.id from albums as a where a.organization_id = ${album.organizationId} and a.public_id = ${album.publicId})`;
     const live = () => {
       // deleted_at is NULL in every row here, so ordering by it changes nothing, but it lets
       // PostgreSQL read the rows in the index's order instead of sorting the whole album: it
       // does not treat IS NULL as fixing the column. The same goes for taken_at below.
-      let query = this.withMedia().where(inAlbum).where('images.deleted_at', 'is', null).orderBy('images.deleted_at', order);
+      let query = this.withMedia().where('images.album_id', '=', albumId).where('images.deleted_at', 'is', null).orderBy('images.deleted_at', order);
       if (options.tag !== undefined) query = query.where(this.taggedWith(options.tag));
       return query;
     };

@@ -66,51 +66,38 @@ export class ImagesService implements TrashPurger {
    * token sets for the album (SharinPix's `Sort`); only those tagged `tag` when given.
    */
   async list(actor: Actor, albumPublicId: string, request: PageRequest, options: ListOptions = {}): Promise<Page<ImageJson>> {
-    // The album is found by this very id: its own public id is `albumPublicId`.
-    const sort = options.sort ?? imageOrderFor(actor, albumPublicId) ?? { field: 'created_at', order: 'desc' };
+    const album = await this.albums.find(actor, albumPublicId);
+    requireAccess(actor, 'image_list', [album.public_id]);
+    const sort = options.sort ?? imageOrderFor(actor, album.public_id) ?? { field: 'created_at', order: 'desc' };
     const { tag } = options;
     // The cursor belongs to one order and filter: another one's position means nothing here.
     const scope = JSON.stringify([sort.field, sort.order, tag ?? null]);
     const byTakenAt = sort.field === 'taken_at';
     const { perPage } = request;
-    let after: ImagePosition | null = null;
+    // Untagged, the total is the album's counter; a tag's is counted (linear in the album).
+    const counted = tag === undefined ? Promise.resolve(album.images_count) : this.repos.images.countTagged(album.id, tag);
+    let rows: ImageRow[];
+    let total: number;
+    let more: boolean;
     if (request.cursor !== undefined) {
       const key = decodeCursor(request.cursor, 'images', scope, byTakenAt ? 3 : 2);
       const [createdAt, id] = key.slice(byTakenAt ? 1 : 0);
       if (typeof createdAt !== 'string' || typeof id !== 'string') throw badRequest('Invalid cursor');
-      after = { created_at: createdAt, id, ...(byTakenAt ? { taken_at: key[0] } : {}) };
-    }
-    const offset = request.cursor !== undefined ? 0 : ((request.page ?? 1) - 1) * perPage;
-    let album: Album | undefined;
-    let rows: ImageRow[];
-    if (offset === 0) {
-      // A keyset page (a cursor's, or page 1) does not depend on the album's count: it is read
-      // together with the album, by the album's public id (one round trip instead of two on
-      // PostgreSQL), and shown only once the album is found and the token may list it.
-      const albumKey = { organizationId: actor.organizationId, publicId: albumPublicId };
-      [album, rows] = await Promise.all([
-        this.repos.albums.findByPublicId(actor.organizationId, albumPublicId),
-        this.repos.images.listAfter(albumKey, perPage + 1, after, { sort, tag }),
-      ]);
-      if (!album) throw notFound('Album');
-      requireAccess(actor, 'image_list', [album.public_id]);
+      const after: ImagePosition = { created_at: createdAt, id, ...(byTakenAt ? { taken_at: key[0] } : {}) };
+      [rows, total] = await Promise.all([this.repos.images.listAfter(album.id, perPage + 1, after, { sort, tag }), counted]);
+      more = rows.length > perPage;
     } else {
-      album = await this.albums.find(actor, albumPublicId);
-      requireAccess(actor, 'image_list', [album.public_id]);
-      // Past page 1, the count chooses the end the page is read from (see listPage).
-      const total = tag === undefined ? album.images_count : undefined;
+      const offset = ((request.page ?? 1) - 1) * perPage;
+      total = await counted;
       rows = await this.repos.images.listPage(album.id, perPage, offset, { sort, tag, total });
+      more = offset + rows.length < total;
     }
-    // Untagged, the total is the album's counter; a tag's is counted (linear in the album).
-    const total = tag === undefined ? album.images_count : await this.repos.images.countTagged(album.id, tag);
-    const more = offset === 0 ? rows.length > perPage : offset + rows.length < total;
-    const publicId = album.public_id;
     const page = pageOf(
       rows,
       perPage,
       more,
       (row) => encodeCursor('images', scope, byTakenAt ? [row.taken_at, row.created_at, row.id] : [row.created_at, row.id]),
-      (row) => this.presenter.present(row, publicId),
+      (row) => this.presenter.present(row, album.public_id),
     );
     return { ...page, total };
   }
