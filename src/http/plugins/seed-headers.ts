@@ -27,42 +27,25 @@ const HEADERS: symbol = kReplyHeaders;
 
 type HeaderMap = Record<string, string | number | string[] | undefined>;
 
-/** The seed headers in order, lower-cased as Fastify keeps them (X-token only when there is one). */
+/**
+ * The seed headers in order, lower-cased as Fastify keeps them (X-token only when there is
+ * one). One literal, the token inserted in its place rather than deleted after: both shapes
+ * stay fast objects.
+ */
 function seedBlock(token: string | undefined, requestId: string, runtime: string): HeaderMap {
-  return token
-    ? {
-        'cache-control': CACHE_CONTROL,
-        pragma: 'no-cache',
-        expires: EXPIRES,
-        'content-type': JSON_TYPE,
-        'x-token': token,
-        vary: 'Accept-Encoding',
-        p3p: P3P,
-        'x-request-id': requestId,
-        'x-runtime': runtime,
-        'x-frame-options': 'DENY',
-        'x-content-type-options': 'nosniff',
-        'x-xss-protection': '1; mode=block',
-        'x-download-options': 'noopen',
-        'x-permitted-cross-domain-policies': 'none',
-        'referrer-policy': REFERRER_POLICY,
-      }
-    : {
-        'cache-control': CACHE_CONTROL,
-        pragma: 'no-cache',
-        expires: EXPIRES,
-        'content-type': JSON_TYPE,
-        vary: 'Accept-Encoding',
-        p3p: P3P,
-        'x-request-id': requestId,
-        'x-runtime': runtime,
-        'x-frame-options': 'DENY',
-        'x-content-type-options': 'nosniff',
-        'x-xss-protection': '1; mode=block',
-        'x-download-options': 'noopen',
-        'x-permitted-cross-domain-policies': 'none',
-        'referrer-policy': REFERRER_POLICY,
-      };
+  const headers: HeaderMap = { 'cache-control': CACHE_CONTROL, pragma: 'no-cache', expires: EXPIRES, 'content-type': JSON_TYPE };
+  if (token) headers['x-token'] = token;
+  headers.vary = 'Accept-Encoding';
+  headers.p3p = P3P;
+  headers['x-request-id'] = requestId;
+  headers['x-runtime'] = runtime;
+  headers['x-frame-options'] = 'DENY';
+  headers['x-content-type-options'] = 'nosniff';
+  headers['x-xss-protection'] = '1; mode=block';
+  headers['x-download-options'] = 'noopen';
+  headers['x-permitted-cross-domain-policies'] = 'none';
+  headers['referrer-policy'] = REFERRER_POLICY;
+  return headers;
 }
 
 /** Seconds since the request started, with 6 decimals, as Rails' X-Runtime. */
@@ -70,24 +53,9 @@ function runtime(request: FastifyRequest): string {
   return (Number(process.hrtime.bigint() - request.startedAt) / 1e9).toFixed(6);
 }
 
-/** The fixed seed headers in order, with a request id, for answers written straight to a socket. */
+/** The seed headers in order, with a request id, for answers written straight to a socket. */
 export function rawSeedHeaders(requestId: string): Array<[string, string]> {
-  return [
-    ['Cache-Control', CACHE_CONTROL],
-    ['Pragma', 'no-cache'],
-    ['Expires', EXPIRES],
-    ['Content-Type', JSON_TYPE],
-    ['Vary', 'Accept-Encoding'],
-    ['P3P', P3P],
-    ['X-Request-Id', requestId],
-    ['X-Runtime', (0).toFixed(6)],
-    ['X-Frame-Options', 'DENY'],
-    ['X-Content-Type-Options', 'nosniff'],
-    ['X-XSS-Protection', '1; mode=block'],
-    ['X-Download-Options', 'noopen'],
-    ['X-Permitted-Cross-Domain-Policies', 'none'],
-    ['Referrer-Policy', REFERRER_POLICY],
-  ];
+  return Object.entries(seedBlock(undefined, requestId, (0).toFixed(6))) as Array<[string, string]>;
 }
 
 /**
