@@ -7,48 +7,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
+import { rawSeedHeaders } from '../../src/http/plugins/seed-headers.ts';
+import { ALBUM_LIKE_BODY } from './album-like-body.ts';
 
-// The bare server's body (bare-server.child.ts), so the two differ by the framework and the headers only.
-const BODY = JSON.stringify({
-  id: 'b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e',
-  public_id: 'b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e',
-  images_count: 0,
-  views_count: 0,
-  upload_form: null,
-  organization_id: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
-  thumbnails: [],
-  created_at: '2026-01-01T00:00:00.000Z',
-  updated_at: '2026-01-01T00:00:00.000Z',
-  note: 'bare node:http baseline',
-});
-
-const BEFORE_REQUEST_ID = {
-  'cache-control': 'no-cache, no-store',
-  pragma: 'no-cache',
-  expires: 'Fri, 01 Jan 1990 00:00:00 GMT',
-  'content-type': 'application/json; charset=utf-8',
-  vary: 'Accept-Encoding',
-  p3p: 'CP="NOI ADM DEV PSAi COM NAV OUR OTRo STP IND DEM"',
-};
-
-const AFTER_RUNTIME = {
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'x-xss-protection': '1; mode=block',
-  'x-download-options': 'noopen',
-  'x-permitted-cross-domain-policies': 'none',
-  'referrer-policy': 'origin-when-cross-origin, strict-origin-when-cross-origin',
-};
+// The service's own seed block, built once; per reply only the request id and X-Runtime
+// change (a spread keeps every name in the block's order).
+const SEED = Object.fromEntries(rawSeedHeaders(''));
 
 const app = Fastify({ logger: false, genReqId: () => randomUUID() });
 app.all('/*', (request, reply) => {
   const started = process.hrtime.bigint();
-  reply
-    .headers(BEFORE_REQUEST_ID)
-    .header('x-request-id', request.id)
-    .header('x-runtime', (Number(process.hrtime.bigint() - started) / 1e9).toFixed(6))
-    .headers(AFTER_RUNTIME)
-    .send(BODY);
+  const runtime = (Number(process.hrtime.bigint() - started) / 1e9).toFixed(6);
+  reply.headers({ ...SEED, 'x-request-id': request.id, 'x-runtime': runtime }).send(ALBUM_LIKE_BODY);
 });
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
 
