@@ -18,6 +18,7 @@ import { SCRUBS, scrubSecrets } from '../../src/logging.ts';
 import { signUploadParams } from '../../src/media/signing.ts';
 import { UPLOAD_FORM_TTL_SECONDS, type UploadForm, UploadFormService } from '../../src/services/upload-form.ts';
 import { call, newTenant, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/server.ts';
+import { SEED_HEADER_ORDER, SEED_HEADER_ORDER_WITHOUT_TOKEN } from '../helpers/seed-headers.ts';
 
 let server: TestServer;
 let tenant: Tenant;
@@ -27,26 +28,6 @@ before(async () => {
   tenant = await newTenant(server);
 });
 after(() => server.stop());
-
-/** The seed's header order without X-token (answers to callers without a valid token). */
-const SEED_ORDER_WITHOUT_TOKEN = [
-  'cache-control',
-  'pragma',
-  'expires',
-  'content-type',
-  'vary',
-  'p3p',
-  'x-request-id',
-  'x-runtime',
-  'x-frame-options',
-  'x-content-type-options',
-  'x-xss-protection',
-  'x-download-options',
-  'x-permitted-cross-domain-policies',
-  'referrer-policy',
-  'content-length',
-];
-const SEED_ORDER_WITH_TOKEN = [...SEED_ORDER_WITHOUT_TOKEN.slice(0, 4), 'x-token', ...SEED_ORDER_WITHOUT_TOKEN.slice(4)];
 
 interface RawAnswer {
   status: number;
@@ -74,7 +55,7 @@ function raw(method: string, path: string, headers: Record<string, string> = {},
   });
 }
 
-const seedNames = (names: string[]) => names.filter((n) => SEED_ORDER_WITH_TOKEN.includes(n));
+const seedNames = (names: string[]) => names.filter((n) => SEED_HEADER_ORDER.includes(n));
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
 
 describe('refusals answered by the authentication hook', () => {
@@ -96,7 +77,7 @@ describe('refusals answered by the authentication hook', () => {
         // As thrown errors are written: AppError's object through the route's error schema,
         // which puts the required keys first (the 409 below shows the same order).
         assert.equal(res.body, `{"error":{"status":401,"message":${JSON.stringify(message)},"code":"unauthorized"}}`);
-        assert.deepEqual(seedNames(res.names), SEED_ORDER_WITHOUT_TOKEN);
+        assert.deepEqual(seedNames(res.names), SEED_HEADER_ORDER_WITHOUT_TOKEN);
         assert.equal(res.headers['content-type'], 'application/json; charset=utf-8');
         assert.equal(res.headers['content-length'], String(Buffer.byteLength(res.body)));
         assert.match(res.headers['x-runtime']!, /^\d+\.\d{6}$/);
@@ -123,18 +104,18 @@ test('errors thrown past authentication keep the seed order, X-token included', 
   assert.equal(conflict.status, 200);
   assert.equal(again.status, 409);
   assert.deepEqual(Object.keys(JSON.parse(again.body).error), ['status', 'message', 'code']);
-  assert.deepEqual(seedNames(again.names), SEED_ORDER_WITH_TOKEN);
+  assert.deepEqual(seedNames(again.names), SEED_HEADER_ORDER);
   assert.equal(again.headers['x-token'], tenant.token);
   assert.equal(again.headers['content-type'], 'application/json; charset=utf-8');
   const nul = await raw('GET', '/api/v1/albums/a%00b', { Authorization: `Token token="${tenant.token}"` });
   assert.equal(nul.status, 400);
-  assert.deepEqual(seedNames(nul.names), SEED_ORDER_WITH_TOKEN);
+  assert.deepEqual(seedNames(nul.names), SEED_HEADER_ORDER);
 });
 
 test('a route of the API that is not there: 404 with the seed headers, no token asked', async () => {
   const res = await raw('GET', '/api/v1/nothing-here');
   assert.equal(res.status, 404);
-  assert.deepEqual(seedNames(res.names), SEED_ORDER_WITHOUT_TOKEN);
+  assert.deepEqual(seedNames(res.names), SEED_HEADER_ORDER_WITHOUT_TOKEN);
   assert.equal(JSON.parse(res.body).error.status, 404);
 });
 

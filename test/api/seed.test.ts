@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { signUploadParams } from '../../src/media/signing.ts';
 import { call, newTenant, startTestServer, type Tenant, type TestServer } from '../helpers/server.ts';
+import { SEED_HEADER_ORDER } from '../helpers/seed-headers.ts';
 
 let server: TestServer;
 let tenant: Tenant;
@@ -32,26 +33,6 @@ const FIXED_HEADERS: Record<string, string> = {
   'x-permitted-cross-domain-policies': 'none',
   'referrer-policy': 'origin-when-cross-origin, strict-origin-when-cross-origin',
 };
-
-/** Every header the seed shows, in its order. */
-const SEED_HEADER_ORDER = [
-  'cache-control',
-  'pragma',
-  'expires',
-  'content-type',
-  'x-token',
-  'vary',
-  'p3p',
-  'x-request-id',
-  'x-runtime',
-  'x-frame-options',
-  'x-content-type-options',
-  'x-xss-protection',
-  'x-download-options',
-  'x-permitted-cross-domain-policies',
-  'referrer-policy',
-  'content-length',
-];
 
 export function assertSeedHeaders(headers: Headers, options: { token?: string } = {}): void {
   for (const [name, value] of Object.entries(FIXED_HEADERS)) assert.equal(headers.get(name), value, name);
