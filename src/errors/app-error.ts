@@ -47,9 +47,19 @@ export class AppError extends Error {
     return this.status;
   }
 
-  toJSON(): { error: { status: number; code: ErrorCode; message: string } } {
-    return { error: { status: this.status, code: this.code, message: this.message } };
+  toJSON(): ErrorJson {
+    return errorJson(this.code, this.message);
   }
+}
+
+/** The contract's error body. */
+export interface ErrorJson {
+  error: { status: number; code: ErrorCode; message: string };
+}
+
+/** What an AppError of `code` and `message` renders as, without building the error. */
+export function errorJson(code: ErrorCode, message: string): ErrorJson {
+  return { error: { status: STATUS[code], code, message } };
 }
 
 export const badRequest = (message: string): AppError => new AppError('bad_request', message);

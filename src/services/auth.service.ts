@@ -4,7 +4,6 @@
  * the secret URL returned by `POST /api/v1/secret` carries them. Notification tokens are
  * refused here: they only open the notification receiver.
  */
-import { unauthorized } from '../errors/app-error.ts';
 import type { Actor } from '../auth/permissions.ts';
 import { type Abilities, parseAbilities } from '../auth/abilities.ts';
 import { type AnyClaims, nowSeconds, TokenError, type TokenSigner, USER_TOKEN_TTL_SECONDS } from '../auth/tokens.ts';
@@ -33,19 +32,11 @@ export class AuthService {
     private readonly signer: TokenSigner,
   ) {}
 
-  /** The caller, or a 401 (AppError) saying why not. */
-  async authenticate(credentials: Credentials | null): Promise<Authenticated> {
-    const result = await this.check(credentials);
-    if ('refused' in result) throw unauthorized(result.refused);
-    return result;
-  }
-
   /**
    * The caller, or why its credentials are refused, as a value: the API answers a refusal
    * without an error thrown through the framework. Other failures (the database) still throw.
    */
-  async check(credentials: Credentials | null): Promise<Authenticated | Refusal> {
-    if (!credentials) return { refused: 'Missing token' };
+  async check(credentials: Credentials): Promise<Authenticated | Refusal> {
     if (credentials.kind === 'basic') return this.authenticateBasic(credentials.id, credentials.secret);
     try {
       return await this.authenticateToken(credentials.token);

@@ -9,20 +9,16 @@
  * object, stack or error handler for the most common failure, a request without a token.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify';
-import { unauthorized } from '../../errors/app-error.ts';
+import { errorJson, unauthorized } from '../../errors/app-error.ts';
 import type { Actor } from '../../auth/permissions.ts';
-import type { Credentials } from '../../services/auth.service.ts';
+import type { Credentials, Refusal } from '../../services/auth.service.ts';
 import { answersAppErrorsAsJson } from './error-handler.ts';
 
-/** Why credentials were refused before any token was looked at. */
-interface Malformed {
-  refused: string;
-}
+const MALFORMED: Refusal = { refused: 'Malformed Authorization header' };
+const MISSING_TOKEN: Refusal = { refused: 'Missing token' };
 
-const MALFORMED: Malformed = { refused: 'Malformed Authorization header' };
-const MISSING_TOKEN = 'Missing token';
-
-function credentialsOf(request: FastifyRequest): Credentials | Malformed | null {
+/** The request's credentials, or why there are none to look at. */
+function credentialsOf(request: FastifyRequest): Credentials | Refusal {
   const header = request.headers.authorization;
   if (header) {
     const token = /^Token\s+(?:token=)?"?([^"\s]+)"?\s*$/i.exec(header) ?? /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -37,7 +33,7 @@ function credentialsOf(request: FastifyRequest): Credentials | Malformed | null 
   }
   const query = request.query as Record<string, unknown> | undefined;
   if (typeof query?.token === 'string' && query.token) return { kind: 'token', token: query.token };
-  return null;
+  return MISSING_TOKEN;
 }
 
 /** How a hook refuses credentials with `message`: answering itself, or through `done(error)`. */
@@ -49,7 +45,7 @@ type Refuse = (reply: FastifyReply, message: string, done: (err?: Error) => void
  * onSend as for any reply. No error object, stack or error handler is involved.
  */
 const answer401: Refuse = (reply, message) => {
-  reply.code(401).type('application/json; charset=utf-8').send({ error: { status: 401, code: 'unauthorized', message } });
+  reply.code(401).type('application/json; charset=utf-8').send(errorJson('unauthorized', message));
 };
 
 /** Hands `unauthorized(message)` to the scope's error handler (an HTML page's, say). */
@@ -62,7 +58,6 @@ const throw401: Refuse = (_reply, message, done) => done(unauthorized(message));
 function authenticator(app: FastifyInstance, refuse: Refuse): preValidationHookHandler {
   return (request, reply, done) => {
     const credentials = credentialsOf(request);
-    if (credentials === null) return refuse(reply, MISSING_TOKEN, done);
     if ('refused' in credentials) return refuse(reply, credentials.refused, done);
     app.services.auth.check(credentials).then((result) => {
       if ('refused' in result) return refuse(reply, result.refused, done);

@@ -38,16 +38,20 @@ export function answersAppErrorsAsJson(handler: unknown): boolean {
   return typeof handler === 'function' && APP_ERROR_JSON_HANDLERS.has(handler);
 }
 
-/** `cloudName`: the embedded media host's, whose paths answer Cloudinary's error format; null inside the API's scope. */
-export function errorHandler(app: FastifyInstance, cloudName: string | null = null): void {
-  const handler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+/** Errors of `app` and its children answered as the contract's JSON (see toAppError). */
+export function jsonErrors(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toAppError(error);
     if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
     reply.status(appError.status).type('application/json; charset=utf-8').send(appError.toJSON());
-  };
-  app.setErrorHandler(handler);
-  // What the instance and its children answer with (Fastify keeps a bound copy of `handler`).
+  });
+  // What the instance and its children answer with (Fastify keeps a bound copy of the handler).
   APP_ERROR_JSON_HANDLERS.add(app.errorHandler);
+}
+
+/** `cloudName`: the embedded media host's, whose paths answer Cloudinary's error format; null inside the API's scope. */
+export function errorHandler(app: FastifyInstance, cloudName: string | null = null): void {
+  jsonErrors(app);
   app.setNotFoundHandler((request, reply) => {
     const appError = new AppError('not_found', `Route ${request.method} ${request.url.split('?')[0]} not found`);
     sendError(request, reply, appError, cloudName);

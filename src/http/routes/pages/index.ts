@@ -3,13 +3,13 @@
  * page, their assets, and the thumbnail redirect. None of it gets the API's seed headers (the
  * API's JSON content type and `X-Frame-Options: DENY` would break pages and iframes).
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../../../platform.ts';
 import { AlbumPageService } from '../../../services/album-page.service.ts';
 import { ThumbnailLinksService } from '../../../services/thumbnail-links.service.ts';
 import { ViewerIdentity } from '../../../services/viewer-identity.ts';
 import { authentication } from '../../plugins/authentication.ts';
-import { toAppError } from '../../plugins/error-handler.ts';
+import { jsonErrors } from '../../plugins/error-handler.ts';
 import type { Api } from '../../types.ts';
 import { albumPage } from './album-page.ts';
 import { assetRoutes } from './assets.ts';
@@ -40,11 +40,7 @@ export async function pageRoutes(app: FastifyInstance, { config, db, services }:
   });
   // The thumbnail redirect answers errors in the API's JSON, as the original service did.
   await app.register(async (links) => {
-    links.setErrorHandler((error: FastifyError, request, reply) => {
-      const appError = toAppError(error);
-      if (appError.status >= 500) request.log.error({ err: error }, 'thumbnail redirect failed');
-      return reply.status(appError.status).type('application/json; charset=utf-8').send(appError.toJSON());
-    });
+    jsonErrors(links);
     authentication(links);
     thumbnailRedirect(links as unknown as Api, deps);
   });
