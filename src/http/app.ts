@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createLogger } from '../logging.ts';
 import type { MediaHost } from '../media/media-host.ts';
@@ -14,7 +13,7 @@ import { authentication } from './plugins/authentication.ts';
 import { bodyParsers } from './plugins/body-parsers.ts';
 import { clientErrorHandler, frameworkErrors, refuseLongUrls } from './plugins/error-audience.ts';
 import { errorHandler, toAppError } from './plugins/error-handler.ts';
-import { openapi } from './plugins/openapi.ts';
+import { openapiCollector, openapiPages } from './plugins/openapi.ts';
 import { refuseNul } from './plugins/no-nul.ts';
 import { requestLog } from './plugins/request-log.ts';
 import { seedHeaders } from './plugins/seed-headers.ts';
@@ -60,9 +59,9 @@ export async function buildApp({ config, db, services, mediaHost }: Platform): P
 
   app.decorate('services', services);
   app.decorateRequest('startedAt', 0n);
-  // The OpenAPI document must see every route, media delivery's included, so its collector sits
-  // at the root; its pages are served inside the service's scope below.
-  const openapiPages = await openapiAtRoot(app, config.publicUrl);
+  // The OpenAPI document must see every route, media delivery's included: its collector sits at
+  // the root; its pages are served inside the service's scope below.
+  await openapiCollector(app, config.publicUrl);
   // Media delivery sits beside the service's scope, not in it: none of the hooks below runs
   // for a derivative (the host sets its own headers, CORS, nosniff, error JSON and 414).
   await mediaHost?.registerDelivery(app);
@@ -115,36 +114,4 @@ function answerFromMemoryFirst(server: Server, mediaHost: MediaHost, log: Fastif
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     if (!server.listening || !mediaHost.answerFromMemory(request, response, log)) route(request, response);
   });
-}
-
-/**
- * Runs openapi() with @fastify/swagger (which documents the routes registered after it in its
- * scope and below) registered on the root now, and whatever else it registers (its pages)
- * held back for the scope the returned function is given.
- */
-async function openapiAtRoot(app: FastifyInstance, publicUrl: string): Promise<(scope: FastifyInstance) => Promise<void>> {
-  const held: Array<(scope: FastifyInstance) => unknown> = [];
-  const split = new Proxy(app, {
-    get(target, property) {
-      if (property === 'register') {
-        type Register = (plugin: unknown, options?: unknown) => unknown;
-        return (plugin: unknown, options?: unknown) => {
-          if (plugin === swagger) return (target.register as Register)(plugin, options);
-          held.push((scope) => (scope.register as Register)(plugin, options));
-          return Promise.resolve();
-        };
-      }
-      if (property === 'get') {
-        return (...args: unknown[]) => {
-          held.push((scope) => (scope.get as (...a: unknown[]) => unknown)(...args));
-        };
-      }
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  await openapi(split, publicUrl);
-  return async (scope) => {
-    for (const add of held) await add(scope);
-  };
 }

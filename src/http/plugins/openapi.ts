@@ -1,12 +1,15 @@
 /**
  * The OpenAPI 3 document, generated from the route schemas: `/openapi.json`, and a docs page
- * at `/docs`. Registered before the routes so that it sees them all.
+ * at `/docs`. The collector is registered on the root before any route, so that it sees them
+ * all (media delivery's included, which sits outside the service's scope); the pages are
+ * served inside the service's scope, with its hooks.
  */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 
-export async function openapi(app: FastifyInstance, publicUrl: string): Promise<void> {
+/** The document's collector: on the root, before every route. */
+export async function openapiCollector(app: FastifyInstance, publicUrl: string): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -26,6 +29,10 @@ export async function openapi(app: FastifyInstance, publicUrl: string): Promise<
       security: [{ token: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}
+
+/** The document's pages, `/docs` and `/openapi.json`, in `scope`. */
+export async function openapiPages(scope: FastifyInstance): Promise<void> {
+  await scope.register(swaggerUi, { routePrefix: '/docs' });
+  scope.get('/openapi.json', { schema: { hide: true } }, async () => scope.swagger());
 }
