@@ -1,12 +1,13 @@
 /**
  * The params of the media host's calls, as TypeBox schemas: `/openapi.json` documents each
- * route from them, and each handler checks the params it read against the same schema.
+ * route from them, and the handlers check against the same schema what could be of the wrong
+ * shape (a query or a urlencoded or JSON body, read by `paramsOf`); a multipart form's fields
+ * are text by construction.
  *
  * Fastify cannot validate them itself: upload and management calls arrive as multipart forms
  * that the handler streams after Fastify's validation stage (the file must not be held), and
  * the Admin API reads query and body together. So these routes switch Fastify's validation
- * off (`checkedByHandler`) and call `checkParams` once the params are read. Cloudinary
- * accepts params it does not know, so other keys pass.
+ * off (`checkedByHandler`). Cloudinary accepts params it does not know, so other keys pass.
  */
 import { type TProperties, type TSchema, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
@@ -42,6 +43,26 @@ export const CloudRouteParams = Type.Object({ cloud: Type.String({ description: 
 
 /** The route options of a call whose params its handler checks (see above). */
 export const checkedByHandler = { validatorCompiler: () => () => true };
+
+/**
+ * Query or body params by name, `[]` dropped from keys: lists stay lists (of text), other
+ * scalars become text as a form would send them, and an object (`max_results[a]=1` in a
+ * qs-parsed body, a JSON object) stays one, for checkParams to refuse where text is expected.
+ */
+export function paramsOf(...sources: unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const source of sources) {
+    if (!source || typeof source !== 'object') continue;
+    for (const [key, value] of Object.entries(source as Record<string, unknown>)) {
+      out[key.replace(/\[\]$/, '')] = Array.isArray(value)
+        ? value.map(String)
+        : value === undefined || (value !== null && typeof value === 'object')
+          ? value
+          : String(value);
+    }
+  }
+  return out;
+}
 
 const checkers = new WeakMap<TSchema, ReturnType<typeof Compile>>();
 

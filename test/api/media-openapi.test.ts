@@ -61,3 +61,15 @@ test('a single-valued param given twice is a 400 in Cloudinary\'s error JSON, fr
   const body = (await res.json()) as { error: { message: string } };
   assert.match(body.error.message, /^Invalid parameter max_results/);
 });
+
+test('a management call whose JSON body gives an object where text goes is a 400 naming the param', async () => {
+  const { cloudName } = server.config.cloudinary;
+  const res = await fetch(`${server.url}/v1_1/${cloudName}/image/destroy`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ public_id: { $ne: '' }, timestamp: 1, api_key: 'k', signature: 's' }),
+  });
+  assert.equal(res.status, 400);
+  const body = (await res.json()) as { error: { message: string } };
+  assert.match(body.error.message, /^Invalid parameter public_id/);
+});

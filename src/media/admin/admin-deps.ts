@@ -11,7 +11,7 @@ import type { DerivedCache } from '../delivery/derived-cache.ts';
 import type { MediaAssetsRepository } from '../media-assets.repository.ts';
 import { MediaError, unauthorized } from '../media-error.ts';
 import type { NamedTransformations } from '../named-transformations.ts';
-import { checkedByHandler, checkParams, CloudRouteParams } from '../params-schema.ts';
+import { checkedByHandler, checkParams, CloudRouteParams, paramsOf } from '../params-schema.ts';
 import { safeEqual } from '../signing.ts';
 import type { UploadPresets } from '../upload-presets.ts';
 
@@ -28,19 +28,11 @@ export interface AdminDeps {
 /** A param as Fastify parsed it: one string, or several for repeated keys. */
 export type AdminParam = string | string[] | undefined;
 
-/** Query and body params together, `[]` dropped from keys; lists stay lists; checked against `fields`. */
+/** Query and body params together (see paramsOf), checked against `fields`. */
 export function adminParams(request: FastifyRequest, fields: TObject): Record<string, AdminParam> {
-  // Nested objects (`max_results[a]=1`) stay objects, for the check to refuse.
-  const scalar = (value: unknown) => (value === undefined || (value !== null && typeof value === 'object') ? value : String(value));
-  const out: Record<string, unknown> = {};
-  for (const source of [request.query, request.body]) {
-    if (!source || typeof source !== 'object') continue;
-    for (const [key, value] of Object.entries(source as Record<string, unknown>)) {
-      out[key.replace(/\[\]$/, '')] = Array.isArray(value) ? value.map(String) : scalar(value);
-    }
-  }
-  checkParams(fields, out);
-  return out as Record<string, AdminParam>;
+  const params = paramsOf(request.query, request.body);
+  checkParams(fields, params);
+  return params as Record<string, AdminParam>;
 }
 
 export const one = (value: AdminParam): string | undefined => (Array.isArray(value) ? value[0] : value);

@@ -7,12 +7,12 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../media-error.ts';
 import { parseKeyValues } from '../upload/upload-options.ts';
 import { manageRoute, type ManageDeps, publicIdList, type ResourceParams, signedCall } from './manage-deps.ts';
-import { paramsSchema, SIGNED, text } from '../params-schema.ts';
+import { list, paramsSchema, SIGNED, text } from '../params-schema.ts';
 
 const FIELDS = paramsSchema({
   command: text('add or remove_all'),
   context: text('`key=value|key2=value2` (for add)'),
-  public_ids: text('Comma-separated public ids (the SDK sends public_ids[])'),
+  public_ids: list('Public ids, comma-separated or as a list (the SDK sends public_ids[])'),
   type: text('Their delivery type: upload (default), authenticated or private'),
   ...SIGNED,
 });

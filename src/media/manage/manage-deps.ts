@@ -10,7 +10,7 @@ import type { AssetRemoval } from '../asset-removal.ts';
 import type { EagerMaker } from '../eager.ts';
 import type { MediaAssetsRepository } from '../media-assets.repository.ts';
 import { MediaError } from '../media-error.ts';
-import { checkedByHandler, checkParams, ResourceRouteParams } from '../params-schema.ts';
+import { checkedByHandler, checkParams, paramsOf, ResourceRouteParams } from '../params-schema.ts';
 import { checkSignedBeforeFile, checkUploadAuth } from '../upload/upload-auth.ts';
 import { receiveUpload } from '../upload/receive-upload.ts';
 
@@ -35,15 +35,10 @@ const RESOURCE_TYPES = new Set(['image', 'raw']);
 
 /**
  * The request's params as strings, from the SDK's multipart form (any file part is dropped),
- * a urlencoded form or JSON; arrays are joined with commas, as Cloudinary reads `public_ids[]`.
+ * a urlencoded form or JSON (checked against `fields`); lists are joined with commas, as
+ * Cloudinary reads `public_ids[]`.
  */
 export async function readParams(request: FastifyRequest, deps: ManageDeps, fields: TObject): Promise<Record<string, string>> {
-  const params = await readRawParams(request, deps);
-  checkParams(fields, params);
-  return params;
-}
-
-async function readRawParams(request: FastifyRequest, deps: ManageDeps): Promise<Record<string, string>> {
   if (request.isMultipart()) {
     const upload = await receiveUpload(request, deps.tmpDir, {
       maxBytes: deps.maxUploadBytes,
@@ -54,9 +49,10 @@ async function readRawParams(request: FastifyRequest, deps: ManageDeps): Promise
     await upload.cleanup();
     return upload.params;
   }
-  const body = (request.body ?? {}) as Record<string, unknown>;
+  const params = paramsOf(request.body);
+  checkParams(fields, params);
   return Object.fromEntries(
-    Object.entries(body).map(([key, value]) => [key.replace(/\[\]$/, ''), Array.isArray(value) ? value.join(',') : String(value)]),
+    Object.entries(params).map(([key, value]) => [key, Array.isArray(value) ? value.join(',') : String(value)]),
   );
 }
 

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../media-error.ts';
 import { parseTags } from '../upload/upload-options.ts';
 import { manageRoute, type ManageDeps, publicIdList, type ResourceParams, signedCall } from './manage-deps.ts';
-import { paramsSchema, SIGNED, text } from '../params-schema.ts';
+import { list, paramsSchema, SIGNED, text } from '../params-schema.ts';
 
 const COMMANDS: Record<string, (tags: string[], given: string[]) => string[]> = {
   add: (tags, given) => [...new Set([...tags, ...given])],
@@ -19,7 +19,7 @@ const COMMANDS: Record<string, (tags: string[], given: string[]) => string[]> = 
 const FIELDS = paramsSchema({
   command: text('add, remove, replace or remove_all'),
   tag: text('Comma-separated tags (not for remove_all)'),
-  public_ids: text('Comma-separated public ids (the SDK sends public_ids[])'),
+  public_ids: list('Public ids, comma-separated or as a list (the SDK sends public_ids[])'),
   type: text('Their delivery type: upload (default), authenticated or private'),
   ...SIGNED,
 });

@@ -7,11 +7,11 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { badRequest, MediaError } from '../media-error.ts';
-import { checkedByHandler, checkParams, paramsSchema, ResourceRouteParams, SIGNED, text } from '../params-schema.ts';
-import type { UploadPresets } from '../upload-presets.ts';
+import { checkedByHandler, paramsSchema, ResourceRouteParams, SIGNED, text } from '../params-schema.ts';
+import type { UploadPreset, UploadPresets } from '../upload-presets.ts';
 import type { ChunkedUploads } from './chunked-upload.ts';
 import { parseContentRange } from './chunked-upload.ts';
-import { checkUploadAuth, checkUploadAuthBeforeFile, requireUnsignedPreset } from './upload-auth.ts';
+import { checkUploadAuth, checkUploadAuthBeforeFile, type PresetLookup, requireUnsignedPreset } from './upload-auth.ts';
 import type { MediaUploader, UploadResourceType } from './media-uploader.ts';
 import { receiveUpload } from './receive-upload.ts';
 
@@ -22,7 +22,7 @@ const UNSIGNED_PARAMS = new Set([
   'upload_preset', 'public_id', 'folder', 'asset_folder', 'tags', 'context', 'metadata', 'filename_override', 'callback', 'api_key',
 ]);
 
-/** The upload form's params: documented from here, and checked once the form is read. */
+/** The upload form's params, as /docs shows them (a multipart form's fields are text by construction). */
 const UPLOAD = paramsSchema({
   file: Type.Optional(Type.String({ format: 'binary', description: 'The file: a file part, or a data URI in a text field' })),
   ...SIGNED,
@@ -64,14 +64,18 @@ export interface UploadRouteDeps {
  * without a signature passes only through an unsigned preset, and may then set only
  * UNSIGNED_PARAMS.
  */
-async function authorizedParams(params: Record<string, string>, deps: UploadRouteDeps): Promise<Record<string, string>> {
+async function authorizedParams(
+  params: Record<string, string>,
+  deps: UploadRouteDeps,
+  presets: PresetLookup<UploadPreset>,
+): Promise<Record<string, string>> {
   if (params.upload_preset && !params.signature) {
-    const preset = await requireUnsignedPreset(params.upload_preset, (name) => deps.presets.get(name));
+    const preset = await requireUnsignedPreset(params.upload_preset, presets);
     const extra = Object.keys(params).find((key) => !UNSIGNED_PARAMS.has(key));
     if (extra) throw badRequest(`${extra} parameter is not allowed when using unsigned upload. Only ${[...UNSIGNED_PARAMS].join(', ')} are allowed`);
     return { ...preset.settings, ...params };
   }
-  const preset = params.upload_preset ? await deps.presets.get(params.upload_preset) : null;
+  const preset = params.upload_preset ? await presets(params.upload_preset) : null;
   if (params.upload_preset && !preset) throw badRequest(`Upload preset not found: ${params.upload_preset}`);
   checkUploadAuth(params, deps.credentials);
   return { ...(preset?.settings ?? {}), ...params };
@@ -104,14 +108,16 @@ export function uploadRoute(app: FastifyInstance, deps: UploadRouteDeps): void {
       if (!RESOURCE_TYPES.has(resourceType)) {
         throw badRequest(`Unsupported resource type ${resourceType}: the embedded host stores images and raw files`);
       }
+      // The check before the file and the one after ask for the same preset: it is read once.
+      const read = new Map<string, Promise<UploadPreset | null>>();
+      const presets: PresetLookup<UploadPreset> = (name) => read.get(name) ?? read.set(name, deps.presets.get(name)).get(name)!;
       const upload = await receiveUpload(request, deps.tmpDir, {
         maxBytes: deps.maxUploadBytes,
         maxFieldBytes: deps.maxFormFieldBytes,
-        beforeFile: (params) => checkUploadAuthBeforeFile(params, deps.credentials, (name) => deps.presets.get(name)),
+        beforeFile: (params) => checkUploadAuthBeforeFile(params, deps.credentials, presets),
       });
       try {
-        checkParams(UPLOAD, upload.params);
-        const params = await authorizedParams(upload.params, deps);
+        const params = await authorizedParams(upload.params, deps, presets);
         if (!upload.file) throw badRequest('Missing required parameter - file');
         if (upload.file.bytes === 0) throw badRequest('Empty file');
         const rangeHeader = request.headers['content-range'];
