@@ -102,7 +102,12 @@ describe('through the delivery routes, with the host’s lookup, cache and remov
   const picture = (background: { r: number; g: number; b: number }) =>
     sharp({ create: { width: 400, height: 300, channels: 3, background } }).jpeg().toBuffer();
 
-  /** The host's parts wired as media-host.ts wires them, over an in-memory record table that counts reads. */
+  /**
+   * The host's parts wired as media-host.ts wires them, over an in-memory record table that
+   * counts reads, with the route's asset lookups counted too: the lookup remembers records for
+   * as long as a verified answer lives, so only the route's own lookups show a URL answered
+   * from memory.
+   */
   async function host() {
     let now = 1_000_000;
     const clock = () => now;
@@ -131,6 +136,7 @@ describe('through the delivery routes, with the host’s lookup, cache and remov
         analysis: '{}',
       } as MediaAsset);
     };
+    let lookups = 0;
     const verified = new VerifiedUrls({ now: clock });
     const lookup = new AssetLookup(assets, { now: clock, onForget: (key) => verified.revokeAsset(CLOUD, key) });
     const cache = new DerivedCache({ store, onPurge: (prefix) => verified.revoke(prefix) });
@@ -144,7 +150,10 @@ describe('through the delivery routes, with the host’s lookup, cache and remov
         store,
         derivatives: new Derivatives(store, cache, 2, async () => null),
         verified,
-        findAsset: (resourceType, publicId, type, version) => lookup.find({ resourceType, type, publicId }, version),
+        findAsset: (resourceType, publicId, type, version) => {
+          lookups += 1;
+          return lookup.find({ resourceType, type, publicId }, version);
+        },
         expandNamed: async (transformation) => transformation.replace('t_thumb', 'c_fill,h_20,w_20'),
         rememberFaces: () => {},
       }),
@@ -155,6 +164,7 @@ describe('through the delivery routes, with the host’s lookup, cache and remov
       removal,
       verified,
       reads: () => reads,
+      lookups: () => lookups,
       advance: (ms: number) => (now += ms),
     };
   }
@@ -181,6 +191,7 @@ describe('through the delivery routes, with the host’s lookup, cache and remov
     assert.equal(notModified.headers.etag, first.headers.etag);
     assert.equal(notModified.headers['content-length'], undefined);
     assert.equal(h.reads(), 1, 'neither asked for the record again');
+    assert.equal(h.lookups(), 1, 'nor looked the asset up: both answered from memory');
   });
 
   test('an answer lasts as long as the asset lookup it rests on', async () => {
@@ -190,11 +201,13 @@ describe('through the delivery routes, with the host’s lookup, cache and remov
     h.advance(ASSET_LOOKUP_TTL_MS - 1);
     await h.app.inject(url('c_fill,h_50,w_60'));
     assert.equal(h.reads(), 1);
+    assert.equal(h.lookups(), 1, 'answered from memory');
     h.advance(1);
     assert.equal((await h.app.inject(url('c_fill,h_50,w_60'))).statusCode, 200);
     assert.equal(h.reads(), 2, 'read again once the lookup expired');
     await h.app.inject(url('c_fill,h_50,w_60'));
     assert.equal(h.reads(), 2, 'and remembered again');
+    assert.equal(h.lookups(), 2, 'the expired answer was looked up again, the next one answered from memory');
   });
 
   test('an overwrite revokes at once: the next request serves the new file', async () => {
@@ -282,9 +295,11 @@ describe('through the delivery routes, with the host’s lookup, cache and remov
     const jpeg = await h.app.inject(url('c_fill,f_auto,h_50,w_60'));
     assert.equal(h.verified.size, 1);
     const reads = h.reads();
+    const lookups = h.lookups();
     const webpAgain = await h.app.inject({ url: url('c_fill,f_auto,h_50,w_60'), headers: { accept: 'image/webp' } });
     const jpegAgain = await h.app.inject(url('c_fill,f_auto,h_50,w_60'));
     assert.equal(h.reads(), reads);
+    assert.equal(h.lookups(), lookups, 'both answered from memory');
     assert.equal(webpAgain.headers['content-type'], 'image/webp');
     assert.equal(webpAgain.headers.etag, webp.headers.etag);
     assert.equal(webpAgain.headers.vary, 'Accept');
