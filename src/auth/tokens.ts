@@ -118,7 +118,8 @@ export class TokenSigner {
       if (err instanceof errors.JWTExpired) throw new TokenError('Token has expired');
       throw new TokenError('Invalid token');
     }
-    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    // A token verified again (under another key) replaces its own entry: no other is evicted for it.
+    if (!this.verified.has(token) && this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, { key: secretValue, claims });
     return claims;
   }

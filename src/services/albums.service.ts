@@ -56,7 +56,6 @@ export interface AlbumListItem {
   thumbnails: ImageJson[];
 }
 
-export type { Page } from './page-cursor.ts';
 
 /**
  * What a transaction that hard-deleted rows hands back: its result, and the stored media

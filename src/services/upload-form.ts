@@ -38,7 +38,7 @@ export interface UploadForm {
 }
 
 /** How many forms are kept for reuse within one second (the reads of one hot album need one). */
-export const UPLOAD_FORM_CACHE_SIZE = 1000;
+const UPLOAD_FORM_CACHE_SIZE = 1000;
 
 /**
  * Builds the forms. A form is a function of the caller, the album and the second it is built

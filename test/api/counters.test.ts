@@ -246,7 +246,7 @@ describe('migration 0008 on an existing database', () => {
       if (!pgDatabase) {
         const table = await sql<{ sql: string }>`select sql from sqlite_master where name = 'albums'`.execute(k);
         assert.match(table.rows[0]!.sql, /without rowid/i);
-        assert.equal((await sql`pragma foreign_keys`.execute(k)).rows.length, 1);
+        assert.deepEqual((await sql`pragma foreign_keys`.execute(k)).rows, [{ foreign_keys: 1 }], 'foreign keys on again');
         assert.deepEqual((await sql`pragma foreign_key_check`.execute(k)).rows, []);
       }
       // Keys still hold: an image of no album, a second album under a taken public id.

@@ -52,7 +52,7 @@ export const PaginationQuery = Type.Object({
 
 /** The headers of a paginated list's response (see src/http/routes/pagination.ts). */
 const PAGINATION_HEADERS = {
-  'X-Total-Count': { type: 'integer', description: 'How many rows the whole list has (from maintained counters, not a count).' },
+  'X-Total-Count': { type: 'integer', description: 'How many rows the whole list has (from maintained counters; counted for a tag filter or a token limited to named albums).' },
   'X-Per-Page': { type: 'integer', description: 'The page size used.' },
   'X-Page': { type: 'integer', description: 'The page number, when asked by `page` (absent with `cursor`).' },
   'X-Next-Cursor': { type: 'string', description: 'The `cursor` of the next page; absent on the last page.' },

@@ -14,7 +14,7 @@ export const NOT_IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; san
 /** Scriptable image formats count as "not an image" here. */
 const RASTER_IMAGE = /^image\/(?!svg)/i;
 
-export function isRasterImage(contentType: string): boolean {
+function isRasterImage(contentType: string): boolean {
   return RASTER_IMAGE.test(contentType);
 }
 

@@ -144,14 +144,6 @@ export class VerifiedUrls {
     this.revoke(assetDerivativesPrefix({ cloud, type: key.type, publicId: key.publicId }));
   }
 
-  /** Forgets everything. */
-  clear(): void {
-    this.revocations += 1;
-    this.byUrl.clear();
-    this.byAsset.clear();
-    this.heldBytes = 0;
-  }
-
   private drop(url: string): void {
     const held = this.byUrl.get(url);
     if (held === undefined) return;
