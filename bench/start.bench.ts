@@ -9,13 +9,14 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processCpuSeconds } from './lib/load.ts';
 import { summarizeProfile } from './lib/profile.ts';
 import { freePort, ROOT, runNode } from './lib/processes.ts';
+import { servedCode } from './lib/served-code.ts';
 import { parseOptions, type Scenario } from './lib/scenario.ts';
 import { type Cell, printTable } from './lib/table.ts';
 
@@ -112,25 +113,6 @@ function median(values: number[]): number {
 const seconds = (n: number) => (Number.isNaN(n) ? 'n/a' : n.toFixed(3));
 const signed = (n: number) => (Number.isNaN(n) ? 'n/a' : `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(3)}`);
 
-/** The newest modification time of a built file under src/ (tests are not built), in ms. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-function builtAt(): number {
-  try {
-    return Number(readFileSync(join(ROOT, 'dist', '.built'), 'utf8')) || 0;
-  } catch {
-    return 0;
-  }
-}
-
 /** The main thread's profile in `dir` (`CPU.<date>.<time>.<pid>.<thread id>.<seq>`). */
 function mainThreadProfile(dir: string): string {
   const file = readdirSync(dir).find((f) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(f));
@@ -162,7 +144,6 @@ export const scenario: Scenario = {
     console.log('npm run build…');
     const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
     if (build.status !== 0) throw new Error('npm run build failed');
-    const built = builtAt();
 
     const dataDir = mkdtempSync(join(tmpdir(), 'album-bench-start-'));
     // The service's default log level, as `npm start` runs it.
@@ -190,7 +171,7 @@ export const scenario: Scenario = {
         for (const row of rows) row.samples.push(await row.measure());
         console.log(`run ${run}/${runs} done`);
       }
-      if (newestSource(join(ROOT, 'src')) > built) {
+      if (servedCode() !== 'dist') {
         throw new Error('a file of src/ changed during the run, so bin/ may have run the sources through tsx: run again');
       }
 
