@@ -239,25 +239,26 @@ export class ImagesService implements TrashPurger {
    * `trash` on it), or of every album the actor holds `trash` on.
    */
   async listTrash(actor: Actor, albumPublicId: string | undefined, request: PageRequest): Promise<Page<TrashedImageJson>> {
-    // The albums listed, and the total from their counters (or the organization's): no count.
-    let albumIds: string[] | null;
+    // The albums listed (null: every album of the organization, read with the page), and the
+    // total from their counters (or the organization's): no count.
+    let listed: Album[] | null;
     let total: number;
     if (albumPublicId !== undefined) {
       const album = await this.albums.find(actor, albumPublicId);
       requireTrash(actor, album.public_id);
-      albumIds = [album.id];
+      listed = [album];
       total = album.trashed_count;
     } else {
       const allowed = trashableAlbums(actor);
       if (allowed === null) {
-        albumIds = null;
+        listed = null;
         total = (await this.repos.albums.organizationCounts(actor.organizationId)).trashedImages;
       } else {
-        const albums = await this.repos.albums.findManyByPublicIds(actor.organizationId, allowed);
-        albumIds = albums.map((a) => a.id);
-        total = albums.reduce((n, a) => n + a.trashed_count, 0);
+        listed = await this.repos.albums.findManyByPublicIds(actor.organizationId, allowed);
+        total = listed.reduce((n, a) => n + a.trashed_count, 0);
       }
     }
+    const albumIds = listed && listed.map((a) => a.id);
     const scope = albumPublicId ?? '';
     const { perPage } = request;
     let rows: ImageRow[];
@@ -273,7 +274,7 @@ export class ImagesService implements TrashPurger {
       more = offset + rows.length < total;
     }
     rows = rows.slice(0, perPage);
-    const albums = new Map((await this.repos.albums.findManyByIds(actor.organizationId, rows.map((r) => r.album_id))).map((a) => [a.id, a]));
+    const albums = new Map((listed ?? (await this.repos.albums.findManyByIds(actor.organizationId, rows.map((r) => r.album_id)))).map((a) => [a.id, a]));
     const page = pageOf(
       rows,
       perPage,
