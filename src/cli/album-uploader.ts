@@ -102,14 +102,15 @@ export class AlbumUploader {
     return form;
   }
 
-  /** Uploads one file into the album (in chunks when large) and returns the image it became. */
-  async upload(path: string, albumId: string, onProgress: OnProgress = () => {}): Promise<UploadedImage> {
+  /** Uploads one file into the album (in chunks when large) and returns the image it became, with `metadatas`. */
+  async upload(path: string, albumId: string, onProgress: OnProgress = () => {}, metadatas?: Record<string, unknown>): Promise<UploadedImage> {
     const form = await this.form(albumId);
     const file = await openAsBlob(path);
     const answer = file.size > this.chunkBytes ? await this.sendChunks(form, file, path, onProgress) : await this.post(form, file, path, 0, onProgress);
     return this.api<UploadedImage>('POST', `/albums/${encodeURIComponent(albumId)}/images`, 'registration', {
       cloudinary: answer,
       album_id: albumId,
+      ...(metadatas ? { metadatas } : {}),
     });
   }
 

@@ -17,7 +17,7 @@ const USAGE = `usage: album-api <command>
   token [--user ID | --email E [--org ID]] [--abilities JSON] [--ttl SECONDS]
                                                     a user token (the first admin's without --user/--email)
   upload <files or folders...> --album ID [--csv FILE] [--concurrency N] [--chunk-size BYTES] [--json] [--user ID | --email E]
-  upload <files or folders...> <album>              (SharinPix's form: the last argument, when it is no file or folder)
+  upload <files or folders...> <album> [<JSON metadatas>]   (SharinPix's form, when <album> is no file or folder)
                                                     upload through the album's form, in chunks past --chunk-size;
                                                     --csv: lines of "path,album"`;
 

@@ -37,7 +37,7 @@ async function itemsOf(flags: Flags, args: string[]): Promise<UploadItem[]> {
   if (paths.length && !album) throw new Error('name the album: --album ID, or last, as in "upload <files or folders...> <album>"');
   if (!paths.length && !csv) throw new Error('give files or folders and --album ID, or --csv FILE of "path,album" lines');
   if (album && !paths.length) throw new Error('--album needs files or folders to upload');
-  const items = album ? await itemsFromPaths(paths, album) : [];
+  const items = album ? await itemsFromPaths(paths, album, trailing?.metadatas) : [];
   if (csv) items.push(...(await itemsFromCsv(csv)));
   if (!items.length) throw new Error('nothing to upload: the folders are empty');
   return items;
@@ -88,7 +88,7 @@ export async function uploadCommand(flags: Flags, args: string[]): Promise<void>
         else {
           try {
             const progress = bars ? (sent: number, total: number) => bars.update(key, item.path, sent, total) : undefined;
-            outcome = { ...item, ok: true, image: await uploader.upload(item.path, item.album, progress) };
+            outcome = { ...item, ok: true, image: await uploader.upload(item.path, item.album, progress, item.metadatas) };
           } catch (err) {
             outcome = { ...item, ok: false, error: reason(err) };
           }

@@ -10,6 +10,8 @@ import { dirname, join, resolve } from 'node:path';
 export interface UploadItem {
   path: string;
   album: string;
+  /** Kept with the image when it is registered (SharinPix's `upload <path> <album> <JSON>`). */
+  metadatas?: Record<string, unknown>;
   problem?: string;
 }
 
@@ -29,11 +31,11 @@ async function filesUnder(path: string): Promise<string[]> {
 }
 
 /** Every file of `paths` into `album`; a path that cannot be read becomes one item with its problem. */
-export async function itemsFromPaths(paths: string[], album: string): Promise<UploadItem[]> {
+export async function itemsFromPaths(paths: string[], album: string, metadatas?: Record<string, unknown>): Promise<UploadItem[]> {
   const items: UploadItem[] = [];
   for (const path of paths) {
     try {
-      for (const file of await filesUnder(path)) items.push({ path: file, album });
+      for (const file of await filesUnder(path)) items.push({ path: file, album, ...(metadatas ? { metadatas } : {}) });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       items.push({ path, album, problem: code === 'ENOENT' ? 'no such file or folder' : (err as Error).message });
@@ -42,18 +44,36 @@ export async function itemsFromPaths(paths: string[], album: string): Promise<Up
   return items;
 }
 
-/**
- * SharinPix's CLI form, `upload <path> <album>`: the last of two or more arguments names the
- * album when no file or folder has that name. Null when it does (every argument is a path).
- */
-export async function trailingAlbum(args: string[]): Promise<{ paths: string[]; album: string } | null> {
-  const album = args.at(-1);
-  if (args.length < 2 || album === undefined) return null;
-  const isPath = await stat(album).then(
+/** `text` as a JSON object, or null. */
+function jsonObject(text: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+const isPath = (path: string) =>
+  stat(path).then(
     () => true,
     () => false,
   );
-  return isPath ? null : { paths: args.slice(0, -1), album };
+
+/**
+ * SharinPix's CLI form, `upload <path> <album> [<JSON metadatas>]`: the last of two or more
+ * arguments names the album when no file or folder has that name, unless it is a JSON object
+ * (the metadatas), then the one before it does. Null when every argument is a path.
+ */
+export async function trailingAlbum(
+  args: string[],
+): Promise<{ paths: string[]; album: string; metadatas?: Record<string, unknown> } | null> {
+  const last = args.at(-1);
+  if (args.length < 2 || last === undefined || (await isPath(last))) return null;
+  const metadatas = args.length >= 3 ? jsonObject(last) : null;
+  if (!metadatas) return { paths: args.slice(0, -1), album: last };
+  const album = args.at(-2)!;
+  return (await isPath(album)) ? null : { paths: args.slice(0, -2), album, metadatas };
 }
 
 /** The fields of one CSV line: commas separate, double quotes enclose, "" is a quote. */

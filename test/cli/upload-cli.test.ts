@@ -202,6 +202,17 @@ test('SharinPix\'s form "upload <path> <album>", a file over --chunk-size: in ch
   assert.match(allPaths.stderr, /name the album: --album ID, or last/);
 });
 
+test('SharinPix\'s form with metadatas, "upload <path> <album> <JSON>": the image keeps them', { timeout: 120_000 }, async () => {
+  const folder = join(work, 'with-metadatas');
+  await photos(folder, 1);
+  const run = await upload(join(folder, 'photo-01.jpg'), 'cli-metadatas', '{"source":"cli","record":42}', '--json');
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as { uploaded: number; files: Array<{ album: string; image_id: string }> };
+  assert.deepEqual([report.uploaded, report.files[0]!.album], [1, 'cli-metadatas']);
+  const image = await fetch(`${server.url}/api/v1/images/${report.files[0]!.image_id}`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.deepEqual(((await image.json()) as { metadatas: unknown }).metadatas, { source: 'cli', record: 42 });
+});
+
 test('on a terminal: a progress bar per file, redrawn in place, then the same lines', { skip: !existsSync('/usr/bin/script') && 'script(1) is not installed', timeout: 120_000 }, async () => {
   const folder = join(work, 'terminal');
   await photos(folder, 2);
