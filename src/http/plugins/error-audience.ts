@@ -10,10 +10,9 @@ import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.ts';
+import { MAX_URL_LENGTH } from '../../media/delivery/delivery-url.ts';
 import { rawSeedHeaders, writeSeedHeaders } from './seed-headers.ts';
 
-/** Longest URL answered other than 414 (delivery URLs chain transformations, but not for kilobytes). */
-export const MAX_URL_LENGTH = 8192;
 
 export type ErrorAudience = 'media' | 'api' | 'plain';
 

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ObjectStore } from '../../storage/object-store.ts';
-import { DeliveryUrlError, parseDeliveryPath, verifyDeliverySignature, type ParsedDeliveryPath } from './delivery-url.ts';
+import { DeliveryUrlError, MAX_URL_LENGTH, type ParsedDeliveryPath, parseDeliveryPath, verifyDeliverySignature } from './delivery-url.ts';
 import { CLIENT_HINT_HEADERS, resolveClientHints } from './client-hints.ts';
 import { deliveryHeaderList, withDeliveryHeaders } from './delivery-headers.ts';
 import { type DerivativeRequest, type Derivatives, MissingOriginalError } from './derivatives.ts';
@@ -76,8 +76,6 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 const INVALID_URL = 'Invalid url';
 const NOT_FOUND = 'Resource not found';
 const JSON_TYPE = 'application/json; charset=utf-8';
-/** Longest URL answered other than 414, as on the API's paths (delivery URLs chain transformations, but not for kilobytes). */
-const MAX_URL_LENGTH = 8192;
 
 function fail(reply: FastifyReply, status: number, message: string): FastifyReply {
   // Header values must be printable ASCII; messages may quote parts of the URL.

@@ -6,6 +6,9 @@
  */
 import { safeEqual, signDeliveryPath } from '../signing.ts';
 
+/** Longest URL answered other than 414, on the API's paths too (delivery URLs chain transformations, but not for kilobytes). */
+export const MAX_URL_LENGTH = 8192;
+
 /** A delivery path that does not follow the grammar. */
 export class DeliveryUrlError extends Error {
   readonly statusCode = 400;
