@@ -66,6 +66,22 @@ export function scrubSecrets(text: string): string {
   return out;
 }
 
+/** Whether `log` writes a line for every request (`info` and finer). */
+export const logsEachRequest = (log: { level: string }): boolean => log.level === 'info' || log.level === 'debug' || log.level === 'trace';
+
+/**
+ * The one line a request gets, when its answer is sent: the API's (request-log.ts) and the
+ * media host's hot derivatives alike. Its URL is scrubbed, as every line is.
+ */
+export function logRequest(
+  log: { info(fields: object, message: string): void },
+  req: { method?: string; url?: string; remoteAddress?: string },
+  statusCode: number,
+  elapsedMs: number,
+): void {
+  log.info({ req, res: { statusCode }, responseTime: Math.round(elapsedMs * 10) / 10 }, 'request completed');
+}
+
 /** A pino logger at `level` writing scrubbed lines to `destination` (stdout by default). */
 export function createLogger(level: string, destination: { write(line: string): unknown } = logStream() ?? process.stdout): pino.Logger {
   return pino(

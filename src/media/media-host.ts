@@ -13,6 +13,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { JobStore } from '../jobs/job-store.ts';
+import { logRequest, logsEachRequest } from '../logging.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { adminAuth, type AdminDeps } from './admin/admin-deps.ts';
 import { deleteResourcesRoutes } from './admin/delete-resources-routes.ts';
@@ -91,21 +92,6 @@ export interface MediaHost {
    * false, having done nothing, for any other request. `log` gets the request's line at `info`.
    */
   answerFromMemory(request: IncomingMessage, response: ServerResponse, log: FastifyBaseLogger): boolean;
-}
-
-/** Whether every request gets a log line (`info` and finer). */
-const logsEachRequest = (log: FastifyBaseLogger): boolean => ['info', 'debug', 'trace'].includes(log.level);
-
-/** A request's log line, as the API's request-log.ts writes it. */
-function logRequest(log: FastifyBaseLogger, request: IncomingMessage, statusCode: number, elapsedMs: number): void {
-  log.info(
-    {
-      req: { method: request.method, url: request.url, remoteAddress: request.socket?.remoteAddress },
-      res: { statusCode },
-      responseTime: Math.round(elapsedMs * 10) / 10,
-    },
-    'request completed',
-  );
 }
 
 /** Cloudinary's error format for whatever a route of the host threw. */
@@ -203,7 +189,8 @@ export function createMediaHost(options: MediaHostOptions): MediaHost {
       if (!logsEachRequest(log)) return answerFromMemory(verified, request, response);
       const started = performance.now();
       if (!answerFromMemory(verified, request, response)) return false;
-      logRequest(log.child({ reqId: randomUUID() }), request, response.statusCode, performance.now() - started);
+      const { method, url } = request;
+      logRequest(log.child({ reqId: randomUUID() }), { method, url, remoteAddress: request.socket?.remoteAddress }, response.statusCode, performance.now() - started);
       return true;
     },
     async registerDelivery(app) {
@@ -214,7 +201,7 @@ export function createMediaHost(options: MediaHostOptions): MediaHost {
         // The log line every request gets at `info` (as the API's request-log.ts writes it); below it, no hook at all.
         if (logsEachRequest(app.log)) {
           delivery.addHook('onResponse', (request, reply, done) => {
-            logRequest(request.log, request.raw, reply.statusCode, reply.elapsedTime);
+            logRequest(request.log, { method: request.method, url: request.url, remoteAddress: request.ip }, reply.statusCode, reply.elapsedTime);
             done();
           });
         }

@@ -5,20 +5,12 @@
  * nothing of it is computed.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
+import { logRequest, logsEachRequest } from '../../logging.ts';
 
 export function requestLog(app: FastifyInstance): void {
   app.addHook('onResponse', (request, reply, done) => {
-    const log = request.log as unknown as Logger;
-    if (log.isLevelEnabled('info')) {
-      log.info(
-        {
-          req: { method: request.method, url: request.url, remoteAddress: request.ip },
-          res: { statusCode: reply.statusCode },
-          responseTime: Math.round(reply.elapsedTime * 10) / 10,
-        },
-        'request completed',
-      );
+    if (logsEachRequest(request.log)) {
+      logRequest(request.log, { method: request.method, url: request.url, remoteAddress: request.ip }, reply.statusCode, reply.elapsedTime);
     }
     done();
   });
