@@ -14,6 +14,7 @@ import { type Kysely, sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrations.ts';
 import type { Database } from '../../src/db/schema.ts';
+import { UNEDITED_IMAGE } from '../../src/repositories/images.repository.ts';
 import * as fixtures from '../fixtures/images.ts';
 import { albumWithImages, notify } from '../helpers/album-ops.ts';
 import { createPostgresDatabase, usingPostgres } from '../helpers/database.ts';
@@ -197,17 +198,8 @@ describe('migration 0008 on an existing database', () => {
         gps_lng: null,
         taken_at: null,
         filename: null,
-        title: null,
-        description: null,
-        rotation: 0,
-        crop_x: null,
-        crop_y: null,
-        crop_w: null,
-        crop_h: null,
-        metadatas: '{}',
+        ...UNEDITED_IMAGE,
         tags: '[]',
-        processed: 1,
-        processing_error: null,
         created_at: at(10),
         updated_at: at(10),
         deleted_at: deletedAt,
