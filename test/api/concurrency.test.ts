@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as fixtures from '../fixtures/images.ts';
-import { albumWithImages, assertConsistent, notify, snapshot } from '../helpers/album-ops.ts';
+import { albumWithImages, assertConsistent, assertCountersExact, notify, snapshot } from '../helpers/album-ops.ts';
 import { call, newTenant, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/server.ts';
 import { type AlbumJson, postUpload } from '../helpers/uploads.ts';
 
@@ -138,6 +138,7 @@ test('a storm of parallel operations leaves exact counts, every image once, ever
   // Counters, from the rows...
   const state = await snapshot(server, tenant.organizationId);
   assertConsistent(state);
+  await assertCountersExact(server.db.kysely, tenant.organizationId, 'after the concurrent operations');
   // ...and as a client sees them: images_count and X-Total-Count equal the listed images.
   const listed = await call<Array<{ id: string; images_count: number }>>(server, 'GET', '/api/v1/albums?per_page=500', { token });
   const seen: string[] = [];

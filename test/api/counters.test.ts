@@ -10,46 +10,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrations.ts';
-import type { Database } from '../../src/db/schema.ts';
 import { UNEDITED_IMAGE } from '../../src/repositories/images.repository.ts';
 import * as fixtures from '../fixtures/images.ts';
-import { albumWithImages, notify } from '../helpers/album-ops.ts';
+import { albumWithImages, assertCountersExact, notify } from '../helpers/album-ops.ts';
 import { createPostgresDatabase, usingPostgres } from '../helpers/database.ts';
 import { call, newTenant, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/server.ts';
 import { createAlbum, uploadToAlbum, waitForImages } from '../helpers/uploads.ts';
-
-/** Each album's and the organization's counters against COUNT(*) of the rows. */
-async function assertExact(db: Kysely<Database>, organizationId: string, step: string): Promise<void> {
-  const albums = await db
-    .selectFrom('albums as a')
-    .select(['a.public_id', 'a.images_count', 'a.trashed_count'])
-    .select((eb) => [
-      eb.selectFrom('images as i').select(eb.fn.countAll<number>().as('n')).whereRef('i.album_id', '=', 'a.id').where('i.deleted_at', 'is', null).as('live'),
-      eb.selectFrom('images as i').select(eb.fn.countAll<number>().as('n')).whereRef('i.album_id', '=', 'a.id').where('i.deleted_at', 'is not', null).as('trashed'),
-    ])
-    .where('a.organization_id', '=', organizationId)
-    .execute();
-  for (const a of albums) {
-    assert.equal(Number(a.images_count), Number(a.live), `${step}: ${a.public_id}.images_count`);
-    assert.equal(Number(a.trashed_count), Number(a.trashed), `${step}: ${a.public_id}.trashed_count`);
-  }
-  const counters = await db
-    .selectFrom('organization_counters')
-    .select((eb) => [eb.fn.sum<number>('albums').as('albums'), eb.fn.sum<number>('trashed_images').as('trashed')])
-    .where('organization_id', '=', organizationId)
-    .executeTakeFirstOrThrow();
-  const trashed = await db
-    .selectFrom('images')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('organization_id', '=', organizationId)
-    .where('deleted_at', 'is not', null)
-    .executeTakeFirstOrThrow();
-  assert.equal(Number(counters.albums ?? 0), albums.length, `${step}: the organization's albums`);
-  assert.equal(Number(counters.trashed ?? 0), Number(trashed.n), `${step}: the organization's trashed images`);
-}
 
 describe('counters through every operation', () => {
   let server: TestServer;
@@ -74,7 +43,7 @@ describe('counters through every operation', () => {
     return { albums: Number(albums.headers.get('x-total-count')), trash: Number(trash.headers.get('x-total-count')) };
   };
   const check = async (step: string) => {
-    await assertExact(server.db.kysely, t.organizationId, step);
+    await assertCountersExact(server.db.kysely, t.organizationId, step);
     const albums = await server.db.kysely.selectFrom('albums').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', t.organizationId).executeTakeFirstOrThrow();
     const trash = await server.db.kysely
       .selectFrom('images')
@@ -233,8 +202,8 @@ describe('migration 0008 on an existing database', () => {
           ['al-3', 'org-2', 'first', 0, 1, 1, at(3)],
         ],
       );
-      await assertExact(k, 'org-1', 'migrated');
-      await assertExact(k, 'org-2', 'migrated');
+      await assertCountersExact(k, 'org-1', 'migrated');
+      await assertCountersExact(k, 'org-2', 'migrated');
       if (!pgDatabase) {
         const table = await sql<{ sql: string }>`select sql from sqlite_master where name = 'albums'`.execute(k);
         assert.match(table.rows[0]!.sql, /without rowid/i);
@@ -248,11 +217,11 @@ describe('migration 0008 on an existing database', () => {
       );
       // Counters follow new and removed albums; the views cascade with their album.
       await k.insertInto('albums').values({ id: 'al-4', organization_id: 'org-1', public_id: 'third', created_at: at(41), updated_at: at(41) }).execute();
-      await assertExact(k, 'org-1', 'after an insert');
+      await assertCountersExact(k, 'org-1', 'after an insert');
       await k.deleteFrom('upload_batches').execute();
       await k.deleteFrom('images').where('album_id', '=', 'al-2').execute();
       await k.deleteFrom('albums').where('id', '=', 'al-2').execute();
-      await assertExact(k, 'org-1', 'after a delete');
+      await assertCountersExact(k, 'org-1', 'after a delete');
       await k.deleteFrom('share_images').execute();
       await k.deleteFrom('shares').execute();
       await k.deleteFrom('images').where('album_id', '=', 'al-1').execute();
@@ -260,7 +229,7 @@ describe('migration 0008 on an existing database', () => {
       await k.updateTable('organization_counters').set({ trashed_images: 0 }).where('organization_id', '=', 'org-1').execute();
       await k.deleteFrom('albums').where('id', '=', 'al-1').execute();
       assert.deepEqual(await k.selectFrom('album_views').selectAll().execute(), [], 'views went with their album');
-      await assertExact(k, 'org-1', 'after the cascade');
+      await assertCountersExact(k, 'org-1', 'after the cascade');
     } finally {
       await db.close();
       await pgDatabase?.drop();

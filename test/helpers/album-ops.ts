@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../src/db/schema.ts';
 import { signNotification } from '../../src/media/signing.ts';
 import { call, type TestServer } from './server.ts';
 import type { AlbumJson } from './uploads.ts';
@@ -141,4 +143,34 @@ export function assertConsistent(state: Snapshot): void {
   }
   const orphans = state.images.filter((i) => i.album.startsWith('orphan:'));
   assert.deepEqual(orphans, [], 'no image without its album');
+}
+
+/** Each album's and the organization's counters against COUNT(*) of the rows. */
+export async function assertCountersExact(db: Kysely<Database>, organizationId: string, step: string): Promise<void> {
+  const albums = await db
+    .selectFrom('albums as a')
+    .select(['a.public_id', 'a.images_count', 'a.trashed_count'])
+    .select((eb) => [
+      eb.selectFrom('images as i').select(eb.fn.countAll<number>().as('n')).whereRef('i.album_id', '=', 'a.id').where('i.deleted_at', 'is', null).as('live'),
+      eb.selectFrom('images as i').select(eb.fn.countAll<number>().as('n')).whereRef('i.album_id', '=', 'a.id').where('i.deleted_at', 'is not', null).as('trashed'),
+    ])
+    .where('a.organization_id', '=', organizationId)
+    .execute();
+  for (const a of albums) {
+    assert.equal(Number(a.images_count), Number(a.live), `${step}: ${a.public_id}.images_count`);
+    assert.equal(Number(a.trashed_count), Number(a.trashed), `${step}: ${a.public_id}.trashed_count`);
+  }
+  const counters = await db
+    .selectFrom('organization_counters')
+    .select((eb) => [eb.fn.sum<number>('albums').as('albums'), eb.fn.sum<number>('trashed_images').as('trashed')])
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirstOrThrow();
+  const trashed = await db
+    .selectFrom('images')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('organization_id', '=', organizationId)
+    .where('deleted_at', 'is not', null)
+    .executeTakeFirstOrThrow();
+  assert.equal(Number(counters.albums ?? 0), albums.length, `${step}: the organization's albums`);
+  assert.equal(Number(counters.trashed ?? 0), Number(trashed.n), `${step}: the organization's trashed images`);
 }
