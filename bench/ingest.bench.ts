@@ -7,7 +7,8 @@
  * decode, the same colours, pHash, faces and EXIF, in this process, no HTTP, no database), in
  * rounds that alternate the paths so that the machine's other work weighs on each alike. CPU
  * time per image is split into the main thread, the other threads and the kernel, so a gap
- * shows where it is. Also the latency of one analysis at a time, with and without faces.
+ * shows where it is. Also the latency of one analysis at a time, with and without faces, and of
+ * refusing a pixel bomb, which must be told from its header without a decode.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,9 +16,9 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { analyzeImage, loadFaceDetector } from '../src/media/analysis/analyze-image.ts';
+import { analyzeImage, ImageRejectedError, loadFaceDetector } from '../src/media/analysis/analyze-image.ts';
 import { signUploadParams } from '../src/media/signing.ts';
-import { largeJpeg12mp } from '../test/fixtures/images.ts';
+import { largeJpeg12mp, pixelBomb } from '../test/fixtures/images.ts';
 import { authorization, startAlbumService } from './lib/album-service.ts';
 import { type CpuSplit, cpuSpent, cpuSplit } from './lib/cpu-split.ts';
 import { monotonicMicros, type TimeWindow } from './lib/load.ts';
@@ -126,6 +127,19 @@ export const scenario: Scenario = {
     };
     const latencyWithout = await latency(false);
     const latencyWith = await latency(true);
+    // A 30000×30000 header (900 megapixels) must be refused from the header alone, never decoded.
+    const bomb = await pixelBomb(dir);
+    const refusals: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const start = performance.now();
+      const refused = await analyzeImage(bomb, { maxPixels: 50_000_000 }).then(
+        () => false,
+        (err: unknown) => err instanceof ImageRejectedError && err.reason === 'too_many_pixels',
+      );
+      if (!refused) throw new Error('the pixel bomb was not refused as too_many_pixels');
+      refusals.push(performance.now() - start);
+    }
+    const bombRefusal = median(refusals);
 
     // sharp alone at its best: as many analyses at once as cores, or twice that.
     let aloneConcurrency = cpus;
@@ -253,7 +267,8 @@ export const scenario: Scenario = {
     console.log(
       `CPU ms/image is every thread's (main thread + other threads; "in kernel" is the system time within them); ` +
         `the benchmark's client used ${msPerImage(client, client.cpu.total)} CPU ms per upload (not counted above); ` +
-        `one analysis at a time: ${latencyWithout.toFixed(0)} ms without faces, ${latencyWith.toFixed(0)} ms with faces (median of 5)`,
+        `one analysis at a time: ${latencyWithout.toFixed(0)} ms without faces, ${latencyWith.toFixed(0)} ms with faces (median of 5); ` +
+        `a 900-megapixel pixel bomb refused in ${bombRefusal.toFixed(1)} ms (median of 5)`,
     );
 
     if (profileDir && window) {

@@ -28,7 +28,8 @@ export class AssetLookup {
   private forgets = 0;
 
   constructor(
-    private readonly assets: MediaAssetsRepository,
+    /** Records are only read, and updated with faces found: nothing else of the repository is needed. */
+    private readonly assets: Pick<MediaAssetsRepository, 'find' | 'update'>,
     options: AssetLookupOptions = {},
   ) {
     this.onForget = options.onForget ?? (() => {});

@@ -19,7 +19,8 @@ export class AssetRemoval {
   constructor(
     private readonly deps: {
       cloudName: string;
-      assets: MediaAssetsRepository;
+      /** A record is read, then removed: nothing else of the repository is needed. */
+      assets: Pick<MediaAssetsRepository, 'find' | 'remove'>;
       store: ObjectStore;
       cache: DerivedCache;
       lookup: AssetLookup;

@@ -5,8 +5,8 @@
  * needed, and a token for a version that has since been overwritten deletes nothing.
  */
 import { createHmac } from 'node:crypto';
+import { safeEqual } from '../crypto/safe-equal.ts';
 import type { AssetKey } from './media-assets.repository.ts';
-import { safeEqual } from './signing.ts';
 
 /** Cloudinary's delete tokens are valid for ten minutes after the upload. */
 export const DELETE_TOKEN_SECONDS = 600;

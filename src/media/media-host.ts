@@ -11,7 +11,6 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
 import type { JobStore } from '../jobs/job-store.ts';
 import { logRequest, logsEachRequest } from '../logging.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
@@ -25,7 +24,7 @@ import { usageRoute } from './admin/usage-route.ts';
 import { AssetLookup } from './asset-lookup.ts';
 import { AssetRemoval } from './asset-removal.ts';
 import { limit } from './concurrency.ts';
-import type { MediaDb } from './db/media-schema.ts';
+import type { MediaDb, SharedDb } from './db/media-schema.ts';
 import { migrateMediaHost } from './db/media-migrations.ts';
 import { withDeliveryHeaders } from './delivery/delivery-headers.ts';
 import { answerFromMemory, deliveryRoutes } from './delivery/delivery-route.ts';
@@ -64,8 +63,7 @@ export interface MediaHostOptions {
   maxUploadPixels: number;
   derivedCacheBytes: number;
   /** The database the host keeps its own tables in; whatever else it holds is not the host's business. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- typed by the host's own schema below
-  db: Kysely<any>;
+  db: SharedDb;
   store: ObjectStore;
   jobs: JobStore;
   /** Called when a notification was queued. */
@@ -102,7 +100,7 @@ function answerError(error: FastifyError, request: FastifyRequest, reply: Fastif
 }
 
 export function createMediaHost(options: MediaHostOptions): MediaHost {
-  const db = options.db as unknown as MediaDb;
+  const db: MediaDb = options.db;
   const { credentials } = options;
   const assets = new MediaAssetsRepository(db);
   // Answers of hot derivative URLs; an asset changed or removed here, or its derivatives purged, takes its answers along.

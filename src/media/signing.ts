@@ -3,7 +3,8 @@
  * response signature, notification signatures (X-Cld-Signature) and delivery URL signatures.
  * Algorithms follow Cloudinary's documentation and its official SDK (signature version 2).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { safeEqual } from '../crypto/safe-equal.ts';
 
 export type SignatureAlgorithm = 'sha1' | 'sha256';
 
@@ -38,13 +39,6 @@ export function signUploadParams(
   algorithm: SignatureAlgorithm = 'sha1',
 ): string {
   return hashHex(uploadStringToSign(params) + apiSecret, algorithm);
-}
-
-/** Compares two hex/base64 strings in constant time. */
-export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /**

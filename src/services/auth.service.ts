@@ -7,7 +7,7 @@
 import type { Actor } from '../auth/permissions.ts';
 import { type Abilities, parseAbilities } from '../auth/abilities.ts';
 import { type AnyClaims, nowSeconds, TokenError, type TokenSigner, USER_TOKEN_TTL_SECONDS } from '../auth/tokens.ts';
-import { safeEqual } from '../media/signing.ts';
+import { safeEqual } from '../crypto/safe-equal.ts';
 import type { Repositories } from '../repositories/index.ts';
 
 /** Credentials as they came with a request. */

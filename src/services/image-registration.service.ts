@@ -11,7 +11,8 @@
 import type { Config } from '../config.ts';
 import { AppError, badRequest } from '../errors/app-error.ts';
 import { type Actor, requireAccess } from '../auth/permissions.ts';
-import { safeEqual, signUploadResponse } from '../media/signing.ts';
+import { safeEqual } from '../crypto/safe-equal.ts';
+import { signUploadResponse } from '../media/signing.ts';
 import type { Repositories } from '../repositories/index.ts';
 import type { AssetProbe } from './asset-probe.ts';
 import type { ImageJson, ImagePresenter } from './image-presenter.ts';

@@ -11,12 +11,13 @@
  * out answer 404 at once; only a browser that already holds an image may show its own copy
  * for up to SHARE_IMAGE_MAX_AGE_SECONDS more (the images' Cache-Control).
  */
-import { createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, scrypt } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
 import { promisify } from 'node:util';
 import { type Actor, requireShare } from '../auth/permissions.ts';
 import type { Config } from '../config.ts';
+import { safeEqual } from '../crypto/safe-equal.ts';
 import { AppError, badRequest, notFound } from '../errors/app-error.ts';
 import type { Repositories } from '../repositories/index.ts';
 import type { Share } from '../repositories/shares.repository.ts';
@@ -292,12 +293,6 @@ export class ShareLinksService {
       created_at: share.created_at,
     };
   }
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /** `scrypt:<salt>:<hash>`, base64url. */

@@ -13,7 +13,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Actor } from '../auth/permissions.ts';
-import { safeEqual } from '../media/signing.ts';
+import { safeEqual } from '../crypto/safe-equal.ts';
 
 /** The cookie's name; its value is `<id>.<mac>`. */
 export const VIEWER_COOKIE = 'album_viewer';

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type TObject, type TProperties, Type } from 'typebox';
+import { safeEqual } from '../../crypto/safe-equal.ts';
 import type { AssetJsonContext } from '../asset-json.ts';
 import type { AssetRemoval } from '../asset-removal.ts';
 import type { DerivedCache } from '../delivery/derived-cache.ts';
@@ -12,7 +13,6 @@ import type { MediaAssetsRepository } from '../media-assets.repository.ts';
 import { MediaError, unauthorized } from '../media-error.ts';
 import type { NamedTransformations } from '../named-transformations.ts';
 import { checkedByHandler, checkParams, CloudRouteParams, paramsOf } from '../params-schema.ts';
-import { safeEqual } from '../signing.ts';
 import type { UploadPresets } from '../upload-presets.ts';
 
 export interface AdminDeps {

@@ -193,12 +193,10 @@ describe('analyzeImage: rejections', () => {
     });
   }
 
-  test('the pixel bomb is refused from its header, without decoding 900 megapixels', async () => {
-    const started = performance.now();
+  // How long the refusal takes (it never decodes the 900 megapixels) is measured by bench/ingest.bench.ts.
+  test('the pixel bomb is refused with the size its header declares', async () => {
     const error = await rejection(paths.bomb!);
-    const ms = performance.now() - started;
     assert.ok(error.message.includes(`${PIXEL_BOMB_SIZE.width}×${PIXEL_BOMB_SIZE.height}`), error.message);
-    assert.ok(ms < 500, `took ${ms.toFixed(0)} ms`);
   });
 
   test('maxPixels is the caller’s limit, not a fixed one', async () => {

@@ -80,6 +80,16 @@ export function colorName([r, g, b]: Rgb): ColorName {
 }
 
 /**
+ * `values[index]`. The loops below keep every index in range, so a miss is a bug: it throws
+ * rather than let NaN through into the percentages.
+ */
+function at(values: ArrayLike<number>, index: number): number {
+  const value = values[index];
+  if (value === undefined) throw new RangeError(`index ${index} outside 0..${values.length - 1}`);
+  return value;
+}
+
+/**
  * Dominant colours of an RGBA pixel buffer (meant for a ~64×64 resize). Each pixel weighs its
  * alpha, so fully transparent pixels count for nothing. Clusters are seeded greedily from a
  * 4-bit-per-channel histogram in weight order (so the seed of the biggest region comes first and
@@ -93,27 +103,26 @@ export function summarizeColors(rgba: Uint8Array | Buffer): ColorSummary {
   const names = new Map<ColorName, number>();
   let opaque = 0;
   for (let i = 0; i < count; i++) {
-    const a = rgba[i * 4 + 3]! / 255;
+    const a = at(rgba, i * 4 + 3) / 255;
     if (a === 0) continue;
     opaque++;
-    const r = rgba[i * 4]!;
-    const g = rgba[i * 4 + 1]!;
-    const b = rgba[i * 4 + 2]!;
+    const r = at(rgba, i * 4);
+    const g = at(rgba, i * 4 + 1);
+    const b = at(rgba, i * 4 + 2);
     const key = ((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4);
-    binWeight[key]! += a;
-    binSum[key * 3]! += r * a;
-    binSum[key * 3 + 1]! += g * a;
-    binSum[key * 3 + 2]! += b * a;
+    binWeight[key] = at(binWeight, key) + a;
+    binSum[key * 3] = at(binSum, key * 3) + r * a;
+    binSum[key * 3 + 1] = at(binSum, key * 3 + 1) + g * a;
+    binSum[key * 3 + 2] = at(binSum, key * 3 + 2) + b * a;
     const name = colorName([r, g, b]);
     names.set(name, (names.get(name) ?? 0) + a);
   }
   if (opaque === 0) return { colors: [], predominant: { google: [] } };
 
-  const bins = [...binWeight.keys()].filter((k) => binWeight[k]! > 0).sort((x, y) => binWeight[y]! - binWeight[x]!);
+  const bins = [...binWeight.entries()].filter(([, w]) => w > 0).sort((x, y) => y[1] - x[1]);
   const centres: Rgb[] = [];
-  for (const k of bins) {
-    const w = binWeight[k]!;
-    const mean: Rgb = [binSum[k * 3]! / w, binSum[k * 3 + 1]! / w, binSum[k * 3 + 2]! / w];
+  for (const [k, w] of bins) {
+    const mean: Rgb = [at(binSum, k * 3) / w, at(binSum, k * 3 + 1) / w, at(binSum, k * 3 + 2) / w];
     if (centres.every((c) => distance(c, mean) > MERGE_DISTANCE)) centres.push(mean);
     if (centres.length === MAX_COLORS) break;
   }
@@ -127,42 +136,40 @@ export function summarizeColors(rgba: Uint8Array | Buffer): ColorSummary {
     totals.fill(0);
     sums.fill(0);
     for (let i = 0; i < count; i++) {
-      const w = rgba[i * 4 + 3]! / 255;
+      const w = at(rgba, i * 4 + 3) / 255;
       if (w === 0) continue;
-      const r = rgba[i * 4]!;
-      const g = rgba[i * 4 + 1]!;
-      const b = rgba[i * 4 + 2]!;
+      const r = at(rgba, i * 4);
+      const g = at(rgba, i * 4 + 1);
+      const b = at(rgba, i * 4 + 2);
       let best = 0;
       let bestDistance = Infinity;
       for (let j = 0; j < k; j++) {
         // Squared redmean distance: same ordering as `distance`, without the square root.
-        const cr = centre[j * 3]!;
+        const cr = at(centre, j * 3);
         const rm = (r + cr) / 2;
         const dr = r - cr;
-        const dg = g - centre[j * 3 + 1]!;
-        const db = b - centre[j * 3 + 2]!;
+        const dg = g - at(centre, j * 3 + 1);
+        const db = b - at(centre, j * 3 + 2);
         const d = (2 + rm / 256) * dr * dr + 4 * dg * dg + (2 + (255 - rm) / 256) * db * db;
         if (d < bestDistance) {
           bestDistance = d;
           best = j;
         }
       }
-      totals[best]! += w;
-      sums[best * 3]! += r * w;
-      sums[best * 3 + 1]! += g * w;
-      sums[best * 3 + 2]! += b * w;
+      totals[best] = at(totals, best) + w;
+      sums[best * 3] = at(sums, best * 3) + r * w;
+      sums[best * 3 + 1] = at(sums, best * 3 + 1) + g * w;
+      sums[best * 3 + 2] = at(sums, best * 3 + 2) + b * w;
     }
     for (let j = 0; j < k; j++) {
-      if (totals[j]! > 0) for (let c = 0; c < 3; c++) centre[j * 3 + c] = sums[j * 3 + c]! / totals[j]!;
+      const total = at(totals, j);
+      if (total > 0) for (let c = 0; c < 3; c++) centre[j * 3 + c] = at(sums, j * 3 + c) / total;
     }
   }
 
   return {
     colors: toShares(
-      Array.from({ length: k }, (_, j): [Rgb, number] => [
-        [centre[j * 3]!, centre[j * 3 + 1]!, centre[j * 3 + 2]!],
-        totals[j]!,
-      ]),
+      Array.from({ length: k }, (_, j): [Rgb, number] => [[at(centre, j * 3), at(centre, j * 3 + 1), at(centre, j * 3 + 2)], at(totals, j)]),
       hex,
     ),
     predominant: { google: toShares([...names.entries()], (name) => name) },

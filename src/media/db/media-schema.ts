@@ -62,3 +62,12 @@ export interface MediaDatabase {
 }
 
 export type MediaDb = Kysely<MediaDatabase>;
+
+/**
+ * The process's database as the host is handed it: the one Kysely (and pool) of the process,
+ * typed by whatever schema its owner knows, which is none of the host's business. The host
+ * reads it as a MediaDb; Kysely's types are invariant in the schema, so the host's tables
+ * cannot be added to the owner's type without a cast, and `any` here is that one crossing.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export type SharedDb = Kysely<any>;

@@ -18,7 +18,7 @@ import { DeliveryUrlError, MAX_URL_LENGTH, type ParsedDeliveryPath, parseDeliver
 import { CLIENT_HINT_HEADERS, resolveClientHints } from './client-hints.ts';
 import { deliveryHeaderList, withDeliveryHeaders } from './delivery-headers.ts';
 import { type DerivativeRequest, type Derivatives, MissingOriginalError } from './derivatives.ts';
-import { canServeOriginal, contentTypeOf, extensionOf, resolveOutputFormat } from './render.ts';
+import { canServeOriginal, contentTypeOf, extensionOf, resolveOutputFormat } from './output-format.ts';
 import {
   DEFAULT_TRANSFORMATION_LIMITS,
   parseTransformation,

@@ -4,7 +4,8 @@
  * Parsing, signature checks and building all live here so that the URLs the API hands out and
  * the URLs the embedded host accepts cannot drift apart, and match the official SDK's.
  */
-import { safeEqual, signDeliveryPath } from '../signing.ts';
+import { safeEqual } from '../../crypto/safe-equal.ts';
+import { signDeliveryPath } from '../signing.ts';
 
 /** Longest URL answered other than 414, on the API's paths too (delivery URLs chain transformations, but not for kilobytes). */
 export const MAX_URL_LENGTH = 8192;

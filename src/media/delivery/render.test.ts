@@ -1,7 +1,8 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp, { type Sharp } from 'sharp';
-import { canServeOriginal, renderDerivative, resolveOutputFormat, type RenderOptions } from './render.ts';
+import { canServeOriginal, resolveOutputFormat } from './output-format.ts';
+import { renderDerivative, type RenderOptions } from './render.ts';
 import { parseTransformation, TransformationError } from './transformations.ts';
 
 const RED = { r: 255, g: 0, b: 0 };

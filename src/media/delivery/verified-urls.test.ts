@@ -115,13 +115,18 @@ describe('through the delivery routes, with the host’s lookup, cache and remov
     const rows = new Map<string, MediaAsset>();
     const id = (key: AssetKey) => `${key.resourceType}/${key.type}/${key.publicId}`;
     let reads = 0;
-    const assets = {
-      find: async (key: AssetKey) => {
+    // What AssetLookup and AssetRemoval use of the repository.
+    const assets: Pick<MediaAssetsRepository, 'find' | 'update' | 'remove'> = {
+      find: async (key) => {
         reads += 1;
         return rows.get(id(key));
       },
-      remove: async (key: AssetKey) => rows.delete(id(key)),
-    } as unknown as MediaAssetsRepository;
+      update: async (key, patch) => {
+        const row = rows.get(id(key));
+        if (row) rows.set(id(key), { ...row, ...patch });
+      },
+      remove: async (key) => rows.delete(id(key)),
+    };
     const put = async (publicId: string, version: number, bytes: Buffer) => {
       const storageKey = `originals/upload/${publicId}/v${version}.jpg`;
       await store.putBuffer(storageKey, bytes);
