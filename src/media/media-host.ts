@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { JobStore } from '../jobs/job-store.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
 import { logRequest, logsEachRequest } from '../logging.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { adminAuth, type AdminDeps } from './admin/admin-deps.ts';
@@ -67,7 +67,7 @@ export interface MediaHostOptions {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- typed by the host's own schema below
   db: Kysely<any>;
   store: ObjectStore;
-  jobs: JobStore;
+  jobs: JobQueue;
   /** Called when a notification was queued. */
   onQueued: () => void;
 }
