@@ -49,17 +49,20 @@ const FALLBACK_POLL_MS = 10_000;
  * The one place the queue is chosen: pg-boss on PostgreSQL (many processes, pushed wake-ups),
  * the embedded `jobs` table on SQLite (one machine).
  */
-async function openJobQueue(config: Config, db: Db, options: { runWorker: boolean; log: pino.Logger }): Promise<JobQueue> {
+export async function openJobQueue(
+  db: Db,
+  options: { databaseUrl: string; lockSeconds: number; runWorker: boolean; log: pino.Logger },
+): Promise<JobQueue> {
   if (db.dialect === 'sqlite') return new JobStore(db.kysely);
   const { PgBossQueue } = await import('./jobs/pg-boss-queue.ts');
-  return PgBossQueue.open(db.kysely, { url: config.databaseUrl, lockSeconds: config.jobs.lockSeconds, supervise: options.runWorker, log: options.log });
+  return PgBossQueue.open(db.kysely, { url: options.databaseUrl, lockSeconds: options.lockSeconds, supervise: options.runWorker, log: options.log });
 }
 
 export async function createPlatform(config: Config, options: { runWorker: boolean }): Promise<Platform> {
   const log = createLogger(config.logLevel);
   const db = await openAndMigrate(config, log);
   const store = openObjectStore(config);
-  const jobs = await openJobQueue(config, db, { runWorker: options.runWorker, log });
+  const jobs = await openJobQueue(db, { databaseUrl: config.databaseUrl, lockSeconds: config.jobs.lockSeconds, runWorker: options.runWorker, log });
   const registry = new JobRegistry();
   // The services and the media host are loaded here, not at import: the CLI's commands open
   // the database through this module and need neither.
