@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import { createLogger } from './logging.ts';
 import { type Db, openDatabase } from './db/database.ts';
 import { migrate } from './db/migrations.ts';
+import type { JobQueue } from './jobs/job-queue.ts';
 import { JobStore } from './jobs/job-store.ts';
 import { schedulePeriodic } from './jobs/periodic.ts';
 import { PurgeTrashJob } from './jobs/purge-trash.job.ts';
@@ -21,7 +22,7 @@ export interface Platform {
   config: Config;
   db: Db;
   store: ObjectStore;
-  jobs: JobStore;
+  jobs: JobQueue;
   registry: JobRegistry;
   services: Services;
   /** Null when MEDIA_HOST=cloudinary: forms and URLs then point at Cloudinary itself. */
@@ -41,16 +42,32 @@ export async function openAndMigrate(config: Config, log?: pino.Logger): Promise
   return db;
 }
 
+/** With pushed wake-ups, polling only catches what a lost LISTEN connection missed. */
+const FALLBACK_POLL_MS = 10_000;
+
+/**
+ * The one place the queue is chosen: pg-boss on PostgreSQL (many processes, pushed wake-ups),
+ * the embedded `jobs` table on SQLite (one machine).
+ */
+export async function openJobQueue(
+  db: Db,
+  options: { databaseUrl: string; lockSeconds: number; runWorker: boolean; log: pino.Logger },
+): Promise<JobQueue> {
+  if (db.dialect === 'sqlite') return new JobStore(db.kysely);
+  const { PgBossQueue } = await import('./jobs/pg-boss-queue.ts');
+  return PgBossQueue.open(db.kysely, { url: options.databaseUrl, lockSeconds: options.lockSeconds, supervise: options.runWorker, log: options.log });
+}
+
 export async function createPlatform(config: Config, options: { runWorker: boolean }): Promise<Platform> {
   const log = createLogger(config.logLevel);
   const db = await openAndMigrate(config, log);
   const store = openObjectStore(config);
-  const jobs = new JobStore(db.kysely, db.dialect);
+  const jobs = await openJobQueue(db, { databaseUrl: config.databaseUrl, lockSeconds: config.jobs.lockSeconds, runWorker: options.runWorker, log });
   const registry = new JobRegistry();
   // The services and the media host are loaded here, not at import: the CLI's commands open
   // the database through this module and need neither.
   const { createServices } = await import('./services/index.ts');
-  const services = createServices(config, db, { store, onQueued: () => worker?.poke() });
+  const services = createServices(config, db, { store, jobs, onQueued: () => worker?.poke() });
   let worker: Worker | null = null;
   const mediaHost =
     config.mediaHost === 'embedded'
@@ -74,14 +91,19 @@ export async function createPlatform(config: Config, options: { runWorker: boole
     registry.register(mediaHost.notificationJob);
   }
   registry.register(services.jobs.deliverWebhook).register(services.jobs.purgeTrash);
+  await jobs.prepare(registry.names());
   let stopPurgeSchedule: (() => void) | null = null;
+  let stopWatching: (() => Promise<void>) | null = null;
   if (options.runWorker) {
-    worker = new Worker(jobs, registry, log, config.jobs);
-    worker.start();
+    const pollMs = jobs.pushesWakeUps ? Math.max(config.jobs.pollMs, FALLBACK_POLL_MS) : config.jobs.pollMs;
+    const running = new Worker(jobs, registry, log, { ...config.jobs, pollMs });
+    worker = running;
+    running.start();
+    stopWatching = await jobs.watch(() => running.poke());
     // The trash purge, queued once per hour whichever processes run workers.
     stopPurgeSchedule = schedulePeriodic({
       everyMs: 10 * 60 * 1000,
-      enqueue: () => jobs.enqueue(services.jobs.purgeTrash, { v: 1 }, { dedupKey: PurgeTrashJob.dedupKey(new Date()) }),
+      enqueue: () => jobs.enqueue(db.kysely, services.jobs.purgeTrash, { v: 1 }, { dedupKey: PurgeTrashJob.dedupKey(new Date()) }),
       log,
     });
   }
@@ -96,7 +118,9 @@ export async function createPlatform(config: Config, options: { runWorker: boole
     worker,
     async close() {
       stopPurgeSchedule?.();
+      await stopWatching?.();
       await worker?.stop();
+      await jobs.close();
       await store.close();
       await db.close();
     },

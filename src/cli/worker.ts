@@ -9,10 +9,10 @@ import { createPlatform } from '../platform.ts';
 export async function worker(): Promise<void> {
   const config = loadConfig();
   const platform = await createPlatform(config, { runWorker: true });
-  const { concurrency, lockSeconds, pollMs } = config.jobs;
+  const { concurrency, lockSeconds } = config.jobs;
   console.log(
     `album-api worker ${platform.worker!.id} running jobs: ${platform.registry.names().join(', ')} ` +
-      `(${concurrency} at once, locks of ${lockSeconds} s, polling every ${pollMs} ms)`,
+      `(${concurrency} at once, locks of ${lockSeconds} s, polling every ${platform.worker!.pollMs} ms)`,
   );
   stopOnSignals(platform);
 }

@@ -1,33 +1,33 @@
 /**
- * The durable queue: a `jobs` table. Jobs are enqueued inside the transaction that caused
- * them; a worker claims one by locking it for a while (PostgreSQL: FOR UPDATE SKIP LOCKED, so
- * two workers never claim the same job; SQLite: the single writer does the same). A job whose
- * worker died is claimed again once its lock expires.
+ * The embedded queue: a `jobs` table in the service's own database, for the one-process
+ * default (SQLite). Jobs are inserted inside the transaction that caused them; a worker claims
+ * one by locking it for a while (the single writer makes the claim atomic) and renews the lock
+ * while the job runs. A job whose worker died is claimed again once its lock expires.
  */
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, JobTable } from '../db/schema.ts';
-import type { Dialect } from '../db/database.ts';
 import type { Job, JobPayload } from './job.ts';
+import type { ClaimedJob, EnqueueOptions, JobExecutor, JobQueue, JobStatus, JobSummary } from './job-queue.ts';
 
-export type JobRow = Selectable<JobTable>;
+type JobRow = Selectable<JobTable>;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export class JobStore {
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly dialect: Dialect,
-  ) {}
+const claimed = (row: JobRow): ClaimedJob => ({ id: row.id, name: row.name, payload: JSON.parse(row.payload) as JobPayload, attempts: row.attempts });
 
-  /** Queues `payload` for `job` (on `executor`, e.g. the causing transaction); a repeated dedup key is ignored. */
-  async enqueue<P extends JobPayload>(
-    job: Job<P>,
-    payload: P,
-    options: { dedupKey?: string; executor?: Kysely<Database>; delaySeconds?: number } = {},
-  ): Promise<void> {
+export class JobStore implements JobQueue {
+  /** Only this process's own enqueues wake its worker (see Platform): the rest is polling. */
+  readonly pushesWakeUps = false;
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async prepare(): Promise<void> {}
+
+  async enqueue<P extends JobPayload>(executor: JobExecutor, job: Job<P>, payload: P, options: EnqueueOptions = {}): Promise<void> {
     const now = Date.now();
-    await (options.executor ?? this.db)
+    // Compiled here, run on the caller's executor: the same database, maybe inside its transaction.
+    const insert = this.db
       .insertInto('jobs')
       .values({
         id: randomUUID(),
@@ -43,11 +43,15 @@ export class JobStore {
         finished_at: null,
       })
       .onConflict((oc) => oc.column('dedup_key').doNothing())
-      .execute();
+      .compile();
+    await executor.executeQuery(insert);
   }
 
-  /** Claims the next due job for `workerId`, locking it for `lockSeconds`; null when none is due. */
-  async claim(workerId: string, lockSeconds: number, names: string[]): Promise<JobRow | null> {
+  async watch(): Promise<() => Promise<void>> {
+    return async () => {};
+  }
+
+  async claim(workerId: string, lockSeconds: number, names: string[]): Promise<ClaimedJob | null> {
     const now = Date.now();
     const due = this.db
       .selectFrom('jobs')
@@ -58,21 +62,16 @@ export class JobStore {
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', iso(now))]))
       .orderBy('run_at')
       .limit(1);
-    const claimed = await this.db
+    const row = await this.db
       .updateTable('jobs')
       .set((eb) => ({ locked_by: workerId, locked_until: iso(now + lockSeconds * 1000), attempts: eb('attempts', '+', 1) }))
-      .where('id', '=', this.dialect === 'postgres' ? due.forUpdate().skipLocked() : due)
+      .where('id', '=', due)
       .where('status', '=', 'queued')
       .returningAll()
       .executeTakeFirst();
-    return claimed ?? null;
+    return row ? claimed(row) : null;
   }
 
-  /**
-   * Pushes the locks of `ids` (still held by `workerId`) another `lockSeconds` into the future:
-   * a running job's heartbeat, so that a job longer than the lock is not claimed again while
-   * its worker lives. Returns the ids whose lock was no longer this worker's.
-   */
   async extend(ids: string[], workerId: string, lockSeconds: number): Promise<string[]> {
     if (ids.length === 0) return [];
     const kept = await this.db
@@ -87,17 +86,16 @@ export class JobStore {
     return ids.filter((id) => !held.has(id));
   }
 
-  async complete(id: string, workerId: string): Promise<void> {
+  async complete(job: ClaimedJob, workerId: string): Promise<void> {
     await this.db
       .updateTable('jobs')
       .set({ status: 'done', finished_at: iso(Date.now()), locked_by: null, locked_until: null })
-      .where('id', '=', id)
+      .where('id', '=', job.id)
       .where('locked_by', '=', workerId)
       .execute();
   }
 
-  /** Schedules another attempt, or marks the job failed when it has none left. */
-  async fail(row: JobRow, workerId: string, error: string, retryInSeconds: number | null): Promise<void> {
+  async fail(job: ClaimedJob, workerId: string, error: string, retryInSeconds: number | null): Promise<void> {
     const now = Date.now();
     await this.db
       .updateTable('jobs')
@@ -106,13 +104,12 @@ export class JobStore {
           ? { status: 'failed', finished_at: iso(now), last_error: error, locked_by: null, locked_until: null }
           : { run_at: iso(now + retryInSeconds * 1000), last_error: error, locked_by: null, locked_until: null },
       )
-      .where('id', '=', row.id)
+      .where('id', '=', job.id)
       .where('locked_by', '=', workerId)
       .execute();
   }
 
-  /** Jobs by status, for tests and operators. */
-  async counts(): Promise<Record<string, number>> {
+  async counts(): Promise<Partial<Record<JobStatus, number>>> {
     const rows = await this.db
       .selectFrom('jobs')
       .select(['status', sql<number>`count(*)`.as('n')])
@@ -120,4 +117,12 @@ export class JobStore {
       .execute();
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
+
+  async list(name: string): Promise<JobSummary[]> {
+    const rows = await this.db.selectFrom('jobs').selectAll().where('name', '=', name).orderBy('created_at').execute();
+    return rows.map((r) => ({ id: r.id, status: r.status, attempts: r.attempts, dedupKey: r.dedup_key, worker: r.locked_by }));
+  }
+
+  /** The database is the platform's to close. */
+  async close(): Promise<void> {}
 }

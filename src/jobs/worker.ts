@@ -6,16 +6,17 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Job, JobPayload } from './job.ts';
-import type { JobRow, JobStore } from './job-store.ts';
+import type { ClaimedJob, JobQueue } from './job-queue.ts';
 
 /** The job classes a worker can run, each under its unique name. */
 export class JobRegistry {
   private readonly jobs = new Map<string, Job<JobPayload>>();
 
   /** Refuses a second handler for a name, so a misconfiguration stops the start. */
-  register(job: Job<never>): this {
+  register<P extends JobPayload>(job: Job<P>): this {
     if (this.jobs.has(job.name)) throw new Error(`two handlers for job "${job.name}"`);
-    this.jobs.set(job.name, job as unknown as Job<JobPayload>);
+    // A stored payload is read back as any job's; each job's own `run` knows its shape.
+    this.jobs.set(job.name, job);
     return this;
   }
 
@@ -54,11 +55,12 @@ export class Worker {
   private filling: Promise<void> | null = null;
   private refill = false;
   private readonly concurrency: number;
-  private readonly pollMs: number;
+  /** How often an idle worker looks for due jobs when nothing woke it. */
+  readonly pollMs: number;
   private readonly lockSeconds: number;
 
   constructor(
-    private readonly store: JobStore,
+    private readonly queue: JobQueue,
     private readonly registry: JobRegistry,
     private readonly log: FastifyBaseLogger,
     options: WorkerOptions = {},
@@ -77,7 +79,7 @@ export class Worker {
   private async renewLocks(): Promise<void> {
     if (this.held.size === 0) return;
     try {
-      const lost = await this.store.extend([...this.held], this.id, this.lockSeconds);
+      const lost = await this.queue.extend([...this.held], this.id, this.lockSeconds);
       // Only after a stall longer than the lock (a paused VM, a blocked event loop): another
       // worker may be running the job too now. Handlers are safe to run twice; say so in the log.
       if (lost.length) this.log.warn({ jobs: lost }, 'lost the lock of running jobs');
@@ -108,18 +110,19 @@ export class Worker {
 
   private async fill(): Promise<void> {
     while (!this.stopped && this.running < this.concurrency) {
-      let row: JobRow | null;
+      let claimed: ClaimedJob | null;
       try {
-        row = await this.store.claim(this.id, this.lockSeconds, this.registry.names());
+        claimed = await this.queue.claim(this.id, this.lockSeconds, this.registry.names());
       } catch (err) {
         this.log.error({ err }, 'claiming a job failed');
-        row = null;
+        claimed = null;
       }
-      if (!row) break;
+      if (!claimed) break;
+      const job = claimed;
       this.running++;
-      this.held.add(row.id);
-      void this.execute(row).finally(() => {
-        this.held.delete(row.id);
+      this.held.add(job.id);
+      void this.execute(job).finally(() => {
+        this.held.delete(job.id);
         this.running--;
         if (this.running === 0) for (const resolve of this.idle) resolve();
         this.poke();
@@ -128,17 +131,17 @@ export class Worker {
     if (!this.stopped && !this.timer) this.timer = setTimeout(() => this.poke(), this.pollMs);
   }
 
-  private async execute(row: JobRow): Promise<void> {
-    const job = this.registry.get(row.name)!;
+  private async execute(claimed: ClaimedJob): Promise<void> {
+    const job = this.registry.get(claimed.name);
     try {
-      const payload = JSON.parse(row.payload) as JobPayload;
-      await job.run(payload);
-      await this.store.complete(row.id, this.id);
+      if (!job) throw new Error(`no handler for job "${claimed.name}"`);
+      await job.run(claimed.payload);
+      await this.queue.complete(claimed, this.id);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      const retry = row.attempts < job.maxAttempts ? job.backoffSeconds(row.attempts) : null;
-      this.log.warn({ job: row.name, id: row.id, attempt: row.attempts, retryIn: retry, err: message }, 'job failed');
-      await this.store.fail(row, this.id, message, retry).catch((e) => this.log.error({ err: e }, 'recording a job failure failed'));
+      const retry = job && claimed.attempts < job.maxAttempts ? job.backoffSeconds(claimed.attempts) : null;
+      this.log.warn({ job: claimed.name, id: claimed.id, attempt: claimed.attempts, retryIn: retry, err: message }, 'job failed');
+      await this.queue.fail(claimed, this.id, message, retry).catch((e) => this.log.error({ err: e }, 'recording a job failure failed'));
     }
   }
 

@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { JobStore } from '../jobs/job-store.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
 import { logRequest, logsEachRequest } from '../logging.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { adminAuth, type AdminDeps } from './admin/admin-deps.ts';
@@ -65,7 +65,7 @@ export interface MediaHostOptions {
   /** The database the host keeps its own tables in; whatever else it holds is not the host's business. */
   db: SharedDb;
   store: ObjectStore;
-  jobs: JobStore;
+  jobs: JobQueue;
   /** Called when a notification was queued. */
   onQueued: () => void;
 }

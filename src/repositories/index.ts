@@ -1,7 +1,7 @@
 import { type Kysely, PostgresAdapter } from 'kysely';
 import type { Dialect } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
-import { JobStore } from '../jobs/job-store.ts';
+import type { JobExecutor } from '../jobs/job-queue.ts';
 import { AlbumFilesRepository } from './album-files.repository.ts';
 import { AlbumsRepository } from './albums.repository.ts';
 import { ImageCopiesRepository } from './image-copies.repository.ts';
@@ -27,8 +27,8 @@ export interface Repositories {
   imageCopies: ImageCopiesRepository;
   uploadBatches: UploadBatchesRepository;
   webhookEvents: WebhookEventsRepository;
-  /** The job queue on the same executor: inside a transaction, a job is queued only if it commits. */
-  jobs: JobStore;
+  /** Where the job queue inserts for these repositories: inside a transaction, a job is queued only if it commits. */
+  jobExecutor: JobExecutor;
   /**
    * Runs `hook` once the transaction these repositories belong to has committed (at once
    * outside a transaction); a rolled-back transaction drops its hooks. For side effects that
@@ -39,7 +39,7 @@ export interface Repositories {
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
 }
 
-/** Which SQL dialect an executor speaks; only repositories (and the job store) need to know. */
+/** Which SQL dialect an executor speaks; only repositories need to know. */
 export function dialectOf(db: Kysely<Database>): Dialect {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
@@ -58,7 +58,7 @@ export function repositoriesOver(db: Kysely<Database>, afterCommit: (hook: () =>
     imageCopies: new ImageCopiesRepository(db),
     uploadBatches: new UploadBatchesRepository(db),
     webhookEvents: new WebhookEventsRepository(db),
-    jobs: new JobStore(db, dialect),
+    jobExecutor: db,
     afterCommit,
     transaction: (work) => inTransaction(db, work),
   };

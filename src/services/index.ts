@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { TokenSigner } from '../auth/tokens.ts';
 import type { DeliverWebhookJob } from '../jobs/deliver-webhook.job.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
 import type { PurgeTrashJob } from '../jobs/purge-trash.job.ts';
 import { repositoriesOver } from '../repositories/index.ts';
 import { AccountsService } from './accounts.service.ts';
@@ -52,11 +53,13 @@ export interface Services {
 export interface ServiceOptions {
   /** Where the embedded host stores originals: downloads read them. */
   store?: ObjectStore;
+  /** The job queue webhook deliveries go on. */
+  jobs: JobQueue;
   /** Called after a job was queued, to wake the in-process worker. */
   onQueued?: () => void;
 }
 
-export function createServices(config: Config, db: Db, options: ServiceOptions = {}): Services {
+export function createServices(config: Config, db: Db, options: ServiceOptions): Services {
   const repos = repositoriesOver(db.kysely);
   const signer = new TokenSigner(config.secretKeyBase, config.maxTokenLifetimeSeconds);
   const forms = new UploadFormService(config, signer);
@@ -66,6 +69,7 @@ export function createServices(config: Config, db: Db, options: ServiceOptions =
   const webhooks = new WebhooksService(repos, accounts, {
     retryBaseMs: config.webhookRetryBaseMs,
     allowPrivateTargets: config.webhookAllowPrivate,
+    jobs: options.jobs,
     onQueued: options.onQueued ?? (() => {}),
   });
   const uploads = new UploadedImages(webhooks, presenter);

@@ -27,6 +27,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { badRequest } from '../errors/app-error.ts';
 import { type Actor, requireAdmin } from '../auth/permissions.ts';
 import { DeliverWebhookJob, type WebhookDeliverer, type WebhookJobPayload } from '../jobs/deliver-webhook.job.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Organization } from '../repositories/organizations.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
 import type { WebhookEvent } from '../repositories/webhook-events.repository.ts';
@@ -71,6 +72,8 @@ function validWebhookUrl(value: string): string {
 export interface WebhooksOptions {
   /** Wait before the second delivery attempt; later waits double (WEBHOOK_RETRY_BASE_MS). */
   retryBaseMs: number;
+  /** Where deliveries are queued, in the transaction that records or settles an event. */
+  jobs: JobQueue;
   /** Called after a job was queued, to wake the worker. */
   onQueued: () => void;
   /** WEBHOOK_ALLOW_PRIVATE: let webhooks target loopback and private addresses (see outbound-address.ts). */
@@ -214,7 +217,7 @@ export class WebhooksService implements WebhookDeliverer {
   /** Queues the delivery of one event (once: the dedup key is the event's id). */
   private async queue(repos: Repositories, organizationId: string, eventId: string): Promise<void> {
     const payload: WebhookJobPayload = { v: 1, organization_id: organizationId, event_id: eventId };
-    await repos.jobs.enqueue(this.job, payload, { dedupKey: `webhook:${eventId}` });
+    await this.options.jobs.enqueue(repos.jobExecutor, this.job, payload, { dedupKey: `webhook:${eventId}` });
     repos.afterCommit(this.options.onQueued);
   }
 }

@@ -580,9 +580,7 @@ describe('the trash purge', () => {
   });
 
   test('is queued when a worker starts, under the hour\'s dedup key', async () => {
-    const keys = (await server.db.kysely.selectFrom('jobs').select('dedup_key').where('name', '=', 'api.purge_trash').execute()).map(
-      (k) => k.dedup_key,
-    );
+    const keys = (await server.jobs.list('api.purge_trash')).map((k) => k.dedupKey);
     const hour = (ms: number) => `api.purge_trash:${new Date(ms).toISOString().slice(0, 13)}`;
     assert.equal(keys.length, 1);
     assert.ok([hour(Date.now()), hour(Date.now() - 3600_000)].includes(keys[0]!), String(keys[0]));

@@ -107,11 +107,9 @@ test('two API processes and two workers on one database and one bucket: every up
 
   // No notification job ran twice: each done at its first attempt, and the API received each
   // notification once (the proxy saw every one on its way), acknowledged with 201.
-  const jobs = await database.query<{ status: string; attempts: number | string }>(
-    "SELECT status, attempts FROM jobs WHERE name = 'media.deliver_notification'",
-  );
+  const jobs = await database.jobs('media.deliver_notification');
   assert.equal(jobs.length, uploads.length);
-  for (const job of jobs) assert.deepEqual([job.status, Number(job.attempts)], ['done', 1]);
+  for (const job of jobs) assert.deepEqual([job.status, job.attempts], ['done', 1]);
   const seen = new Map<string, number>();
   for (const n of proxy.notifications) seen.set(n.publicId, (seen.get(n.publicId) ?? 0) + 1);
   assert.equal(seen.size, uploads.length);

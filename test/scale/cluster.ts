@@ -10,6 +10,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
+import { openDatabase } from '../../src/db/database.ts';
+import type { JobSummary } from '../../src/jobs/job-queue.ts';
+import { createLogger } from '../../src/logging.ts';
+import { openJobQueue } from '../../src/platform.ts';
 import { type ChildService, startChild, waitForOutput } from '../helpers/child-server.ts';
 import { createPostgresDatabase, usingPostgres } from '../helpers/database.ts';
 import { tempDir } from '../helpers/server.ts';
@@ -23,18 +27,48 @@ export interface SharedDatabase {
   url: string;
   /** Runs one read-only SQL query (no parameters) and returns its rows. */
   query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
+  /** The jobs kept under `name`, read through the deployment's job queue (its tables differ per database). */
+  jobs(name: string): Promise<JobSummary[]>;
   drop(): Promise<void>;
+}
+
+/** Reads jobs through a queue opened as the processes open theirs (running no worker). */
+function jobReader(url: string): { jobs(name: string): Promise<JobSummary[]>; close(): Promise<void> } {
+  let opened: Promise<{ list(name: string): Promise<JobSummary[]>; close(): Promise<void> }> | null = null;
+  return {
+    jobs(name) {
+      // Opened on first use: the database is ready only once a process has migrated it.
+      opened ??= (async () => {
+        const db = openDatabase(url, { poolSize: 1 });
+        const queue = await openJobQueue(db, { databaseUrl: url, lockSeconds: 60, runWorker: false, log: createLogger('silent') });
+        return {
+          list: (jobName: string) => queue.list(jobName),
+          async close() {
+            await queue.close();
+            await db.close();
+          },
+        };
+      })();
+      return opened.then((reader) => reader.list(name));
+    },
+    async close() {
+      await (await opened)?.close();
+    },
+  };
 }
 
 export async function sharedDatabase(): Promise<SharedDatabase> {
   if (usingPostgres()) {
     const database = await createPostgresDatabase();
     const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    const reader = jobReader(database.url);
     return {
       kind: 'postgres',
       url: database.url,
       query: async <T>(sql: string) => (await pool.query(sql)).rows as T[],
+      jobs: reader.jobs,
       async drop() {
+        await reader.close();
         await pool.end();
         await database.drop();
       },
@@ -43,15 +77,18 @@ export async function sharedDatabase(): Promise<SharedDatabase> {
   const dir = tempDir('shared-sqlite');
   const file = join(dir, 'album-api.sqlite');
   let reader: SQLite.Database | null = null;
+  const jobs = jobReader(`sqlite://${file}`);
   return {
     kind: 'sqlite',
     url: `sqlite://${file}`,
+    jobs: jobs.jobs,
     async query<T>(sql: string) {
       // Opened on first use: the file exists only once a process has migrated it.
       reader ??= new SQLite(file, { readonly: true, fileMustExist: true });
       return reader.prepare(sql).all() as T[];
     },
     async drop() {
+      await jobs.close();
       reader?.close();
       rmSync(dir, { recursive: true, force: true });
     },

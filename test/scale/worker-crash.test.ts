@@ -27,12 +27,6 @@ after(async () => {
   await database?.drop();
 });
 
-interface JobState {
-  status: string;
-  attempts: number | string;
-  locked_by: string | null;
-}
-
 test('a worker SIGKILLed mid-job: the other worker completes the job once, after the lock expires', { timeout: 180_000 }, async () => {
   database = await sharedDatabase();
   const port = await freePort();
@@ -62,13 +56,12 @@ test('a worker SIGKILLed mid-job: the other worker completes the job once, after
   assert.equal(notification.publicId, publicId);
 
   // Which worker is stuck in the job: its id is `<host>:<pid>:<random>`.
-  const jobOf = async () =>
-    (await database!.query<JobState>("SELECT status, attempts, locked_by FROM jobs WHERE name = 'media.deliver_notification'"))[0]!;
+  const jobOf = async () => (await database!.jobs('media.deliver_notification'))[0]!;
   const running = await jobOf();
-  const pid = Number(running.locked_by?.split(':')[1]);
+  const pid = Number(running.worker?.split(':')[1]);
   const stuck = workers.find((w) => w.process.pid === pid);
   const other = workers.find((w) => w !== stuck)!;
-  assert.ok(stuck, `the job is locked by one of our workers (${running.locked_by})`);
+  assert.ok(stuck, `the job is locked by one of our workers (${running.worker})`);
 
   // While its worker lives, the job keeps its lock (renewed every third of it), however long
   // it runs: after twice the lock time, nobody else has taken it.
@@ -85,7 +78,7 @@ test('a worker SIGKILLed mid-job: the other worker completes the job once, after
     const job = await jobOf();
     return job.status === 'done' ? job : undefined;
   });
-  assert.equal(Number(done.attempts), 2, 'claimed twice: by the killed worker, then by the other');
+  assert.equal(done.attempts, 2, 'claimed twice: by the killed worker, then by the other');
 
   const deliveries = proxy.notifications.filter((n) => n.publicId === publicId);
   assert.equal(deliveries.length, 2, 'the held delivery, then one more');

@@ -8,7 +8,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import type { JobStore } from '../../jobs/job-store.ts';
+import type { JobQueue } from '../../jobs/job-queue.ts';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { analyzeImage, type ImageAnalysis, ImageRejectedError } from '../analysis/analyze-image.ts';
 import { assetJson, type AssetJsonContext } from '../asset-json.ts';
@@ -26,9 +26,6 @@ import type { DeliverNotificationJob } from '../notifications/deliver-notificati
 import type { ReceivedFile } from './receive-upload.ts';
 import { choosePublicId, isFalse, isTrue, originalFilename, parseEager, parseKeyValues, parseTags } from './upload-options.ts';
 
-/** The jobs table is shared infrastructure in the same database, so the host's transaction can carry a job. */
-type JobExecutor = NonNullable<NonNullable<Parameters<JobStore['enqueue']>[2]>['executor']>;
-
 /** Delivery types an upload may ask for; authenticated and private ones need signed URLs. */
 const DELIVERY_TYPES = new Set(['upload', 'authenticated', 'private']);
 
@@ -39,7 +36,8 @@ export interface MediaUploaderDeps {
   db: MediaDb;
   assets: MediaAssetsRepository;
   store: ObjectStore;
-  jobs: JobStore;
+  /** The queue shares the host's database, so the host's transaction can carry a job. */
+  jobs: JobQueue;
   notification: DeliverNotificationJob;
   analysisLimit: Limit;
   removal: AssetRemoval;
@@ -207,7 +205,7 @@ export class MediaUploader {
         await this.deps.assets.upsert(asset, trx);
         if (params.notification_url) {
           const body = JSON.stringify({ notification_type: 'upload', timestamp: createdAt, ...response });
-          await this.deps.jobs.enqueue(this.deps.notification, { v: 1, url: params.notification_url, body }, { executor: trx as unknown as JobExecutor });
+          await this.deps.jobs.enqueue(trx, this.deps.notification, { v: 1, url: params.notification_url, body });
         }
       });
     } catch (err) {
