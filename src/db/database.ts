@@ -21,6 +21,7 @@ import {
   SqliteDialect,
   SqliteDriver,
   type SqliteStatement,
+  sql,
 } from 'kysely';
 import { createRequire } from 'node:module';
 import type Pg from 'pg';
@@ -32,7 +33,14 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Db {
   kysely: Kysely<Database>;
   dialect: Dialect;
+  /** Resolves when the database answers a trivial query (the health check), rejects otherwise. */
+  ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** One round trip that reads nothing. */
+async function ping(kysely: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(kysely);
 }
 
 /**
@@ -131,7 +139,7 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Db
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     const kysely = new Kysely<Database>({ dialect: new MultiProcessSqliteDialect(new StatementCache(sqlite)) });
-    return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+    return { kysely, dialect: 'sqlite', ping: () => ping(kysely), close: () => kysely.destroy() };
   }
   // Loaded here, not at import: SQLite deployments and the CLI on them never need it.
   const pg = createRequire(import.meta.url)('pg') as typeof Pg;
@@ -158,6 +166,7 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Db
   return {
     kysely,
     dialect: 'postgres',
+    ping: () => ping(kysely),
     async close() {
       await kysely.destroy();
       const deadline = Date.now() + 5000;

@@ -79,7 +79,7 @@ export async function buildApp({ config, db, services, mediaHost }: Platform): P
 
     healthRoute(service as unknown as Api, db);
     await mediaHost?.register(service);
-    await pageRoutes(service, { config, db, services });
+    await pageRoutes(service, { config, services });
     await service.register(
       async (api) => {
         seedHeaders(api);

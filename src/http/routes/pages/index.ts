@@ -5,9 +5,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../../../platform.ts';
-import { AlbumPageService } from '../../../services/album-page.service.ts';
-import { ThumbnailLinksService } from '../../../services/thumbnail-links.service.ts';
-import { ViewerIdentity } from '../../../services/viewer-identity.ts';
 import { authentication } from '../../plugins/authentication.ts';
 import { jsonErrors } from '../../plugins/error-handler.ts';
 import type { Api } from '../../types.ts';
@@ -20,13 +17,8 @@ import { sharePage } from './share-page.ts';
 import { thumbnailRedirect } from './thumbnail-redirect.ts';
 import { uploadTestPage } from './upload-test.ts';
 
-export async function pageRoutes(app: FastifyInstance, { config, db, services }: Pick<Platform, 'config' | 'db' | 'services'>): Promise<void> {
-  const deps: PageDeps = {
-    config,
-    albumPages: new AlbumPageService(db.kysely, services.albums, services.presenter),
-    viewers: new ViewerIdentity(config.secretKeyBase),
-    thumbnails: new ThumbnailLinksService(db.kysely, services.presenter),
-  };
+export async function pageRoutes(app: FastifyInstance, { config, services }: Pick<Platform, 'config' | 'services'>): Promise<void> {
+  const deps: PageDeps = { config, albumPages: services.albumPages, viewers: services.viewers, thumbnails: services.thumbnails };
   // Pages: errors are HTML pages; the token comes from ?token= (or a header), as for the API.
   await app.register(async (pages) => {
     pageErrors(pages);
