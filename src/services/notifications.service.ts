@@ -9,6 +9,7 @@ import { AppError, badRequest, unauthorized } from '../errors/app-error.ts';
 import { TokenError, type TokenSigner } from '../auth/tokens.ts';
 import { verifyNotification } from '../media/signing.ts';
 import type { Repositories } from '../repositories/index.ts';
+import { findOrCreateAlbum } from './album-creation.ts';
 import { lockTenant } from './tenant-lock.ts';
 import { imageFromReport, type UploadedImages } from './uploaded-images.ts';
 
@@ -67,7 +68,7 @@ export class NotificationsService {
       const org = await lockTenant(repos, organizationId);
       // The form was issued for this album id; if the album was renamed or merged away since,
       // the upload still lands under the id the uploader was given.
-      const album = (await repos.albums.findByPublicId(organizationId, albumPublicId)) ?? (await repos.albums.create(organizationId, albumPublicId));
+      const album = await findOrCreateAlbum(repos, organizationId, albumPublicId, null);
       const image = imageFromReport(body, { organizationId, albumId: album.id, now: new Date().toISOString() });
       const { created } = await this.uploads.record(repos, org, album, image);
       return created ? { status: 'created' as const, image_id: image.id } : { status: 'duplicate' as const, image_id: null };
