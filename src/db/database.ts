@@ -88,7 +88,11 @@ class StatementCache implements SqliteDatabase {
   prepare(sql: string): SqliteStatement {
     let statement = this.statements.get(sql);
     if (statement) this.statements.delete(sql);
-    else statement = this.sqlite.prepare(sql) as unknown as SqliteStatement;
+    else {
+      // Kysely binds with one array argument (`all(parameters)`), which better-sqlite3 takes
+      // as positional values: typed so, its statement is Kysely's SqliteStatement.
+      statement = this.sqlite.prepare<[ReadonlyArray<unknown>]>(sql);
+    }
     this.statements.set(sql, statement);
     if (this.statements.size > this.max) this.statements.delete(this.statements.keys().next().value!);
     return statement;
