@@ -21,6 +21,7 @@ import {
   SqliteDialect,
   SqliteDriver,
   type SqliteStatement,
+  sql,
 } from 'kysely';
 import { createRequire } from 'node:module';
 import type Pg from 'pg';
@@ -32,7 +33,14 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Db {
   kysely: Kysely<Database>;
   dialect: Dialect;
+  /** Resolves when the database answers a trivial query (the health check), rejects otherwise. */
+  ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** One round trip that reads nothing. */
+async function ping(kysely: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(kysely);
 }
 
 /**
@@ -80,7 +88,11 @@ class StatementCache implements SqliteDatabase {
   prepare(sql: string): SqliteStatement {
     let statement = this.statements.get(sql);
     if (statement) this.statements.delete(sql);
-    else statement = this.sqlite.prepare(sql) as unknown as SqliteStatement;
+    else {
+      // Kysely binds with one array argument (`all(parameters)`), which better-sqlite3 takes
+      // as positional values: typed so, its statement is Kysely's SqliteStatement.
+      statement = this.sqlite.prepare<[ReadonlyArray<unknown>]>(sql);
+    }
     this.statements.set(sql, statement);
     if (this.statements.size > this.max) this.statements.delete(this.statements.keys().next().value!);
     return statement;
@@ -131,7 +143,7 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Db
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     const kysely = new Kysely<Database>({ dialect: new MultiProcessSqliteDialect(new StatementCache(sqlite)) });
-    return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+    return { kysely, dialect: 'sqlite', ping: () => ping(kysely), close: () => kysely.destroy() };
   }
   // Loaded here, not at import: SQLite deployments and the CLI on them never need it.
   const pg = createRequire(import.meta.url)('pg') as typeof Pg;
@@ -158,6 +170,7 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Db
   return {
     kysely,
     dialect: 'postgres',
+    ping: () => ping(kysely),
     async close() {
       await kysely.destroy();
       const deadline = Date.now() + 5000;

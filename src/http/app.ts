@@ -65,7 +65,7 @@ export async function buildApp({ config, db, services, mediaHost }: Platform): P
   // Media delivery sits beside the service's scope, not in it: none of the hooks below runs
   // for a derivative (the host sets its own headers, CORS, nosniff, error JSON and 414).
   await mediaHost?.registerDelivery(app);
-  await app.register(async (service) => {
+  await app.register(async (service: Api) => {
     service.addHook('onRequest', async (request) => {
       request.startedAt = process.hrtime.bigint();
     });
@@ -77,23 +77,22 @@ export async function buildApp({ config, db, services, mediaHost }: Platform): P
     errorHandler(service, cloudName);
     await openapiPages(service);
 
-    healthRoute(service as unknown as Api, db);
+    healthRoute(service, db);
     await mediaHost?.register(service);
-    await pageRoutes(service, { config, db, services });
+    await pageRoutes(service, { config, services });
     await service.register(
-      async (api) => {
+      async (api: Api) => {
         seedHeaders(api);
         errorHandler(api);
         authentication(api);
-        const typed = api as unknown as Api;
-        albumRoutes(typed);
-        imageRoutes(typed);
-        tagRoutes(typed);
-        downloadRoutes(typed);
-        shareRoutes(typed);
-        trashRoutes(typed);
-        accountRoutes(typed);
-        receiveNotification(typed);
+        albumRoutes(api);
+        imageRoutes(api);
+        tagRoutes(api);
+        downloadRoutes(api);
+        shareRoutes(api);
+        trashRoutes(api);
+        accountRoutes(api);
+        receiveNotification(api);
       },
       { prefix: '/api/v1' },
     );

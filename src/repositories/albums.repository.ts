@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { isUniqueViolation } from '../db/errors.ts';
 import type { AlbumTable, Database } from '../db/schema.ts';
 import { timeOrderedUuid } from '../db/ids.ts';
 import { chunked } from './chunks.ts';
@@ -9,23 +10,56 @@ export type Album = Selectable<AlbumTable>;
 /** Where a page of albums (newest first) ends: its last album's sort key. */
 export type AlbumPosition = Pick<Album, 'created_at' | 'id'>;
 
+/** The organization already has an album of that public id. */
+export class AlbumIdTakenError extends Error {
+  constructor(
+    readonly publicId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Album ${publicId} already exists`, options);
+    this.name = 'AlbumIdTakenError';
+  }
+}
+
 /** Albums, always addressed within one organization. */
 export class AlbumsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
-   * A new empty album of the organization, under `publicId` (its internal id when absent).
-   * The internal id is time-ordered (see timeOrderedUuid): new keys land at the right edge of
-   * the id index and, by default, of the (organization_id, public_id) key. One statement, so
-   * no transaction: the organization's album count follows by trigger (migration 0008).
+   * A new empty album of the organization, under `publicId` (its internal id when absent);
+   * AlbumIdTakenError when the organization has one of that id. The internal id is
+   * time-ordered (see timeOrderedUuid): new keys land at the right edge of the id index and,
+   * by default, of the (organization_id, public_id) key. One statement, so no transaction:
+   * the organization's album count follows by trigger (migration 0008).
    */
   async create(organizationId: string, publicId?: string): Promise<Album> {
-    const at = Date.now();
-    const id = timeOrderedUuid(at);
-    const now = new Date(at).toISOString();
-    const album = { id, organization_id: organizationId, public_id: publicId ?? id, created_at: now, updated_at: now };
-    await this.db.insertInto('albums').values(album).execute();
+    const album = newAlbum(organizationId, publicId);
+    try {
+      await this.db.insertInto('albums').values(album).execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AlbumIdTakenError(album.public_id, { cause: err });
+      throw err;
+    }
     return { ...album, images_count: 0, views_count: 0, trashed_count: 0 };
+  }
+
+  /**
+   * The organization's album `publicId`, created empty when it has none. A concurrent
+   * creation of the same id is no error: its album is the one (the insert does nothing and
+   * the read finds it), inside a transaction as well, which a failed insert would abort on
+   * PostgreSQL.
+   */
+  async findOrCreate(organizationId: string, publicId: string): Promise<Album> {
+    const album = newAlbum(organizationId, publicId);
+    const inserted = await this.db
+      .insertInto('albums')
+      .values(album)
+      .onConflict((oc) => oc.columns(['organization_id', 'public_id']).doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return { ...album, images_count: 0, views_count: 0, trashed_count: 0 };
+    const found = await this.findByPublicId(organizationId, publicId);
+    if (!found) throw new Error(`Album ${publicId} neither inserted nor found`);
+    return found;
   }
 
   findByPublicId(organizationId: string, publicId: string): Promise<Album | undefined> {
@@ -78,14 +112,19 @@ export class AlbumsRepository {
     return out;
   }
 
-  /** Gives the album another public id; a taken id fails with the database's unique violation. */
+  /** Gives the album another public id; AlbumIdTakenError when the organization has one of that id. */
   async rename(organizationId: string, albumId: string, publicId: string, now: string): Promise<void> {
-    await this.db
-      .updateTable('albums')
-      .set({ public_id: publicId, updated_at: now })
-      .where('organization_id', '=', organizationId)
-      .where('id', '=', albumId)
-      .execute();
+    try {
+      await this.db
+        .updateTable('albums')
+        .set({ public_id: publicId, updated_at: now })
+        .where('organization_id', '=', organizationId)
+        .where('id', '=', albumId)
+        .execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AlbumIdTakenError(publicId, { cause: err });
+      throw err;
+    }
   }
 
   /** Removes an album that no longer has any image row (live or trashed) nor batch. */
@@ -168,23 +207,23 @@ export class AlbumsRepository {
     return { albums: Number(row?.albums ?? 0), trashedImages: Number(row?.trashed ?? 0) };
   }
 
-  /** Adds `delta` to the album's image count in SQL, so concurrent changes never race. */
-  async addToImagesCount(albumId: string, delta: number): Promise<void> {
-    await this.db
-      .updateTable('albums')
-      .set((eb) => ({ images_count: eb('images_count', '+', delta) }))
-      .where('id', '=', albumId)
-      .execute();
-  }
-
   /**
-   * Applies several count changes, in album id order: under the organization lock the order
-   * does not matter, but a fixed one keeps row locks deadlock-free even without it.
+   * The one way live image counts change: `changes` (album id, +/- images) summed per album
+   * and added in SQL, so concurrent changes never race, in album id order: under the
+   * organization lock the order does not matter, but a fixed one keeps row locks
+   * deadlock-free even without it.
    */
-  async addToImagesCounts(deltas: ReadonlyMap<string, number>): Promise<void> {
+  async addToImagesCounts(changes: Iterable<readonly [albumId: string, delta: number]>): Promise<void> {
+    const deltas = new Map<string, number>();
+    for (const [albumId, delta] of changes) deltas.set(albumId, (deltas.get(albumId) ?? 0) + delta);
     for (const albumId of [...deltas.keys()].sort()) {
-      const delta = deltas.get(albumId)!;
-      if (delta !== 0) await this.addToImagesCount(albumId, delta);
+      const delta = deltas.get(albumId) ?? 0;
+      if (delta === 0) continue;
+      await this.db
+        .updateTable('albums')
+        .set((eb) => ({ images_count: eb('images_count', '+', delta) }))
+        .where('id', '=', albumId)
+        .execute();
     }
   }
 
@@ -206,4 +245,12 @@ export class AlbumsRepository {
       .where('id', '=', albumId)
       .execute();
   }
+}
+
+/** A new album's row: the internal id time-ordered (see AlbumsRepository.create). */
+function newAlbum(organizationId: string, publicId: string | undefined) {
+  const at = Date.now();
+  const id = timeOrderedUuid(at);
+  const now = new Date(at).toISOString();
+  return { id, organization_id: organizationId, public_id: publicId ?? id, created_at: now, updated_at: now };
 }

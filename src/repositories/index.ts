@@ -3,6 +3,7 @@ import type { Dialect } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import type { JobExecutor } from '../jobs/job-queue.ts';
 import { AlbumFilesRepository } from './album-files.repository.ts';
+import { AlbumViewsRepository } from './album-views.repository.ts';
 import { AlbumsRepository } from './albums.repository.ts';
 import { ImageCopiesRepository } from './image-copies.repository.ts';
 import { ImagesRepository } from './images.repository.ts';
@@ -23,6 +24,7 @@ export interface Repositories {
   albums: AlbumsRepository;
   images: ImagesRepository;
   albumFiles: AlbumFilesRepository;
+  albumViews: AlbumViewsRepository;
   shares: SharesRepository;
   imageCopies: ImageCopiesRepository;
   uploadBatches: UploadBatchesRepository;
@@ -54,6 +56,7 @@ export function repositoriesOver(db: Kysely<Database>, afterCommit: (hook: () =>
     albums: new AlbumsRepository(db),
     images: new ImagesRepository(db, dialect),
     albumFiles: new AlbumFilesRepository(db),
+    albumViews: new AlbumViewsRepository(db),
     shares: new SharesRepository(db),
     imageCopies: new ImageCopiesRepository(db),
     uploadBatches: new UploadBatchesRepository(db),
@@ -65,7 +68,7 @@ export function repositoriesOver(db: Kysely<Database>, afterCommit: (hook: () =>
 }
 
 /** Runs `work` in one transaction with repositories bound to it, then its after-commit hooks. */
-export async function inTransaction<T>(db: Kysely<Database>, work: (repos: Repositories) => Promise<T>): Promise<T> {
+async function inTransaction<T>(db: Kysely<Database>, work: (repos: Repositories) => Promise<T>): Promise<T> {
   const hooks: Array<() => void> = [];
   const result = await db.transaction().execute((trx) => work(repositoriesOver(trx, (hook) => hooks.push(hook))));
   for (const hook of hooks) hook();

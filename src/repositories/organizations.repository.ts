@@ -1,8 +1,20 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Dialect } from '../db/database.ts';
+import { isUniqueViolation } from '../db/errors.ts';
 import type { Database, OrganizationTable } from '../db/schema.ts';
 
 export type Organization = Selectable<OrganizationTable>;
+
+/** There is an organization of that id already. */
+export class OrganizationExistsError extends Error {
+  constructor(
+    readonly id: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Organization ${id} already exists`, options);
+    this.name = 'OrganizationExistsError';
+  }
+}
 
 /** Organizations: the tenants. */
 export class OrganizationsRepository {
@@ -11,8 +23,14 @@ export class OrganizationsRepository {
     private readonly dialect: Dialect,
   ) {}
 
+  /** A new organization; OrganizationExistsError when its id is taken. */
   async create(org: Insertable<OrganizationTable>): Promise<Organization> {
-    await this.db.insertInto('organizations').values(org).execute();
+    try {
+      await this.db.insertInto('organizations').values(org).execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new OrganizationExistsError(org.id, { cause: err });
+      throw err;
+    }
     return { webhook_url: null, webhook_secret: null, webhook_seq: 0, webhook_events: null, ...org };
   }
 

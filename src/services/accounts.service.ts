@@ -3,12 +3,11 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
-import { isUniqueViolation } from '../db/errors.ts';
 import { AppError, badRequest, forbidden, notFound } from '../errors/app-error.ts';
 import { type Abilities, isNarrowerOrEqual, parseRequestedAbilities } from '../auth/abilities.ts';
 import { type Actor, requireAdmin } from '../auth/permissions.ts';
 import { type AnyClaims, nowSeconds, type TokenSigner, USER_TOKEN_TTL_SECONDS } from '../auth/tokens.ts';
-import type { Organization } from '../repositories/organizations.repository.ts';
+import { type Organization, OrganizationExistsError } from '../repositories/organizations.repository.ts';
 import { subscribedEvents } from './webhook-events.ts';
 import type { Repositories } from '../repositories/index.ts';
 import type { User } from '../repositories/users.repository.ts';
@@ -121,7 +120,7 @@ export class AccountsService {
         return { organization: presentOrganization(org), user: presentUser(user) };
       });
     } catch (err) {
-      if (isUniqueViolation(err)) return null;
+      if (err instanceof OrganizationExistsError) return null;
       throw err;
     }
   }

@@ -3,12 +3,9 @@
  * who may see it, and counting its views. Each page view counts once per viewer and
  * VIEW_WINDOW_MS; API reads never count (only this service increments `views_count`).
  */
-import type { Kysely } from 'kysely';
 import { type Actor, can, imageOrderFor, requireAccess } from '../auth/permissions.ts';
-import type { Database } from '../db/schema.ts';
-import { AlbumViewsRepository } from '../repositories/album-views.repository.ts';
 import type { ImageRow } from '../repositories/images.repository.ts';
-import { repositoriesOver } from '../repositories/index.ts';
+import type { Repositories } from '../repositories/index.ts';
 import type { AlbumsService } from './albums.service.ts';
 import { editTransformation } from './image-edits.ts';
 import type { ImageJson, ImagePresenter } from './image-presenter.ts';
@@ -100,7 +97,7 @@ export class AlbumPageService {
   private readonly pruneShare: number;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly repos: Repositories,
     private readonly albums: AlbumsService,
     private readonly presenter: ImagePresenter,
     options: AlbumPageOptions = {},
@@ -128,7 +125,7 @@ export class AlbumPageService {
     const pageCount = Math.max(1, Math.ceil(album.images_count / ALBUM_PAGE_SIZE));
     // With the album's count, the pages a reader scrolls to past the middle are read from the end.
     const rows = mayList
-      ? await repositoriesOver(this.db).images.listPage(album.id, ALBUM_PAGE_SIZE, (page - 1) * ALBUM_PAGE_SIZE, {
+      ? await this.repos.images.listPage(album.id, ALBUM_PAGE_SIZE, (page - 1) * ALBUM_PAGE_SIZE, {
           sort: imageOrderFor(actor, album.public_id) ?? undefined,
           total: album.images_count,
         })
@@ -174,17 +171,16 @@ export class AlbumPageService {
     const now = this.now();
     const nowIso = now.toISOString();
     const cutoff = new Date(now.getTime() - this.windowMs).toISOString();
-    const counted = await this.db.transaction().execute(async (trx) => {
-      const views = new AlbumViewsRepository(trx);
-      const claimed = await views.claim(albumId, viewer.lookupKey, nowIso, cutoff);
+    const counted = await this.repos.transaction(async (repos) => {
+      const claimed = await repos.albumViews.claim(albumId, viewer.lookupKey, nowIso, cutoff);
       // A freshly issued cookie is recorded either way: the reload that brings it back must
       // find it, whether or not this view counted.
-      for (const key of viewer.alsoRecord) await views.claim(albumId, key, nowIso, cutoff);
-      if (claimed) await repositoriesOver(trx).albums.incrementViews(organizationId, albumId);
+      for (const key of viewer.alsoRecord) await repos.albumViews.claim(albumId, key, nowIso, cutoff);
+      if (claimed) await repos.albums.incrementViews(organizationId, albumId);
       return claimed;
     });
     if (counted && Math.random() < this.pruneShare) {
-      await new AlbumViewsRepository(this.db).pruneBefore(albumId, cutoff);
+      await this.repos.albumViews.pruneBefore(albumId, cutoff);
     }
     return counted;
   }

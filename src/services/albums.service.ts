@@ -5,26 +5,25 @@
  * organization's write lock (tenant-lock.ts), and counts change by SQL increments.
  */
 import { randomUUID } from 'node:crypto';
-import { isUniqueViolation } from '../db/errors.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors/app-error.ts';
 import {
   type Actor,
   albumsWith,
   can,
   requireAccess,
-  requireCreate,
   requireDuplicate,
   requireMerge,
   requireRename,
   requireUploadDone,
 } from '../auth/permissions.ts';
-import type { Album } from '../repositories/albums.repository.ts';
+import { type Album, AlbumIdTakenError } from '../repositories/albums.repository.ts';
 import type { ImageRow, MediaRef } from '../repositories/images.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
 import type { Organization } from '../repositories/organizations.repository.ts';
 import type { ImagePresenter, ImageJson } from './image-presenter.ts';
 import type { StoredMedia } from './stored-media.ts';
 import { requireValidAlbumId } from './album-id.ts';
+import { findOrCreateAlbum, requireNewAlbumAllowed } from './album-creation.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest, pageOf } from './page-cursor.ts';
 import { uploadDonePayloads } from './sharinpix-payloads.ts';
 import { lockTenant } from './tenant-lock.ts';
@@ -76,12 +75,11 @@ export class AlbumsService {
   ) {}
 
   async create(actor: Actor, publicId: string | undefined): Promise<AlbumJson> {
-    requireCreate(actor, publicId);
-    if (publicId !== undefined) requireValidAlbumId(publicId);
+    requireNewAlbumAllowed(actor, publicId);
     try {
       return await this.present(actor, await this.repos.albums.create(actor.organizationId, publicId));
     } catch (err) {
-      if (isUniqueViolation(err)) throw conflict(`Album ${publicId} already exists`);
+      if (err instanceof AlbumIdTakenError) throw conflict(err.message);
       throw err;
     }
   }
@@ -210,18 +208,13 @@ export class AlbumsService {
       if (destinationId === source.public_id) throw new AppError('unprocessable', 'An album cannot be duplicated into itself');
       requireDuplicate(actor, source.public_id, destinationId);
       const now = new Date().toISOString();
-      let destination = await repos.albums.findByPublicId(org.id, destinationId);
-      if (!destination) {
-        requireCreate(actor, destinationId);
-        requireValidAlbumId(destinationId);
-        destination = await repos.albums.create(org.id, destinationId);
-      }
+      const destination = await findOrCreateAlbum(repos, org.id, destinationId, actor);
       // A live source image replaces the destination's trashed copy of the same picture.
       const clashes = await repos.images.clashes(org.id, source.id, destination.id);
       const replaced = clashes.filter((c) => !c.sourceTrashed && c.destinationTrashed).map((c) => c.destinationId);
       const released = await repos.images.deleteRows(org.id, replaced);
       const copies = await repos.images.duplicateInto(org.id, source.id, destination.id, { copyTags: input.copyTags, now });
-      await repos.albums.addToImagesCount(destination.id, copies.length);
+      await repos.albums.addToImagesCounts([[destination.id, copies.length]]);
       if (copies.length) {
         await this.webhooks.record(repos, org, 'images.created', {
           album_id: destination.public_id,
@@ -299,13 +292,9 @@ export class AlbumsService {
 
   private async rename(repos: Repositories, org: Organization, album: Album, newPublicId: string): Promise<Album> {
     const now = new Date().toISOString();
-    try {
-      await repos.albums.rename(org.id, album.id, newPublicId, now);
-    } catch (err) {
-      // Created meanwhile by a request that does not take the organization lock (album create).
-      if (isUniqueViolation(err)) throw new TakenIdError(newPublicId, err);
-      throw err;
-    }
+    // AlbumIdTakenError: created meanwhile by a request that does not take the organization
+    // lock (album create); see withRetryOnTakenId.
+    await repos.albums.rename(org.id, album.id, newPublicId, now);
     await this.webhooks.record(repos, org, 'album.renamed', { from_album_id: album.public_id, album_id: newPublicId });
     return { ...album, public_id: newPublicId, updated_at: now };
   }
@@ -322,7 +311,7 @@ export class AlbumsService {
     const moved = await repos.images.moveAlbum(org.id, source.id, destination.id, now);
     const liveMoved = moved.filter((row) => row.deleted_at === null).length;
     await repos.uploadBatches.moveAlbum(org.id, source.id, destination.id);
-    await repos.albums.addToImagesCount(destination.id, liveMoved);
+    await repos.albums.addToImagesCounts([[destination.id, liveMoved]]);
     // The merged album was viewed as often as both were.
     await repos.albums.addToViewsCount(destination.id, source.views_count);
     await repos.albums.delete(org.id, source.id);
@@ -354,22 +343,13 @@ export class AlbumsService {
     try {
       return await work();
     } catch (err) {
-      if (!(err instanceof TakenIdError)) throw err;
+      if (!(err instanceof AlbumIdTakenError)) throw err;
     }
     try {
       return await work();
     } catch (err) {
-      if (err instanceof TakenIdError) throw conflict(`Album ${err.publicId} already exists`);
+      if (err instanceof AlbumIdTakenError) throw conflict(err.message);
       throw err;
     }
-  }
-}
-
-class TakenIdError extends Error {
-  constructor(
-    readonly publicId: string,
-    cause: unknown,
-  ) {
-    super(`Album ${publicId} already exists`, { cause });
   }
 }

@@ -16,6 +16,7 @@ import { streamZip, type ZipEntry, zipLength } from './album-zip.ts';
 import type { AlbumsService } from './albums.service.ts';
 import { safeFileName, UniqueNames } from './file-names.ts';
 import { editTransformation } from './image-edits.ts';
+import { liveImage } from './image-lookup.ts';
 import type { ImagePresenter, ThumbnailName } from './image-presenter.ts';
 import type { OriginalFiles } from './original-files.ts';
 
@@ -88,10 +89,7 @@ export class DownloadsService {
 
   /** `GET /images/:id/download`: 404 unless live in the actor's organization, 403 without `image_download`. */
   async image(actor: Actor, imageId: string, size: ThumbnailName): Promise<DownloadBody> {
-    const image = await this.repos.images.find(actor.organizationId, imageId);
-    if (!image || image.deleted_at !== null) throw notFound('Image');
-    const album = await this.repos.albums.findById(actor.organizationId, image.album_id);
-    if (!album) throw notFound('Image');
+    const { image, album } = await liveImage(this.repos, actor.organizationId, imageId);
     requireDownload(actor, album.public_id);
     return this.imageFile(image, size);
   }

@@ -7,12 +7,14 @@
  * `images.created` webhook event reports them.
  */
 import { randomUUID } from 'node:crypto';
-import { type Actor, requireCopy, requireCreate } from '../auth/permissions.ts';
-import { badRequest, notFound } from '../errors/app-error.ts';
+import { type Actor, requireCopy } from '../auth/permissions.ts';
+import { badRequest } from '../errors/app-error.ts';
 import { copyRow, type ImageRecord } from '../repositories/image-copies.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
 import type { ImageJson, ImagePresenter } from './image-presenter.ts';
 import type { StoredMedia } from './stored-media.ts';
+import { findOrCreateAlbum } from './album-creation.ts';
+import { liveImageRows } from './image-lookup.ts';
 import { lockTenant } from './tenant-lock.ts';
 import type { WebhooksService } from './webhooks.service.ts';
 
@@ -46,23 +48,16 @@ export class ImageCopiesService {
     if (ids.length > MAX_COPY) throw badRequest(`image_ids names more than ${MAX_COPY} images`);
     const { result, orphans } = await this.repos.transaction(async (repos) => {
       const org = await lockTenant(repos, actor.organizationId);
-      const images = await repos.images.findMany(org.id, ids);
-      const live = new Map(images.filter((i) => i.deleted_at === null).map((i) => [i.id, i]));
-      const missing = ids.filter((id) => !live.has(id));
-      if (missing.length) throw notFound(`Image${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).join(', ')}`);
+      const images = await liveImageRows(repos, org.id, ids);
       const sources = await repos.albums.findManyByIds(org.id, [...new Set(images.map((i) => i.album_id))]);
       const now = new Date().toISOString();
-      let destination = await repos.albums.findByPublicId(org.id, albumPublicId);
       requireCopy(
         actor,
         sources.map((a) => a.public_id),
         albumPublicId,
       );
-      if (!destination) {
-        requireCreate(actor, albumPublicId);
-        destination = await repos.albums.create(org.id, albumPublicId);
-      }
-      const occupants = await repos.images.findByPublicIds(org.id, new Set([destination.id]), [...live.values()].map((i) => i.public_id));
+      const destination = await findOrCreateAlbum(repos, org.id, albumPublicId, actor);
+      const occupants = await repos.images.findByPublicIds(org.id, new Set([destination.id]), images.map((i) => i.public_id));
       const shown = new Set(occupants.filter((o) => o.deleted_at === null).map((o) => o.public_id));
       const released = await repos.images.deleteRows(
         org.id,
@@ -71,8 +66,8 @@ export class ImageCopiesService {
       const copies: Array<{ source_id: string; image: ImageJson }> = [];
       const skipped: string[] = [];
       const rows: ImageRecord[] = [];
-      for (const id of ids) {
-        const source = live.get(id)!;
+      for (const source of images) {
+        const id = source.id;
         // Two of the named images may show one picture: the first one is copied.
         if (shown.has(source.public_id)) {
           skipped.push(id);
@@ -85,7 +80,7 @@ export class ImageCopiesService {
         copies.push({ source_id: id, image: this.presenter.present({ ...row, ...media }, destination.public_id) });
       }
       await repos.imageCopies.insert(rows);
-      await repos.albums.addToImagesCount(destination.id, rows.length);
+      await repos.albums.addToImagesCounts([[destination.id, rows.length]]);
       if (rows.length) {
         await this.webhooks.record(repos, org, 'images.created', {
           album_id: destination.public_id,

@@ -15,6 +15,7 @@ import { signUploadResponse } from '../media/signing.ts';
 import { clientFieldsOf } from '../repositories/image-copies.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
 import { downloadName } from './downloads.service.ts';
+import { liveImage } from './image-lookup.ts';
 import type { ImageJson, ImagePresenter } from './image-presenter.ts';
 import type { OriginalFiles } from './original-files.ts';
 import { lockTenant } from './tenant-lock.ts';
@@ -32,10 +33,7 @@ export class ImageDuplicatesService {
   ) {}
 
   async duplicate(actor: Actor, imageId: string): Promise<ImageJson> {
-    const image = await this.repos.images.find(actor.organizationId, imageId);
-    if (!image || image.deleted_at !== null) throw notFound('Image');
-    const album = await this.repos.albums.findById(actor.organizationId, image.album_id);
-    if (!album) throw notFound('Image');
+    const { image, album } = await liveImage(this.repos, actor.organizationId, imageId);
     requireImageDuplicate(actor, album.public_id);
 
     const form = await this.forms.build(actor, album);

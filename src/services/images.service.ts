@@ -10,7 +10,6 @@ import {
   type Actor,
   imageOrderFor,
   requireAccess,
-  requireCreate,
   requireImageDelete,
   requireMove,
   requireTrash,
@@ -20,8 +19,10 @@ import { PurgeTrashJob, type TrashPurger } from '../jobs/purge-trash.job.ts';
 import type { Album } from '../repositories/albums.repository.ts';
 import type { ImagePosition, ImageRef, ImageRow, ListOptions, MediaRef } from '../repositories/images.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
-import { requireValidAlbumId } from './album-id.ts';
+import { findOrCreateAlbum } from './album-creation.ts';
 import type { AlbumsService } from './albums.service.ts';
+import { entryOf } from './entry-of.ts';
+import { liveImageRefs } from './image-lookup.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest, pageOf } from './page-cursor.ts';
 import type { ImageJson, ImagePresenter } from './image-presenter.ts';
 import type { StoredMedia } from './stored-media.ts';
@@ -42,9 +43,6 @@ export interface MoveResult {
 /** How many expired trashed images one purge transaction removes. */
 const PURGE_BATCH = 500;
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-const describeMissing = (ids: string[]): string =>
-  `Image${ids.length > 1 ? 's' : ''} ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? `, … (${ids.length})` : ''}`;
 
 export class ImagesService implements TrashPurger {
   /** The queue's handle on the purge, registered with the worker. */
@@ -118,35 +116,32 @@ export class ImagesService implements TrashPurger {
     for (const [imageId, albumId] of requested) {
       if (!imageId || !albumId || albumId.length > 255) throw badRequest(`Invalid move of image ${JSON.stringify(imageId)} to ${JSON.stringify(albumId)}`);
     }
-    const order = new Map(requested.map(([imageId], i) => [imageId, i]));
     const { result, orphans } = await this.repos.transaction(async (repos) => {
       const org = await lockTenant(repos, actor.organizationId);
-      const images = await repos.images.findLive(org.id, [...order.keys()]);
-      if (images.length !== order.size) {
-        const found = new Set(images.map((i) => i.id));
-        throw notFound(describeMissing([...order.keys()].filter((id) => !found.has(id))));
-      }
+      // In the request's order, which decides which mover a clash keeps.
+      const images = await liveImageRefs(
+        repos,
+        org.id,
+        requested.map(([imageId]) => imageId),
+      );
       const sources = new Map((await repos.albums.findManyByIds(org.id, images.map((i) => i.album_id))).map((a) => [a.id, a]));
       const destinationIds = [...new Set(Object.values(operations))];
       const destinations = new Map((await repos.albums.findManyByPublicIds(org.id, destinationIds)).map((a) => [a.public_id, a]));
       requireMove(
         actor,
-        images.map((i) => sources.get(i.album_id)!.public_id),
+        images.map((i) => entryOf(sources, i.album_id, 'album').public_id),
         destinationIds,
       );
       const now = new Date().toISOString();
       for (const publicId of destinationIds) {
-        if (destinations.has(publicId)) continue;
-        requireCreate(actor, publicId);
-        requireValidAlbumId(publicId);
-        const album = await repos.albums.create(org.id, publicId);
-        destinations.set(publicId, album);
+        if (!destinations.has(publicId)) destinations.set(publicId, await findOrCreateAlbum(repos, org.id, publicId, actor));
       }
       const albumsById = new Map<string, Album>([...sources.values(), ...destinations.values()].map((a) => [a.id, a]));
-      const target = (image: ImageRef) => destinations.get(operations[image.id]!)!;
+      const targets = new Map(requested.map(([imageId, albumId]) => [imageId, entryOf(destinations, albumId, 'destination album')]));
+      const target = (image: ImageRef) => entryOf(targets, image.id, 'destination of image');
 
       // Where every row involved ends up, to find the public_ids that would meet in an album.
-      const movers = images.filter((i) => target(i).id !== i.album_id).sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+      const movers = images.filter((i) => target(i).id !== i.album_id);
       const moving = new Set(movers.map((i) => i.id));
       const occupants = (
         await repos.images.findByPublicIds(
@@ -172,22 +167,25 @@ export class ImagesService implements TrashPurger {
       const released = await repos.images.deleteRows(org.id, [...dropped, ...displaced].map((r) => r.id));
       await this.placeAll(repos, org.id, survivors, target, now);
 
-      const deltas = new Map<string, number>();
-      const add = (albumId: string, n: number) => deltas.set(albumId, (deltas.get(albumId) ?? 0) + n);
-      for (const image of movers) add(image.album_id, -1);
-      for (const image of survivors) add(target(image).id, +1);
-      await repos.albums.addToImagesCounts(deltas);
+      await repos.albums.addToImagesCounts([
+        ...movers.map((i): [string, number] => [i.album_id, -1]),
+        ...survivors.map((i): [string, number] => [target(i).id, +1]),
+      ]);
       if (movers.length) {
-        const publicIdOf = (albumId: string) => albumsById.get(albumId)!.public_id;
+        const publicIdOf = (albumId: string) => entryOf(albumsById, albumId, 'album').public_id;
         await this.webhooks.record(repos, org, 'images.moved', {
           moves: survivors.map((i) => ({ image_id: i.id, from_album_id: publicIdOf(i.album_id), to_album_id: target(i).public_id })),
-          dropped_duplicates: dropped.map((i) => ({ image_id: i.id, album_id: publicIdOf(i.album_id), duplicate_of: kept.get(`${target(i).id}\0${i.public_id}`)!.id })),
+          dropped_duplicates: dropped.map((i) => ({
+            image_id: i.id,
+            album_id: publicIdOf(i.album_id),
+            duplicate_of: entryOf(kept, `${target(i).id}\0${i.public_id}`, 'kept image').id,
+          })),
         });
       }
       const droppedIds = new Set(dropped.map((i) => i.id));
       return {
         result: {
-          moved: [...order.keys()].filter((id) => !droppedIds.has(id)),
+          moved: requested.map(([imageId]) => imageId).filter((id) => !droppedIds.has(id)),
           dropped_duplicates: dropped.map((i) => i.id),
         },
         orphans: await this.media.orphans(repos, released),
@@ -208,11 +206,7 @@ export class ImagesService implements TrashPurger {
     if (!ids.length) throw badRequest('image_ids is empty');
     return this.repos.transaction(async (repos) => {
       const org = await lockTenant(repos, actor.organizationId);
-      const images = await repos.images.findLive(org.id, ids);
-      if (images.length !== ids.length) {
-        const found = new Set(images.map((i) => i.id));
-        throw notFound(describeMissing(ids.filter((id) => !found.has(id))));
-      }
+      const images = await liveImageRefs(repos, org.id, ids);
       const albums = new Map((await repos.albums.findManyByIds(org.id, images.map((i) => i.album_id))).map((a) => [a.id, a]));
       requireImageDelete(
         actor,
@@ -221,14 +215,13 @@ export class ImagesService implements TrashPurger {
       const now = new Date().toISOString();
       const trashed = org.webhook_url ? await repos.images.findMany(org.id, ids) : [];
       await repos.images.trash(org.id, ids, now);
-      const deltas = new Map<string, number>();
-      for (const image of images) deltas.set(image.album_id, (deltas.get(image.album_id) ?? 0) - 1);
-      await repos.albums.addToImagesCounts(deltas);
+      await repos.albums.addToImagesCounts(images.map((i) => [i.album_id, -1]));
+      const publicIdOf = (albumId: string) => entryOf(albums, albumId, 'album').public_id;
       await this.webhooks.record(repos, org, 'images.deleted', {
-        images: images.map((i) => ({ image_id: i.id, album_id: albums.get(i.album_id)!.public_id })),
+        images: images.map((i) => ({ image_id: i.id, album_id: publicIdOf(i.album_id) })),
       });
       for (const row of trashed) {
-        await this.webhooks.record(repos, org, 'image-deleted', imagePayload(this.presenter.present(row, albums.get(row.album_id)!.public_id)));
+        await this.webhooks.record(repos, org, 'image-deleted', imagePayload(this.presenter.present(row, publicIdOf(row.album_id))));
       }
       return { deleted: ids };
     });
@@ -280,7 +273,7 @@ export class ImagesService implements TrashPurger {
       perPage,
       more,
       (row) => encodeCursor('trash', scope, [row.deleted_at, row.created_at, row.id]),
-      (row) => this.presentTrashed(row, albums.get(row.album_id)!.public_id),
+      (row) => this.presentTrashed(row, entryOf(albums, row.album_id, 'album').public_id),
     );
     return { ...page, total };
   }
@@ -291,11 +284,12 @@ export class ImagesService implements TrashPurger {
       const org = await lockTenant(repos, actor.organizationId);
       const image = await repos.images.find(org.id, imageId);
       if (!image || image.deleted_at === null) throw notFound('Trashed image');
-      const album = (await repos.albums.findById(org.id, image.album_id))!;
+      const album = await repos.albums.findById(org.id, image.album_id);
+      if (!album) throw notFound('Trashed image');
       requireTrash(actor, album.public_id);
       const now = new Date().toISOString();
       await repos.images.restore(org.id, image.id, now);
-      await repos.albums.addToImagesCount(album.id, 1);
+      await repos.albums.addToImagesCounts([[album.id, 1]]);
       await this.webhooks.record(repos, org, 'images.restored', { images: [{ image_id: image.id, album_id: album.public_id }] });
       return this.presenter.present({ ...image, deleted_at: null, updated_at: now }, album.public_id);
     });
@@ -334,7 +328,8 @@ export class ImagesService implements TrashPurger {
   }
 
   private presentTrashed(row: ImageRow, albumPublicId: string): TrashedImageJson {
-    const deletedAt = row.deleted_at!;
+    const deletedAt = row.deleted_at;
+    if (deletedAt === null) throw new Error(`Image ${row.id} listed in the trash is not trashed`);
     return {
       ...this.presenter.present(row, albumPublicId),
       deleted_at: deletedAt,
@@ -380,6 +375,6 @@ export class ImagesService implements TrashPurger {
       rows.map((r) => r.id),
     );
     const destinationOf = new Map(waiting.map((i) => [i.id, target(i).id]));
-    for (const row of rows) await repos.images.insertOnce({ ...row, album_id: destinationOf.get(row.id)!, updated_at: now });
+    for (const row of rows) await repos.images.insertOnce({ ...row, album_id: entryOf(destinationOf, row.id, 'destination of image'), updated_at: now });
   }
 }

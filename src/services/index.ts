@@ -7,6 +7,7 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import type { PurgeTrashJob } from '../jobs/purge-trash.job.ts';
 import { repositoriesOver } from '../repositories/index.ts';
 import { AccountsService } from './accounts.service.ts';
+import { AlbumPageService } from './album-page.service.ts';
 import { AlbumsService } from './albums.service.ts';
 import { AuthService } from './auth.service.ts';
 import { AssetProbe } from './asset-probe.ts';
@@ -22,9 +23,11 @@ import { OriginalFiles } from './original-files.ts';
 import { ShareLinksService } from './share-links.service.ts';
 import { StoredMedia } from './stored-media.ts';
 import { TagsService } from './tags.service.ts';
+import { ThumbnailLinksService } from './thumbnail-links.service.ts';
 import { UrlImportsService } from './url-imports.service.ts';
 import { UploadedImages } from './uploaded-images.ts';
 import { UploadFormService } from './upload-form.ts';
+import { ViewerIdentity } from './viewer-identity.ts';
 import { WebhooksService } from './webhooks.service.ts';
 
 /** Every service of the API, wired once per process. */
@@ -32,7 +35,13 @@ export interface Services {
   auth: AuthService;
   accounts: AccountsService;
   albums: AlbumsService;
+  /** The embeddable album page and its view counting. */
+  albumPages: AlbumPageService;
+  /** Who views an album page, for counting each viewer once per window. */
+  viewers: ViewerIdentity;
   images: ImagesService;
+  /** The stable thumbnail links (`/images/:id/thumbnails/:type`). */
+  thumbnails: ThumbnailLinksService;
   imageEditor: ImageEditorService;
   tags: TagsService;
   registrations: ImageRegistrationService;
@@ -78,12 +87,15 @@ export function createServices(config: Config, db: Db, options: ServiceOptions):
   const images = new ImagesService(config, repos, albums, presenter, webhooks, media);
   const originals = new OriginalFiles(config, options.store ?? null, presenter);
   const downloads = new DownloadsService(repos, albums, presenter, originals);
-  const notifications = new NotificationsService(config, db.kysely, signer, uploads);
+  const notifications = new NotificationsService(config, repos, signer, uploads);
   return {
     auth: new AuthService(repos, signer),
     accounts,
     albums,
+    albumPages: new AlbumPageService(repos, albums, presenter),
+    viewers: new ViewerIdentity(config.secretKeyBase),
     images,
+    thumbnails: new ThumbnailLinksService(repos, presenter),
     imageEditor: new ImageEditorService(repos, presenter, webhooks),
     tags: new TagsService(repos, presenter, webhooks),
     registrations,

@@ -4,13 +4,12 @@
  * organization the form was issued for; the X-Cld-Signature proves the host sent the body.
  * An upload notification creates the image once per (album, public_id) (uploaded-images.ts).
  */
-import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
-import type { Database } from '../db/schema.ts';
 import { AppError, badRequest, unauthorized } from '../errors/app-error.ts';
 import { TokenError, type TokenSigner } from '../auth/tokens.ts';
 import { verifyNotification } from '../media/signing.ts';
-import { inTransaction } from '../repositories/index.ts';
+import type { Repositories } from '../repositories/index.ts';
+import { findOrCreateAlbum } from './album-creation.ts';
 import { lockTenant } from './tenant-lock.ts';
 import { imageFromReport, type UploadedImages } from './uploaded-images.ts';
 
@@ -22,7 +21,7 @@ export interface NotificationResult {
 export class NotificationsService {
   constructor(
     private readonly config: Config,
-    private readonly db: Kysely<Database>,
+    private readonly repos: Repositories,
     private readonly signer: TokenSigner,
     private readonly uploads: UploadedImages,
   ) {}
@@ -64,12 +63,12 @@ export class NotificationsService {
 
   private async recordUpload(organizationId: string, albumPublicId: string, body: Record<string, unknown>) {
     if (typeof body.public_id !== 'string' || !body.public_id) throw badRequest('Notification without public_id');
-    return inTransaction(this.db, async (repos) => {
+    return this.repos.transaction(async (repos) => {
       // The organization's write lock (tenant-lock.ts) orders this with moves, merges and deletes.
       const org = await lockTenant(repos, organizationId);
       // The form was issued for this album id; if the album was renamed or merged away since,
       // the upload still lands under the id the uploader was given.
-      const album = (await repos.albums.findByPublicId(organizationId, albumPublicId)) ?? (await repos.albums.create(organizationId, albumPublicId));
+      const album = await findOrCreateAlbum(repos, organizationId, albumPublicId, null);
       const image = imageFromReport(body, { organizationId, albumId: album.id, now: new Date().toISOString() });
       const { created } = await this.uploads.record(repos, org, album, image);
       return created ? { status: 'created' as const, image_id: image.id } : { status: 'duplicate' as const, image_id: null };

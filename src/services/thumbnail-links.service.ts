@@ -3,11 +3,10 @@
  * named derivative: resolves to the current signed delivery URL after checking the caller may
  * `see` the image's album.
  */
-import type { Kysely } from 'kysely';
 import { type Actor, requireAccess } from '../auth/permissions.ts';
-import type { Database } from '../db/schema.ts';
-import { badRequest, notFound } from '../errors/app-error.ts';
-import { repositoriesOver } from '../repositories/index.ts';
+import { badRequest } from '../errors/app-error.ts';
+import type { Repositories } from '../repositories/index.ts';
+import { liveImage } from './image-lookup.ts';
 import { type ImagePresenter, THUMBNAIL_TRANSFORMATIONS, type ThumbnailName } from './image-presenter.ts';
 
 /** True for `original`, `full`, `large`, `mini`. */
@@ -17,7 +16,7 @@ export function isThumbnailName(name: string): name is ThumbnailName {
 
 export class ThumbnailLinksService {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly repos: Repositories,
     private readonly presenter: ImagePresenter,
   ) {}
 
@@ -28,11 +27,7 @@ export class ThumbnailLinksService {
    */
   async url(actor: Actor, imageId: string, type: string): Promise<string> {
     if (!isThumbnailName(type)) throw badRequest('Invalid url');
-    const repos = repositoriesOver(this.db);
-    const image = await repos.images.find(actor.organizationId, imageId);
-    if (!image || image.deleted_at !== null) throw notFound('Image');
-    const album = await repos.albums.findById(actor.organizationId, image.album_id);
-    if (!album) throw notFound('Image');
+    const { image, album } = await liveImage(this.repos, actor.organizationId, imageId);
     requireAccess(actor, 'see', [album.public_id]);
     return this.presenter.thumbnails(image)[type];
   }

@@ -4,26 +4,15 @@
  * first use as SharinPix's clients expect. Another organization's album of the same id is
  * never reached; without the right to create it, a missing id is a 404 and nothing is made.
  */
-import { type Actor, can, requireCreate } from '../auth/permissions.ts';
-import { isUniqueViolation } from '../db/errors.ts';
+import { type Actor, can } from '../auth/permissions.ts';
 import { notFound } from '../errors/app-error.ts';
 import type { Album } from '../repositories/albums.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
-import { requireValidAlbumId } from './album-id.ts';
+import { findOrCreateAlbum } from './album-creation.ts';
 
 export async function uploadTarget(repos: Repositories, actor: Actor, publicId: string): Promise<Album> {
   const found = await repos.albums.findByPublicId(actor.organizationId, publicId);
   if (found) return found;
   if (!can(actor, 'image_upload', publicId)) throw notFound('Album');
-  requireCreate(actor, publicId);
-  requireValidAlbumId(publicId);
-  try {
-    return await repos.albums.create(actor.organizationId, publicId);
-  } catch (err) {
-    // Opened at the same moment by another request: that album is the one.
-    if (!isUniqueViolation(err)) throw err;
-    const opened = await repos.albums.findByPublicId(actor.organizationId, publicId);
-    if (!opened) throw err;
-    return opened;
-  }
+  return findOrCreateAlbum(repos, actor.organizationId, publicId, actor);
 }

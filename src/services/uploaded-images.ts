@@ -86,7 +86,7 @@ export class UploadedImages {
   ): Promise<{ image: ImageRow; created: boolean }> {
     const fresh = metadatas ? { ...image, metadatas: JSON.stringify(metadatas) } : image;
     if (await repos.images.insertOnce(fresh)) {
-      await repos.albums.addToImagesCount(album.id, 1);
+      await repos.albums.addToImagesCounts([[album.id, 1]]);
       const json = this.presenter.present(fresh, album.public_id);
       await this.webhooks.record(repos, org, 'image.created', { album_id: album.public_id, image: json });
       // The host analysed the file before answering: the image is processed as it arrives.

@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import sharp, { type Metadata } from 'sharp';
+import { repositoriesOver } from '../../src/repositories/index.ts';
 import { AlbumPageService } from '../../src/services/album-page.service.ts';
 import { ViewerIdentity } from '../../src/services/viewer-identity.ts';
 import * as fixtures from '../fixtures/images.ts';
@@ -421,7 +422,7 @@ describe('views', () => {
 
   test('after the window the same viewer counts again (service, with a clock)', async () => {
     let now = new Date('2030-01-01T12:00:00.000Z');
-    const service = new AlbumPageService(server.db.kysely, server.services.albums, server.services.presenter, {
+    const service = new AlbumPageService(repositoriesOver(server.db.kysely), server.services.albums, server.services.presenter, {
       now: () => now,
       pruneShare: 1,
     });

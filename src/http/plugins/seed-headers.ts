@@ -28,6 +28,13 @@ const HEADERS: symbol = kReplyHeaders;
 type HeaderMap = Record<string, string | number | string[] | undefined>;
 
 /**
+ * A reply as Fastify builds it: its header map sits under kReplyHeaders, which Fastify's types
+ * do not declare. Narrowing to this (rather than reading through Reflect, untyped) keeps the
+ * access a plain property load on the hot path.
+ */
+type ReplyWithHeaderMap = FastifyReply & Record<symbol, HeaderMap>;
+
+/**
  * The seed headers in order, lower-cased as Fastify keeps them (X-token only when there is
  * one). One literal, the token inserted in its place rather than deleted after: both shapes
  * stay fast objects.
@@ -63,7 +70,7 @@ export function rawSeedHeaders(requestId: string): Array<[string, string]> {
  * reply already has. Safe to call again on the same reply (the values are refreshed in place).
  */
 export function writeSeedHeaders(request: FastifyRequest, reply: FastifyReply): void {
-  const holder = reply as unknown as Record<symbol, HeaderMap>;
+  const holder = reply as ReplyWithHeaderMap;
   const own = holder[HEADERS]!;
   const headers = seedBlock(request.auth?.nextToken, request.id, runtime(request));
   for (const name in own) {

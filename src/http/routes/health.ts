@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Db } from '../../db/database.ts';
 import type { Api } from '../types.ts';
@@ -20,7 +19,7 @@ export function healthRoute(app: Api, db: Db): void {
     },
     async (_request, reply) => {
       try {
-        await sql`select 1`.execute(db.kysely);
+        await db.ping();
         return { status: 'ok', database: db.dialect };
       } catch {
         return reply.status(503).send({ status: 'unavailable', database: db.dialect });

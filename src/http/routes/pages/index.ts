@@ -3,11 +3,7 @@
  * page, their assets, and the thumbnail redirect. None of it gets the API's seed headers (the
  * API's JSON content type and `X-Frame-Options: DENY` would break pages and iframes).
  */
-import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../../../platform.ts';
-import { AlbumPageService } from '../../../services/album-page.service.ts';
-import { ThumbnailLinksService } from '../../../services/thumbnail-links.service.ts';
-import { ViewerIdentity } from '../../../services/viewer-identity.ts';
 import { authentication } from '../../plugins/authentication.ts';
 import { jsonErrors } from '../../plugins/error-handler.ts';
 import type { Api } from '../../types.ts';
@@ -20,28 +16,22 @@ import { sharePage } from './share-page.ts';
 import { thumbnailRedirect } from './thumbnail-redirect.ts';
 import { uploadTestPage } from './upload-test.ts';
 
-export async function pageRoutes(app: FastifyInstance, { config, db, services }: Pick<Platform, 'config' | 'db' | 'services'>): Promise<void> {
-  const deps: PageDeps = {
-    config,
-    albumPages: new AlbumPageService(db.kysely, services.albums, services.presenter),
-    viewers: new ViewerIdentity(config.secretKeyBase),
-    thumbnails: new ThumbnailLinksService(db.kysely, services.presenter),
-  };
+export async function pageRoutes(app: Api, { config, services }: Pick<Platform, 'config' | 'services'>): Promise<void> {
+  const deps: PageDeps = { config, albumPages: services.albumPages, viewers: services.viewers, thumbnails: services.thumbnails };
   // Pages: errors are HTML pages; the token comes from ?token= (or a header), as for the API.
-  await app.register(async (pages) => {
+  await app.register(async (pages: Api) => {
     pageErrors(pages);
     authentication(pages);
-    const typed = pages as unknown as Api;
-    assetRoutes(typed);
-    uploadTestPage(typed, deps);
-    albumPage(typed, deps);
-    sharePage(typed, deps);
-    shareFiles(typed);
+    assetRoutes(pages);
+    uploadTestPage(pages, deps);
+    albumPage(pages, deps);
+    sharePage(pages, deps);
+    shareFiles(pages);
   });
   // The thumbnail redirect answers errors in the API's JSON, as the original service did.
-  await app.register(async (links) => {
+  await app.register(async (links: Api) => {
     jsonErrors(links);
     authentication(links);
-    thumbnailRedirect(links as unknown as Api, deps);
+    thumbnailRedirect(links, deps);
   });
 }
