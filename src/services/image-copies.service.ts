@@ -7,7 +7,7 @@
  * `images.created` webhook event reports them.
  */
 import { randomUUID } from 'node:crypto';
-import { type Actor, requireCopy, requireCreate } from '../auth/permissions.ts';
+import { type Actor, requireAccess, requireCreate } from '../auth/permissions.ts';
 import { badRequest, notFound } from '../errors/app-error.ts';
 import { copyRow, type ImageRecord } from '../repositories/image-copies.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
@@ -53,11 +53,10 @@ export class ImageCopiesService {
       const sources = await repos.albums.findManyByIds(org.id, [...new Set(images.map((i) => i.album_id))]);
       const now = new Date().toISOString();
       let destination = await repos.albums.findByPublicId(org.id, albumPublicId);
-      requireCopy(
-        actor,
-        sources.map((a) => a.public_id),
-        albumPublicId,
-      );
+      requireAccess(actor, 'images.copy', {
+        source: sources.map((a) => a.public_id),
+        destination: [albumPublicId],
+      });
       if (!destination) {
         requireCreate(actor, albumPublicId);
         destination = await repos.albums.create(org.id, albumPublicId);

@@ -33,7 +33,7 @@ export class ThumbnailLinksService {
     if (!image || image.deleted_at !== null) throw notFound('Image');
     const album = await repos.albums.findById(actor.organizationId, image.album_id);
     if (!album) throw notFound('Image');
-    requireAccess(actor, 'see', [album.public_id]);
+    requireAccess(actor, 'images.get', { album: [album.public_id] });
     return this.presenter.thumbnails(image)[type];
   }
 }

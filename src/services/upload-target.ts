@@ -14,7 +14,7 @@ import { requireValidAlbumId } from './album-id.ts';
 export async function uploadTarget(repos: Repositories, actor: Actor, publicId: string): Promise<Album> {
   const found = await repos.albums.findByPublicId(actor.organizationId, publicId);
   if (found) return found;
-  if (!can(actor, 'image_upload', publicId)) throw notFound('Album');
+  if (!can(actor, 'albums.create', { album: [publicId] })) throw notFound('Album');
   requireCreate(actor, publicId);
   requireValidAlbumId(publicId);
   try {
