@@ -47,9 +47,4 @@ export default tseslint.config(
     files: MEDIA_DATA_LAYER,
     rules: restrictImports(ALBUM_LAYERS),
   },
-  // TODO(i13 merge): remove once media-host/media-uploader are clean
-  {
-    files: ['src/media/media-host.ts'],
-    rules: restrictImports(ALBUM_LAYERS),
-  },
 );

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under src/ and test/ with node:test through tsx.
 // Node 20's `--test` takes no globs, so the files are listed here.
-// TEST_DATABASE=postgres runs the same suite against PostgreSQL (see test/helpers/server.ts).
+// TEST_DATABASE=postgres runs it against PostgreSQL only (see test/helpers/database.ts);
+// TEST_POSTGRES=1 runs it on SQLite, then on PostgreSQL (what .ci/run does).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +22,9 @@ const filter = process.argv.slice(2);
 let files = [...find('src'), ...find('test')].sort();
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
 
-const runs = process.env.TEST_POSTGRES === '1' ? ['sqlite', 'postgres'] : ['sqlite'];
+const chosen = process.env.TEST_DATABASE;
+if (chosen && chosen !== 'sqlite' && chosen !== 'postgres') throw new Error(`TEST_DATABASE must be sqlite or postgres, not ${chosen}`);
+const runs = chosen ? [chosen] : process.env.TEST_POSTGRES === '1' ? ['sqlite', 'postgres'] : ['sqlite'];
 let failed = false;
 for (const database of runs) {
   console.log(`\n=== test suite on ${database} (${files.length} files) ===`);

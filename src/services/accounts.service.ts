@@ -3,9 +3,9 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
-import { AppError, badRequest, forbidden, notFound } from '../errors/app-error.ts';
-import { type Abilities, isNarrowerOrEqual, parseRequestedAbilities } from '../auth/abilities.ts';
-import { type Actor, requireAdmin } from '../auth/permissions.ts';
+import { AppError, badRequest, notFound } from '../errors/app-error.ts';
+import { type Abilities, parseRequestedAbilities } from '../auth/abilities.ts';
+import { type Actor, requireAccess, requireMintable } from '../auth/permissions.ts';
 import { type AnyClaims, nowSeconds, type TokenSigner, USER_TOKEN_TTL_SECONDS } from '../auth/tokens.ts';
 import { type Organization, OrganizationExistsError } from '../repositories/organizations.repository.ts';
 import { subscribedEvents } from './webhook-events.ts';
@@ -213,7 +213,7 @@ export class AccountsService {
   }
 
   async createSecret(actor: Actor, name: string): Promise<SecretJson> {
-    requireAdmin(actor);
+    requireAccess(actor, 'secrets.create');
     return this.createSecretFor(actor.organizationId, name);
   }
 
@@ -247,12 +247,7 @@ export class AccountsService {
     const parsed = parseRequestedAbilities((permission as Record<string, unknown>).abilities ?? {});
     if ('error' in parsed) throw badRequest(parsed.error);
     const requested = parsed.abilities;
-    if (actor.abilities !== null && !isNarrowerOrEqual(requested, actor.abilities)) {
-      throw forbidden('A minted token cannot grant more than the caller holds');
-    }
-    if (actor.abilities !== null && Object.keys(requested).length === 0) {
-      throw forbidden('A restricted token cannot mint a token with full rights');
-    }
+    requireMintable(actor, requested);
     const now = nowSeconds();
     const callerExp = typeof callerClaims.exp === 'number' ? callerClaims.exp : Infinity;
     const exp = Math.min(now + (ttl ?? USER_TOKEN_TTL_SECONDS), callerExp);

@@ -119,9 +119,9 @@ export class AlbumPageService {
     { page = 1, count = true }: { page?: number; count?: boolean } = {},
   ): Promise<AlbumPage> {
     const album = await this.albums.find(actor, albumPublicId);
-    requireAccess(actor, 'see', [album.public_id]);
-    const mayList = can(actor, 'image_list', album.public_id);
-    const mayDownload = can(actor, 'image_download', album.public_id);
+    requireAccess(actor, 'albums.get', { album: [album.public_id] });
+    const mayList = can(actor, 'images.list', { album: [album.public_id] });
+    const mayDownload = can(actor, 'images.download', { album: [album.public_id] });
     const pageCount = Math.max(1, Math.ceil(album.images_count / ALBUM_PAGE_SIZE));
     // With the album's count, the pages a reader scrolls to past the middle are read from the end.
     const rows = mayList

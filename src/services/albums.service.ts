@@ -6,16 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError, badRequest, conflict, notFound } from '../errors/app-error.ts';
-import {
-  type Actor,
-  albumsWith,
-  can,
-  requireAccess,
-  requireDuplicate,
-  requireMerge,
-  requireRename,
-  requireUploadDone,
-} from '../auth/permissions.ts';
+import { type Actor, albumsWith, can, requireAccess } from '../auth/permissions.ts';
 import { type Album, AlbumIdTakenError } from '../repositories/albums.repository.ts';
 import type { ImageRow, MediaRef } from '../repositories/images.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
@@ -99,9 +90,9 @@ export class AlbumsService {
    */
   async get(actor: Actor, publicId: string): Promise<AlbumJson> {
     // `see` first: a token that could not look at the album does not create it either.
-    if (can(actor, 'image_upload', publicId)) requireAccess(actor, 'see', [publicId]);
+    if (can(actor, 'albums.create', { album: [publicId] })) requireAccess(actor, 'albums.get', { album: [publicId] });
     const album = await uploadTarget(this.repos, actor, publicId);
-    requireAccess(actor, 'see', [album.public_id]);
+    requireAccess(actor, 'albums.get', { album: [album.public_id] });
     return this.present(actor, album);
   }
 
@@ -113,7 +104,7 @@ export class AlbumsService {
    * from the organization's counter (a restricted token: a count bounded by its albums).
    */
   async list(actor: Actor, request: PageRequest): Promise<Page<AlbumListItem>> {
-    const only = albumsWith(actor, 'see');
+    const only = albumsWith(actor, 'albums.list');
     const { perPage } = request;
     let total: number;
     let albums: Album[];
@@ -178,12 +169,12 @@ export class AlbumsService {
         const org = await lockTenant(repos, actor.organizationId);
         const source = await repos.albums.findByPublicId(org.id, publicId);
         if (!source) throw notFound('Album');
-        requireRename(actor, source.public_id);
+        requireAccess(actor, 'albums.rename', { album: [source.public_id] });
         if (input.newPublicId === source.public_id) return { result: source, orphans: [] };
         const destination = await repos.albums.findByPublicId(org.id, input.newPublicId);
         if (!destination) return { result: await this.rename(repos, org, source, input.newPublicId), orphans: [] };
         if (!input.merge) throw conflict(`Album ${input.newPublicId} already exists (merge=true merges into it)`);
-        requireMerge(actor, source.public_id, destination.public_id);
+        requireAccess(actor, 'albums.merge', { source: [source.public_id], destination: [destination.public_id] });
         return this.merge(repos, org, source, destination);
       }),
     );
@@ -206,7 +197,7 @@ export class AlbumsService {
       if (!source) throw notFound('Album');
       const destinationId = input.destinationId ?? randomUUID();
       if (destinationId === source.public_id) throw new AppError('unprocessable', 'An album cannot be duplicated into itself');
-      requireDuplicate(actor, source.public_id, destinationId);
+      requireAccess(actor, 'albums.duplicate', { source: [source.public_id], destination: [destinationId] });
       const now = new Date().toISOString();
       const destination = await findOrCreateAlbum(repos, org.id, destinationId, actor);
       // A live source image replaces the destination's trashed copy of the same picture.
@@ -239,7 +230,7 @@ export class AlbumsService {
       const org = await lockTenant(repos, actor.organizationId);
       const album = await repos.albums.findByPublicId(org.id, publicId);
       if (!album) throw notFound('Album');
-      requireUploadDone(actor, album.public_id);
+      requireAccess(actor, 'albums.uploadDone', { album: [album.public_id] });
       const now = new Date().toISOString();
       const previous = await repos.uploadBatches.latest(org.id, album.id);
       const since = previous?.created_at ?? null;
@@ -284,7 +275,7 @@ export class AlbumsService {
       public_id: album.public_id,
       images_count: album.images_count,
       views_count: album.views_count,
-      upload_form: actor && can(actor, 'image_upload', album.public_id) ? await this.forms.build(actor, album) : null,
+      upload_form: actor && can(actor, 'images.upload', { album: [album.public_id] }) ? await this.forms.build(actor, album) : null,
       organization_id: album.organization_id,
       thumbnails: (newest.get(album.id) ?? []).map((img) => this.images.present(img, album.public_id)),
     };

@@ -4,7 +4,7 @@
  * the secret URL returned by `POST /api/v1/secret` carries them. Notification tokens are
  * refused here: they only open the notification receiver.
  */
-import type { Actor } from '../auth/permissions.ts';
+import { type Actor, tokenRights } from '../auth/permissions.ts';
 import { type Abilities, parseAbilities } from '../auth/abilities.ts';
 import { type AnyClaims, nowSeconds, TokenError, type TokenSigner, USER_TOKEN_TTL_SECONDS } from '../auth/tokens.ts';
 import { safeEqual } from '../crypto/safe-equal.ts';
@@ -58,14 +58,12 @@ export class AuthService {
       if (!user) throw new TokenError('Unknown user');
       const abilities = parseAbilities(claims.abilities ?? {});
       if (!abilities) throw new TokenError('Malformed abilities');
-      const restricted = Object.keys(abilities).length > 0;
       const actor: Actor = {
         kind: 'user',
         organizationId: user.organization_id,
         userId: user.id,
         secretId: null,
-        admin: user.admin === 1 && !restricted,
-        abilities: restricted ? abilities : null,
+        ...tokenRights({ kind: 'user', userIsAdmin: user.admin === 1, abilities }),
       };
       return { actor, claims, nextToken: await this.refreshed(token, claims) };
     }
@@ -76,14 +74,12 @@ export class AuthService {
       this.signer.checkLifetime(claims);
       const abilities = parseAbilities(claims.abilities ?? {});
       if (!abilities) throw new TokenError('Malformed abilities');
-      const admin = claims.admin === true;
       const actor: Actor = {
         kind: 'secret',
         organizationId: secret.organization_id,
         userId: null,
         secretId: secret.id,
-        admin,
-        abilities: admin ? null : abilities,
+        ...tokenRights({ kind: 'secret', admin: claims.admin === true, abilities }),
       };
       return { actor, claims, nextToken: await this.refreshed(token, claims, secret.value) };
     }
@@ -100,8 +96,7 @@ export class AuthService {
       organizationId: secret.organization_id,
       userId: null,
       secretId: secret.id,
-      admin: true,
-      abilities: null,
+      ...tokenRights({ kind: 'secret', admin: claims.admin, abilities: claims.abilities }),
     };
     return { actor, claims, nextToken: await this.signer.sign(claims, secret.value) };
   }

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { type Actor, requireDownload } from '../auth/permissions.ts';
+import { type Actor, requireAccess } from '../auth/permissions.ts';
 import { AppError, badRequest, notFound } from '../errors/app-error.ts';
 import type { Album } from '../repositories/albums.repository.ts';
 import type { ImageFile } from '../repositories/album-files.repository.ts';
@@ -90,14 +90,14 @@ export class DownloadsService {
   /** `GET /images/:id/download`: 404 unless live in the actor's organization, 403 without `image_download`. */
   async image(actor: Actor, imageId: string, size: ThumbnailName): Promise<DownloadBody> {
     const { image, album } = await liveImage(this.repos, actor.organizationId, imageId);
-    requireDownload(actor, album.public_id);
+    requireAccess(actor, 'images.download', { album: [album.public_id] });
     return this.imageFile(image, size);
   }
 
   /** `GET /albums/:id/download.zip`: every live image, or the `imageIds` among them (all must be). */
   async albumZip(actor: Actor, albumPublicId: string, imageIds: string[] | undefined, options: ArchiveOptions): Promise<DownloadBody> {
     const album = await this.albums.find(actor, albumPublicId);
-    requireDownload(actor, album.public_id);
+    requireAccess(actor, 'images.download', { album: [album.public_id] });
     return this.archive(album, await this.selection(album, imageIds), options);
   }
 

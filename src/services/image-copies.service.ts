@@ -7,7 +7,7 @@
  * `images.created` webhook event reports them.
  */
 import { randomUUID } from 'node:crypto';
-import { type Actor, requireCopy } from '../auth/permissions.ts';
+import { type Actor, requireAccess } from '../auth/permissions.ts';
 import { badRequest } from '../errors/app-error.ts';
 import { copyRow, type ImageRecord } from '../repositories/image-copies.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
@@ -51,11 +51,10 @@ export class ImageCopiesService {
       const images = await liveImageRows(repos, org.id, ids);
       const sources = await repos.albums.findManyByIds(org.id, [...new Set(images.map((i) => i.album_id))]);
       const now = new Date().toISOString();
-      requireCopy(
-        actor,
-        sources.map((a) => a.public_id),
-        albumPublicId,
-      );
+      requireAccess(actor, 'images.copy', {
+        source: sources.map((a) => a.public_id),
+        destination: [albumPublicId],
+      });
       const destination = await findOrCreateAlbum(repos, org.id, albumPublicId, actor);
       const occupants = await repos.images.findByPublicIds(org.id, new Set([destination.id]), images.map((i) => i.public_id));
       const shown = new Set(occupants.filter((o) => o.deleted_at === null).map((o) => o.public_id));

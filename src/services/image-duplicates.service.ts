@@ -8,7 +8,7 @@
  * into an image (uploaded-images.ts; the host's notification that follows finds it there).
  * Counts, thumbnails and the webhook events follow as for any upload.
  */
-import { type Actor, requireImageDuplicate } from '../auth/permissions.ts';
+import { type Actor, requireAccess } from '../auth/permissions.ts';
 import type { Config } from '../config.ts';
 import { AppError, notFound } from '../errors/app-error.ts';
 import { signUploadResponse } from '../media/signing.ts';
@@ -34,7 +34,7 @@ export class ImageDuplicatesService {
 
   async duplicate(actor: Actor, imageId: string): Promise<ImageJson> {
     const { image, album } = await liveImage(this.repos, actor.organizationId, imageId);
-    requireImageDuplicate(actor, album.public_id);
+    requireAccess(actor, 'images.duplicate', { album: [album.public_id] });
 
     const form = await this.forms.build(actor, album);
     const chunks: Buffer[] = [];

@@ -5,7 +5,7 @@
  * derivative follow the edits, `original_*` keep the upload's.
  */
 import { badRequest } from '../errors/app-error.ts';
-import { type Actor, type ImageEdit, requireImageEdit, requireImageSee } from '../auth/permissions.ts';
+import { type Actor, type ImageEdit, requireAccess, requireImageEdit } from '../auth/permissions.ts';
 import type { ImageEdits } from '../repositories/images.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
 import { type Crop, editedSize, ROTATIONS, validCrop } from './image-edits.ts';
@@ -33,7 +33,7 @@ export class ImageEditorService {
 
   async get(actor: Actor, imageId: string): Promise<ImageJson> {
     const { image, album } = await liveImage(this.repos, actor.organizationId, imageId);
-    requireImageSee(actor, album.public_id);
+    requireAccess(actor, 'images.get', { album: [album.public_id] });
     return this.presenter.present(image, album.public_id);
   }
 

@@ -38,7 +38,7 @@ export class ImageRegistrationService {
   ) {}
 
   async register(actor: Actor, albumPublicId: string, input: Registration): Promise<ImageJson> {
-    requireAccess(actor, 'image_upload', [albumPublicId]);
+    requireAccess(actor, 'images.upload', { album: [albumPublicId] });
     const { answer, metadatas } = input;
     const { public_id: publicId, signature } = answer;
     const version = typeof answer.version === 'string' && /^\d+$/.test(answer.version) ? Number(answer.version) : answer.version;

@@ -6,15 +6,7 @@
  */
 import type { Config } from '../config.ts';
 import { badRequest, notFound } from '../errors/app-error.ts';
-import {
-  type Actor,
-  imageOrderFor,
-  requireAccess,
-  requireImageDelete,
-  requireMove,
-  requireTrash,
-  trashableAlbums,
-} from '../auth/permissions.ts';
+import { type Actor, imageOrderFor, requireAccess, trashableAlbums } from '../auth/permissions.ts';
 import { PurgeTrashJob, type TrashPurger } from '../jobs/purge-trash.job.ts';
 import type { Album } from '../repositories/albums.repository.ts';
 import type { ImagePosition, ImageRef, ImageRow, ListOptions, MediaRef } from '../repositories/images.repository.ts';
@@ -65,7 +57,7 @@ export class ImagesService implements TrashPurger {
    */
   async list(actor: Actor, albumPublicId: string, request: PageRequest, options: ListOptions = {}): Promise<Page<ImageJson>> {
     const album = await this.albums.find(actor, albumPublicId);
-    requireAccess(actor, 'image_list', [album.public_id]);
+    requireAccess(actor, 'images.list', { album: [album.public_id] });
     const sort = options.sort ?? imageOrderFor(actor, album.public_id) ?? { field: 'created_at', order: 'desc' };
     const { tag } = options;
     // The cursor belongs to one order and filter: another one's position means nothing here.
@@ -127,11 +119,10 @@ export class ImagesService implements TrashPurger {
       const sources = new Map((await repos.albums.findManyByIds(org.id, images.map((i) => i.album_id))).map((a) => [a.id, a]));
       const destinationIds = [...new Set(Object.values(operations))];
       const destinations = new Map((await repos.albums.findManyByPublicIds(org.id, destinationIds)).map((a) => [a.public_id, a]));
-      requireMove(
-        actor,
-        images.map((i) => entryOf(sources, i.album_id, 'album').public_id),
-        destinationIds,
-      );
+      requireAccess(actor, 'images.move', {
+        source: images.map((i) => entryOf(sources, i.album_id, 'album').public_id),
+        destination: destinationIds,
+      });
       const now = new Date().toISOString();
       for (const publicId of destinationIds) {
         if (!destinations.has(publicId)) destinations.set(publicId, await findOrCreateAlbum(repos, org.id, publicId, actor));
@@ -208,10 +199,9 @@ export class ImagesService implements TrashPurger {
       const org = await lockTenant(repos, actor.organizationId);
       const images = await liveImageRefs(repos, org.id, ids);
       const albums = new Map((await repos.albums.findManyByIds(org.id, images.map((i) => i.album_id))).map((a) => [a.id, a]));
-      requireImageDelete(
-        actor,
-        [...albums.values()].map((a) => a.public_id),
-      );
+      requireAccess(actor, 'images.delete', {
+        album: [...albums.values()].map((a) => a.public_id),
+      });
       const now = new Date().toISOString();
       const trashed = org.webhook_url ? await repos.images.findMany(org.id, ids) : [];
       await repos.images.trash(org.id, ids, now);
@@ -238,7 +228,7 @@ export class ImagesService implements TrashPurger {
     let total: number;
     if (albumPublicId !== undefined) {
       const album = await this.albums.find(actor, albumPublicId);
-      requireTrash(actor, album.public_id);
+      requireAccess(actor, 'trash.list', { album: [album.public_id] });
       listed = [album];
       total = album.trashed_count;
     } else {
@@ -286,7 +276,7 @@ export class ImagesService implements TrashPurger {
       if (!image || image.deleted_at === null) throw notFound('Trashed image');
       const album = await repos.albums.findById(org.id, image.album_id);
       if (!album) throw notFound('Trashed image');
-      requireTrash(actor, album.public_id);
+      requireAccess(actor, 'trash.restore', { album: [album.public_id] });
       const now = new Date().toISOString();
       await repos.images.restore(org.id, image.id, now);
       await repos.albums.addToImagesCounts([[album.id, 1]]);

@@ -15,7 +15,7 @@ import { createHmac, randomBytes, scrypt } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
 import { promisify } from 'node:util';
-import { type Actor, requireShare } from '../auth/permissions.ts';
+import { type Actor, requireAccess } from '../auth/permissions.ts';
 import type { Config } from '../config.ts';
 import { safeEqual } from '../crypto/safe-equal.ts';
 import { AppError, badRequest, notFound } from '../errors/app-error.ts';
@@ -114,7 +114,7 @@ export class ShareLinksService {
   /** `POST /albums/:id/shares`. */
   async create(actor: Actor, albumPublicId: string, input: CreateShareInput): Promise<ShareJson> {
     const album = await this.albums.find(actor, albumPublicId);
-    requireShare(actor, album.public_id);
+    requireAccess(actor, 'albums.share', { album: [album.public_id] });
     const expiresAt = input.expiresAt === undefined ? null : this.futureDate(input.expiresAt);
     const imageIds = input.imageIds === undefined ? null : [...new Set(input.imageIds)];
     if (imageIds && !imageIds.length) throw badRequest('image_ids is empty');
@@ -148,7 +148,7 @@ export class ShareLinksService {
   /** `GET /albums/:id/shares`: every link of the album, expired ones included, newest first. */
   async list(actor: Actor, albumPublicId: string): Promise<ShareJson[]> {
     const album = await this.albums.find(actor, albumPublicId);
-    requireShare(actor, album.public_id);
+    requireAccess(actor, 'albums.share', { album: [album.public_id] });
     const shares = await this.repos.shares.listByAlbum(album.id);
     const selections = await this.repos.shares.selections(shares.filter((s) => s.selected).map((s) => s.id));
     return shares.map((share) => this.present(share, album.public_id, share.selected ? selections.get(share.id)! : null));
@@ -160,7 +160,7 @@ export class ShareLinksService {
     if (!share) throw notFound('Share link');
     const album = await this.repos.albums.findById(actor.organizationId, share.album_id);
     if (!album) throw notFound('Share link');
-    requireShare(actor, album.public_id);
+    requireAccess(actor, 'albums.share', { album: [album.public_id] });
     await this.repos.shares.delete(actor.organizationId, id);
   }
 

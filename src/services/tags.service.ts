@@ -5,7 +5,7 @@
  * per language, as they were when it was tagged.
  */
 import { AppError, badRequest, notFound } from '../errors/app-error.ts';
-import { type Actor, requireAdmin, requireTagging } from '../auth/permissions.ts';
+import { type Actor, requireAccess, requireTagging } from '../auth/permissions.ts';
 import type { TagLabels } from '../auth/abilities.ts';
 import type { Album } from '../repositories/albums.repository.ts';
 import type { ImageRow } from '../repositories/images.repository.ts';
@@ -80,7 +80,7 @@ export class TagsService {
 
   /** Admins: a tag every album may use (its labels replaced when it exists). */
   async putOrganizationTag(actor: Actor, name: string, labels: unknown): Promise<OrganizationTagJson> {
-    requireAdmin(actor);
+    requireAccess(actor, 'tags.manage');
     const tag = { organization_id: actor.organizationId, name: validTagName(name), labels: JSON.stringify(validLabels(labels)), created_at: new Date().toISOString() };
     await this.repos.organizationTags.upsert(tag);
     return (await this.listOrganizationTags(actor)).find((t) => t.name === tag.name)!;
@@ -88,7 +88,7 @@ export class TagsService {
 
   /** Admins: the tag is no longer offered; images keep it. */
   async deleteOrganizationTag(actor: Actor, name: string): Promise<void> {
-    requireAdmin(actor);
+    requireAccess(actor, 'tags.manage');
     if (!(await this.repos.organizationTags.delete(actor.organizationId, name))) throw notFound('Tag');
   }
 

@@ -28,7 +28,7 @@ export class ThumbnailLinksService {
   async url(actor: Actor, imageId: string, type: string): Promise<string> {
     if (!isThumbnailName(type)) throw badRequest('Invalid url');
     const { image, album } = await liveImage(this.repos, actor.organizationId, imageId);
-    requireAccess(actor, 'see', [album.public_id]);
+    requireAccess(actor, 'images.get', { album: [album.public_id] });
     return this.presenter.thumbnails(image)[type];
   }
 }

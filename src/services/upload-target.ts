@@ -13,6 +13,6 @@ import { findOrCreateAlbum } from './album-creation.ts';
 export async function uploadTarget(repos: Repositories, actor: Actor, publicId: string): Promise<Album> {
   const found = await repos.albums.findByPublicId(actor.organizationId, publicId);
   if (found) return found;
-  if (!can(actor, 'image_upload', publicId)) throw notFound('Album');
+  if (!can(actor, 'albums.create', { album: [publicId] })) throw notFound('Album');
   return findOrCreateAlbum(repos, actor.organizationId, publicId, actor);
 }

@@ -43,7 +43,7 @@ export class UrlImportsService {
   ) {}
 
   async importUrl(actor: Actor, input: UrlImport): Promise<ImageJson> {
-    requireAccess(actor, 'image_upload', [input.albumId]);
+    requireAccess(actor, 'images.upload', { album: [input.albumId] });
     let source: URL;
     try {
       source = new URL(input.url);

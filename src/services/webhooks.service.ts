@@ -25,7 +25,7 @@
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { badRequest } from '../errors/app-error.ts';
-import { type Actor, requireAdmin } from '../auth/permissions.ts';
+import { type Actor, requireAccess } from '../auth/permissions.ts';
 import { DeliverWebhookJob, type WebhookDeliverer, type WebhookJobPayload } from '../jobs/deliver-webhook.job.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Organization } from '../repositories/organizations.repository.ts';
@@ -100,7 +100,7 @@ export class WebhooksService implements WebhookDeliverer {
     actor: Actor,
     input: { webhookUrl?: string | null; rotateSecret?: boolean; webhookEvents?: readonly string[] | null },
   ): Promise<OrganizationUpdateJson> {
-    requireAdmin(actor);
+    requireAccess(actor, 'organization.update');
     const events = input.webhookEvents === undefined ? undefined : subscriptionOf(input.webhookEvents);
     const url = input.webhookUrl === undefined ? undefined : input.webhookUrl === null || input.webhookUrl === '' ? null : validWebhookUrl(input.webhookUrl);
     if (url) {

@@ -3,17 +3,27 @@
  * ability on another album, the needed ability, admin, another organization}, with the
  * status each must answer. Every refusal must leave the organization's rows exactly as they
  * were. Each cell gets a fresh organization with albums A and B (the targets) and C (the
- * "another album" of the second column).
+ * "another album" of the second column). The rows are read per operation of the permission
+ * table (src/auth/permissions.ts): an operation without a row fails, and each row's needs
+ * must be what the table asks of its albums.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ADMIN_ONLY, type AlbumRule, type Operation, OPERATIONS } from '../../src/auth/permissions.ts';
+import { StoredMedia } from '../../src/services/stored-media.ts';
+import * as images from '../fixtures/images.ts';
 import { albumWithImages, assertConsistent, notify, snapshot } from '../helpers/album-ops.ts';
-import { call, newTenant, startTestServer, type Tenant, type TestServer, tokenWith } from '../helpers/server.ts';
+import { call, newTenant, startTestServer, type Tenant, type TestServer, tempDir, tokenWith } from '../helpers/server.ts';
 
 let server: TestServer;
+/** A real photo, the stored original of A's images (downloads and duplicates read it). */
+let photo: string;
 
 before(async () => {
   server = await startTestServer();
+  photo = await images.jpegWithGps(tempDir('permissions-matrix'));
 });
 after(() => server.stop());
 
@@ -45,6 +55,11 @@ async function fixture(): Promise<Fixture> {
   assert.equal(trashed.status, 204);
   // One picture in both A and B, as a duplicate leaves it: merges and moves meet it.
   await notify(server, b.album, a.publicIds[0]!);
+  for (const publicId of a.publicIds) {
+    const original = join(server.dataDir, 'media', StoredMedia.originalKey({ type: 'authenticated', public_id: publicId, version: 1, format: 'jpg' }));
+    mkdirSync(dirname(original), { recursive: true });
+    copyFileSync(photo, original);
+  }
   return {
     tenant,
     memberToken: await server.services.accounts.userToken(member.public_id),
@@ -70,6 +85,11 @@ interface Request {
 
 interface Row {
   route: string;
+  /**
+   * The operation of the permission table the route asks for, and its albums per role (none
+   * for an admin-only operation); absent for routes every member may use.
+   */
+  access?: { operation: Operation; albums?(fx: Fixture): Record<string, string[]> };
   request(fx: Fixture): Request;
   /** The abilities the route needs, per album; 'member' for admin-only routes (a full-rights non-admin then fails). */
   needs(fx: Fixture): Grants | 'member';
@@ -82,6 +102,7 @@ const DEFAULT: Record<Column, number> = { none: 403, other: 403, needed: 200, ad
 const ROWS: Row[] = [
   {
     route: 'albums.get',
+    access: { operation: 'albums.get', albums: (fx) => ({ album: [fx.a] }) },
     request: (fx) => ({ method: 'GET', path: `/api/v1/albums/${fx.a}` }),
     needs: (fx) => ({ [fx.a]: ['see'] }),
     // Another organization opens an album of its own under that id (its first use there).
@@ -89,6 +110,7 @@ const ROWS: Row[] = [
   },
   {
     route: 'albums.list',
+    access: { operation: 'albums.list', albums: (fx) => ({ album: [fx.a] }) },
     request: () => ({ method: 'GET', path: '/api/v1/albums' }),
     needs: (fx) => ({ [fx.a]: ['see'] }),
     // Listing filters rather than refuses (what is listed is checked below).
@@ -96,6 +118,7 @@ const ROWS: Row[] = [
   },
   {
     route: 'albums.create',
+    access: { operation: 'albums.create', albums: () => ({ album: ['album-new'] }) },
     request: () => ({ method: 'POST', path: '/api/v1/albums', form: { 'album[public_id]': 'album-new' } }),
     needs: () => ({ 'album-new': ['image_upload'] }),
     // Another organization creates its own album-new.
@@ -103,87 +126,104 @@ const ROWS: Row[] = [
   },
   {
     route: 'images.list',
+    access: { operation: 'images.list', albums: (fx) => ({ album: [fx.a] }) },
     request: (fx) => ({ method: 'GET', path: `/api/v1/albums/${fx.a}/images` }),
     needs: (fx) => ({ [fx.a]: ['image_list'] }),
   },
   {
     route: 'albums.update (rename)',
+    access: { operation: 'albums.rename', albums: (fx) => ({ album: [fx.a] }) },
     request: (fx) => ({ method: 'PUT', path: `/api/v1/albums/${fx.a}`, form: { 'album[public_id]': 'album-renamed' } }),
     needs: (fx) => ({ [fx.a]: ['rename'] }),
   },
   {
     route: 'albums.update (merge)',
+    access: { operation: 'albums.merge', albums: (fx) => ({ source: [fx.a], destination: [fx.b] }) },
     request: (fx) => ({ method: 'PUT', path: `/api/v1/albums/${fx.a}`, form: { 'album[public_id]': fx.b, merge: 'true' } }),
     needs: (fx) => ({ [fx.a]: ['rename'], [fx.b]: ['image_upload'] }),
   },
   {
     route: 'albums.duplicate',
+    access: { operation: 'albums.duplicate', albums: (fx) => ({ source: [fx.a], destination: [fx.b] }) },
     request: (fx) => ({ method: 'POST', path: `/api/v1/albums/${fx.a}/duplicate`, form: { destination_id: fx.b, tags: 'true' } }),
     needs: (fx) => ({ [fx.a]: ['see', 'image_list'], [fx.b]: ['image_upload'] }),
   },
   {
     route: 'albums.duplicate (new destination)',
+    access: { operation: 'albums.duplicate', albums: (fx) => ({ source: [fx.a], destination: ['album-copy'] }) },
     request: (fx) => ({ method: 'POST', path: `/api/v1/albums/${fx.a}/duplicate`, form: { destination_id: 'album-copy' } }),
     needs: (fx) => ({ [fx.a]: ['see', 'image_list'], 'album-copy': ['image_upload'] }),
   },
   {
     route: 'albums.uploadDone',
+    access: { operation: 'albums.uploadDone', albums: (fx) => ({ album: [fx.a] }) },
     request: (fx) => ({ method: 'POST', path: `/api/v1/albums/${fx.a}/upload_done` }),
     needs: (fx) => ({ [fx.a]: ['image_upload'] }),
   },
   {
     route: 'images.move',
+    access: { operation: 'images.move', albums: (fx) => ({ source: [fx.a], destination: [fx.b] }) },
     request: (fx) => ({ method: 'POST', path: '/api/v1/images/move', form: `move_operations[${fx.imageA}]=${fx.b}&move_operations[${fx.imageA2}]=${fx.b}` }),
     needs: (fx) => ({ [fx.a]: ['image_delete'], [fx.b]: ['image_upload'] }),
   },
   {
     route: 'images.move (new album)',
+    access: { operation: 'images.move', albums: (fx) => ({ source: [fx.a], destination: ['album-new'] }) },
     request: (fx) => ({ method: 'POST', path: '/api/v1/images/move', json: { move_operations: { [fx.imageA]: 'album-new' } } }),
     needs: (fx) => ({ [fx.a]: ['image_delete'], 'album-new': ['image_upload'] }),
   },
   {
     route: 'images.delete',
+    access: { operation: 'images.delete', albums: (fx) => ({ album: [fx.a] }) },
     request: (fx) => ({ method: 'DELETE', path: `/api/v1/images/${fx.imageA}` }),
     needs: (fx) => ({ [fx.a]: ['image_delete'] }),
     expect: { needed: 204, admin: 204 },
   },
   {
     route: 'images.deleteMany',
+    access: { operation: 'images.delete', albums: (fx) => ({ album: [fx.a, fx.b] }) },
     request: (fx) => ({ method: 'DELETE', path: '/api/v1/images', form: `image_ids[]=${fx.imageA}&image_ids[]=${fx.imageB}` }),
     needs: (fx) => ({ [fx.a]: ['image_delete'], [fx.b]: ['image_delete'] }),
   },
   {
     route: 'images.get',
+    access: { operation: 'images.get', albums: (fx) => ({ album: [fx.a] }) },
     request: (fx) => ({ method: 'GET', path: `/api/v1/images/${fx.imageA}` }),
     needs: (fx) => ({ [fx.a]: ['see'] }),
   },
   {
     route: 'images.update (caption)',
+    access: { operation: 'images.caption', albums: (fx) => ({ album: [fx.a] }) },
     request: (fx) => ({ method: 'PUT', path: `/api/v1/images/${fx.imageA}`, form: { 'image[title]': 'Front', 'image[metadatas]': '{"k":1}' } }),
     needs: (fx) => ({ [fx.a]: ['image_caption'] }),
   },
   {
     route: 'images.update (rotate)',
+    access: { operation: 'images.rotate', albums: (fx) => ({ album: [fx.a] }) },
     request: (fx) => ({ method: 'PUT', path: `/api/v1/images/${fx.imageA}`, json: { image: { rotation: 90 } } }),
     needs: (fx) => ({ [fx.a]: ['image_rotate'] }),
   },
   {
     route: 'images.update (crop)',
+    access: { operation: 'images.crop', albums: (fx) => ({ album: [fx.a] }) },
     request: (fx) => ({ method: 'PUT', path: `/api/v1/images/${fx.imageA}`, json: { image: { crop: { x: 1, y: 1, width: 5, height: 5 } } } }),
     needs: (fx) => ({ [fx.a]: ['image_crop'] }),
   },
   {
     route: 'images.tag',
+    access: { operation: 'images.tag', albums: (fx) => ({ album: [fx.a] }) },
     request: (fx) => ({ method: 'POST', path: `/api/v1/images/${fx.imageA}/tags`, form: { tag: 'car' } }),
     needs: (fx) => ({ [fx.a]: ['image_tag'] }),
   },
   {
     route: 'tags.apply',
+    access: { operation: 'images.tag', albums: (fx) => ({ album: [fx.a, fx.b] }) },
     request: (fx) => ({ method: 'POST', path: '/api/v1/tags/car/images', form: `image_ids[]=${fx.imageA}&image_ids[]=${fx.imageB}` }),
     needs: (fx) => ({ [fx.a]: ['image_tag'], [fx.b]: ['image_tag'] }),
   },
   {
     route: 'tags.put',
+    access: { operation: 'tags.manage' },
     request: () => ({ method: 'POST', path: '/api/v1/tags', json: { name: 'car', labels: { en: 'car' } } }),
     needs: () => 'member',
     expect: { needed: 403, foreign: 200 },
@@ -196,11 +236,13 @@ const ROWS: Row[] = [
   },
   {
     route: 'trash.list',
+    access: { operation: 'trash.list', albums: (fx) => ({ album: [fx.a] }) },
     request: (fx) => ({ method: 'GET', path: `/api/v1/trashed_images?album_id=${fx.a}` }),
     needs: (fx) => ({ [fx.a]: ['trash'] }),
   },
   {
     route: 'trash.list (every album)',
+    access: { operation: 'trash.list', albums: (fx) => ({ album: [fx.a] }) },
     request: () => ({ method: 'GET', path: '/api/v1/trashed_images' }),
     needs: (fx) => ({ [fx.a]: ['trash'] }),
     // Another album's trash is a trash too (just not A's: checked below); another organization sees its own.
@@ -208,26 +250,31 @@ const ROWS: Row[] = [
   },
   {
     route: 'trash.restore',
+    access: { operation: 'trash.restore', albums: (fx) => ({ album: [fx.a] }) },
     request: (fx) => ({ method: 'DELETE', path: `/api/v1/trashed_images/${fx.trashedA}` }),
     needs: (fx) => ({ [fx.a]: ['trash'] }),
   },
   {
     route: 'images.copy',
+    access: { operation: 'images.copy', albums: (fx) => ({ source: [fx.a], destination: [fx.b] }) },
     request: (fx) => ({ method: 'POST', path: '/api/v1/images/copy', form: `image_ids[]=${fx.imageA}&image_ids[]=${fx.imageA2}&album_id=${fx.b}` }),
     needs: (fx) => ({ [fx.a]: ['image_copy'], [fx.b]: ['image_upload'] }),
   },
   {
     route: 'shares.create',
+    access: { operation: 'albums.share', albums: (fx) => ({ album: [fx.a] }) },
     request: (fx) => ({ method: 'POST', path: `/api/v1/albums/${fx.a}/shares`, json: { image_ids: [fx.imageA] } }),
     needs: (fx) => ({ [fx.a]: ['Share'] }),
   },
   {
     route: 'shares.list',
+    access: { operation: 'albums.share', albums: (fx) => ({ album: [fx.a] }) },
     request: (fx) => ({ method: 'GET', path: `/api/v1/albums/${fx.a}/shares` }),
     needs: (fx) => ({ [fx.a]: ['Share'] }),
   },
   {
     route: 'organization.update',
+    access: { operation: 'organization.update' },
     request: () => ({ method: 'PUT', path: '/api/v1/organization', json: { webhook_url: 'https://hooks.example.org/x' } }),
     needs: () => 'member',
     // Admin-only: a full-rights member is refused; another organization's admin updates its own.
@@ -235,9 +282,30 @@ const ROWS: Row[] = [
   },
   {
     route: 'secret.create',
+    access: { operation: 'secrets.create' },
     request: () => ({ method: 'POST', path: '/api/v1/secret', form: { name: 'ci' } }),
     needs: () => 'member',
     expect: { needed: 403, foreign: 200 },
+  },
+  {
+    route: 'images.register',
+    access: { operation: 'images.upload', albums: (fx) => ({ album: [fx.a] }) },
+    request: (fx) => ({ method: 'POST', path: `/api/v1/albums/${fx.a}/images`, json: { cloudinary: { public_id: 'unsigned', version: 1, signature: 'forged' } } }),
+    needs: (fx) => ({ [fx.a]: ['image_upload'] }),
+    // An answer the host did not sign: allowed callers get past the permission check to its 422.
+    expect: { needed: 422, admin: 422, foreign: 422 },
+  },
+  {
+    route: 'images.download',
+    access: { operation: 'images.download', albums: (fx) => ({ album: [fx.a] }) },
+    request: (fx) => ({ method: 'GET', path: `/api/v1/images/${fx.imageA}/download` }),
+    needs: (fx) => ({ [fx.a]: ['image_download'] }),
+  },
+  {
+    route: 'images.duplicate',
+    access: { operation: 'images.duplicate', albums: (fx) => ({ album: [fx.a] }) },
+    request: (fx) => ({ method: 'POST', path: `/api/v1/images/${fx.imageA}/duplicate` }),
+    needs: (fx) => ({ [fx.a]: ['image_duplicate'] }),
   },
   {
     route: 'organization.get',
@@ -284,8 +352,33 @@ const row = (route: string): Row => ROWS.find((r) => r.route === route)!;
  */
 const unchangingFixtures = new Map<string, Promise<Fixture>>();
 
+/** What the permission table asks of a row's albums, in the shape of `needs`. */
+function tableNeeds(access: NonNullable<Row['access']>, fx: Fixture): Grants | 'member' {
+  const rule: AlbumRule | typeof ADMIN_ONLY = OPERATIONS[access.operation];
+  if (rule === ADMIN_ONLY) return 'member';
+  const albums = access.albums?.(fx) ?? {};
+  const needs: Record<string, Set<string>> = {};
+  for (const [role, abilities] of Object.entries(rule)) {
+    for (const album of albums[role] ?? []) for (const ability of abilities) (needs[album] ??= new Set()).add(ability);
+  }
+  return Object.fromEntries(Object.entries(needs).map(([album, abilities]) => [album, [...abilities]]));
+}
+
+/** The rows of each operation of the table, then those of routes any member may use. */
+const groups: Array<[string, Row[]]> = [
+  ...Object.keys(OPERATIONS).map((operation): [string, Row[]] => [operation, ROWS.filter((r) => r.access?.operation === operation)]),
+  ['any member', ROWS.filter((r) => !r.access)],
+];
+
 describe('the permission matrix', () => {
-  for (const r of ROWS) {
+  for (const [group, rows] of groups) {
+    test(`${group}: has a row, each needing what the table asks`, async () => {
+      assert.ok(rows.length > 0, `no route of the matrix exercises ${group}`);
+      const fx = await unchangingFixture(rows[0]!.route);
+      for (const r of rows) if (r.access) assert.deepEqual(r.needs(fx), tableNeeds(r.access, fx), r.route);
+    });
+  }
+  for (const r of groups.flatMap(([, rows]) => rows)) {
     for (const column of ['none', 'other', 'needed', 'admin', 'foreign'] as const) {
       const status = r.expect?.[column] ?? DEFAULT[column];
       test(`${r.route} × ${column} → ${status}`, async () => {
