@@ -7,7 +7,7 @@ import { builtAt, servedCode } from './served-code.js';
 
 let main;
 if (servedCode() === 'dist') {
-  ({ main } = await import('../dist/cli/main.js'));
+  ({ main } = await import('../dist/album-api.js'));
 } else {
   if (process.stderr.isTTY) {
     const why = builtAt() > 0 ? 'src/ changed since the last build' : 'dist/ is not built';

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { buildApp } from './http/app.ts';
+import { compileRemaining } from './http/lazy-schema-compilers.ts';
 import { createPlatform, type Platform } from './platform.ts';
 
 /** A running service. */
@@ -25,6 +26,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
     await platform.close();
     throw err;
   }
+  // Route schemas compile on first use (lazy-schema-compilers.ts); the rest now, between
+  // requests. One that cannot compile is a defect of this build: stop rather than serve 500s.
+  compileRemaining().catch((err: unknown) => {
+    app.log.fatal({ err }, 'a route schema does not compile');
+    process.exit(1);
+  });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return {

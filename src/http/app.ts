@@ -27,6 +27,7 @@ import { healthRoute } from './routes/health.ts';
 import { pageRoutes } from './routes/pages/index.ts';
 import { shareRoutes } from './routes/shares/index.ts';
 import { trashRoutes } from './routes/trash/index.ts';
+import { lazySchemaCompilers } from './lazy-schema-compilers.ts';
 import { capConnectionsPerAddress, timeoutOptions } from './server-limits.ts';
 import type { Api } from './types.ts';
 
@@ -52,6 +53,7 @@ export async function buildApp({ config, db, services, mediaHost }: Platform): P
     },
     // verbose: a failed check carries its schema, so an unknown key's error can list the allowed ones.
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, verbose: true } },
+    schemaController: { compilersFactory: lazySchemaCompilers() },
     routerOptions: { maxParamLength: 500 },
   }).withTypeProvider<TypeBoxTypeProvider>();
   capConnectionsPerAddress(app.server, config.limits.maxConnectionsPerAddress);

@@ -10,8 +10,8 @@
  * 15 headers one by one, then deleting X-token when there is no token (which turns the map
  * into a slow dictionary for the rest of the reply), costs more than the block.
  */
-import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifySymbols from 'fastify/lib/symbols.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const CACHE_CONTROL = 'no-cache, no-store';
@@ -19,9 +19,10 @@ const EXPIRES = 'Fri, 01 Jan 1990 00:00:00 GMT';
 const P3P = 'CP="NOI ADM DEV PSAi COM NAV OUR OTRo STP IND DEM"';
 const REFERRER_POLICY = 'origin-when-cross-origin, strict-origin-when-cross-origin';
 
-// Fastify's own symbol for a reply's header map (fastify/lib/symbols.js). Checked here, at
-// load, so that a Fastify without it fails at start rather than on the first reply.
-const { kReplyHeaders } = createRequire(import.meta.url)('fastify/lib/symbols.js') as { kReplyHeaders: unknown };
+// Fastify's own symbol for a reply's header map, imported (not required) so that a bundle
+// holds the one module Fastify itself uses. Checked here, at load, so that a Fastify without
+// it fails at start rather than on the first reply.
+const { kReplyHeaders } = fastifySymbols;
 if (typeof kReplyHeaders !== 'symbol') throw new Error('fastify/lib/symbols.js has no kReplyHeaders: seed-headers.ts needs updating');
 const HEADERS: symbol = kReplyHeaders;
 

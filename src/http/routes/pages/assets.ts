@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Type } from 'typebox';
+import { PUBLIC_DIR } from '../../../public-dir.ts';
 import type { Api } from '../../types.ts';
 
 /** Files of src/public that pages load, by name, with their content types; nothing else is served. */
@@ -12,7 +13,7 @@ const ASSETS: Record<string, string> = {
 
 /** Reads a file of src/public. */
 export function publicFile(name: string): Buffer {
-  return readFileSync(new URL(`../../../public/${name}`, import.meta.url));
+  return readFileSync(new URL(name, PUBLIC_DIR));
 }
 
 /**
