@@ -4,7 +4,7 @@
  * URLs are cache hits from the first request, and recorded on the asset so the upload answer
  * and the Admin API can list them.
  */
-import sharp from 'sharp';
+import { sharp } from './sharp.ts';
 import type { DerivedRecord } from './asset-json.ts';
 import type { Derivatives } from './delivery/derivatives.ts';
 import { formatFromExtension, parseTransformation, TransformationError } from './delivery/transformations.ts';

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import sharp, { type Metadata, type SharpOptions } from 'sharp';
+import { type Metadata, type SharpOptions } from 'sharp';
+import { sharp } from '../sharp.ts';
 import { summarizeColors, type ColorShare } from './colors.ts';
 import { detectFaces, type FaceBox } from './faces.ts';
 import { readEmbeddedMetadata } from './metadata.ts';

@@ -4,7 +4,8 @@
  * applied in that order on raw pixels, each in its own sharp pass, since sharp would
  * otherwise reorder them within one pipeline.
  */
-import sharp, { type OverlayOptions, type Sharp } from 'sharp';
+import { type OverlayOptions, type Sharp } from 'sharp';
+import { sharp } from '../sharp.ts';
 import type { Effect, Rgba, TransformStep } from './transformations.ts';
 
 /** Raw pixels and their layout, as the renderer passes them between steps. */

@@ -5,7 +5,7 @@
  * transformation, then placed by compass gravity and x/y offsets. A layer reaching past the
  * image is cut at its edges.
  */
-import sharp from 'sharp';
+import { sharp } from '../sharp.ts';
 import type { RawImage } from './decorations.ts';
 import { TransformationError, type Overlay, type TransformationPlan } from './transformations.ts';
 

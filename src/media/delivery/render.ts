@@ -5,7 +5,8 @@
  * avoids a lossy re-encode between steps. What each step does to the size is geometry.ts's
  * arithmetic; the output format is output-format.ts's choice.
  */
-import sharp, { type Sharp } from 'sharp';
+import { type Sharp } from 'sharp';
+import { loadSharp, sharp } from '../sharp.ts';
 import { decorate, hasDecorations, type RawImage } from './decorations.ts';
 import { checkSize, initialFaces, moveRects, type Op, orientationOp, planGeometry, rotatedSize, type Size } from './geometry.ts';
 import { contentTypeOf, resolveOutputFormat } from './output-format.ts';
@@ -37,7 +38,7 @@ function applyOps(image: Sharp, ops: Op[]): Sharp {
   for (const op of ops) {
     if (op.kind === 'resize') {
       image = op.attention
-        ? image.resize(op.width, op.height, { fit: 'cover', position: sharp.strategy.attention })
+        ? image.resize(op.width, op.height, { fit: 'cover', position: loadSharp().strategy.attention })
         : image.resize(op.width, op.height, { fit: 'fill' });
     } else if (op.kind === 'extract') image = image.extract(op.region);
     else if (op.kind === 'extend') {
