@@ -17,6 +17,7 @@ import { createLogger } from '../../src/logging.ts';
 import { signNotification } from '../../src/media/signing.ts';
 import { openAndMigrate, openJobQueue } from '../../src/platform.ts';
 import { createServices, type Services } from '../../src/services/index.ts';
+import type { NotificationResult } from '../../src/services/notifications.service.ts';
 import { createPostgresDatabase, usingPostgres } from '../helpers/database.ts';
 import { tempDir } from '../helpers/server.ts';
 
@@ -91,11 +92,12 @@ export async function newTenant(medium: Medium): Promise<Tenant> {
 }
 
 /**
- * Records an uploaded image in `album` of the actor's organization as the media host's
- * signed notification does (the form's token and an X-Cld-Signature): no file, no sharp.
- * Opens the album when it does not exist yet. Returns the image id.
+ * The media host's signed notification of an upload of `publicId` into `album` of the
+ * actor's organization (the album form's token and an X-Cld-Signature), as the
+ * NotificationsService receives it: no file, no sharp. Opens the album when it does not
+ * exist yet.
  */
-export async function upload(medium: Medium, actor: Actor, album: string, publicId: string): Promise<string> {
+export async function notifyUpload(medium: Medium, actor: Actor, album: string, publicId: string): Promise<NotificationResult> {
   const json = await medium.services.albums.get(actor, album);
   const notificationUrl = json.upload_form?.params.notification_url;
   if (!notificationUrl) throw new Error(`album ${album} has no upload form for this actor`);
@@ -113,7 +115,12 @@ export async function upload(medium: Medium, actor: Actor, album: string, public
   });
   const timestamp = String(Math.floor(Date.now() / 1000));
   const signature = signNotification(body, timestamp, medium.config.cloudinary.apiSecret);
-  const result = await medium.services.notifications.receive(token, body, { timestamp, signature });
+  return medium.services.notifications.receive(token, body, { timestamp, signature });
+}
+
+/** Records a new image (see notifyUpload); returns its id. */
+export async function upload(medium: Medium, actor: Actor, album: string, publicId: string): Promise<string> {
+  const result = await notifyUpload(medium, actor, album, publicId);
   if (result.status !== 'created' || !result.image_id) throw new Error(`upload of ${publicId} into ${album}: ${result.status}`);
   return result.image_id;
 }
