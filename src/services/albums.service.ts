@@ -15,6 +15,7 @@ import type { ImagePresenter, ImageJson } from './image-presenter.ts';
 import type { StoredMedia } from './stored-media.ts';
 import { requireValidAlbumId } from './album-id.ts';
 import { findOrCreateAlbum, requireNewAlbumAllowed } from './album-creation.ts';
+import { pairedSlots, planClashes } from './clash-planner.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest, pageOf } from './page-cursor.ts';
 import { uploadDonePayloads } from './sharinpix-payloads.ts';
 import { lockTenant } from './tenant-lock.ts';
@@ -200,10 +201,11 @@ export class AlbumsService {
       requireAccess(actor, 'albums.duplicate', { source: [source.public_id], destination: [destinationId] });
       const now = new Date().toISOString();
       const destination = await findOrCreateAlbum(repos, org.id, destinationId, actor);
-      // A live source image replaces the destination's trashed copy of the same picture.
+      // Only live images are copied; one replaces the destination's trashed copy of its
+      // picture, and duplicateInto skips those the destination still shows.
       const clashes = await repos.images.clashes(org.id, source.id, destination.id);
-      const replaced = clashes.filter((c) => !c.sourceTrashed && c.destinationTrashed).map((c) => c.destinationId);
-      const released = await repos.images.deleteRows(org.id, replaced);
+      const plan = planClashes(...pairedSlots(clashes.filter((c) => !c.sourceTrashed)));
+      const released = await repos.images.deleteRows(org.id, plan.displace);
       const copies = await repos.images.duplicateInto(org.id, source.id, destination.id, { copyTags: input.copyTags, now });
       await repos.albums.addToImagesCounts([[destination.id, copies.length]]);
       if (copies.length) {
@@ -293,12 +295,8 @@ export class AlbumsService {
   private async merge(repos: Repositories, org: Organization, source: Album, destination: Album): Promise<WithOrphans<Album>> {
     const now = new Date().toISOString();
     const clashes = await repos.images.clashes(org.id, source.id, destination.id);
-    const dropSource = clashes.filter((c) => !c.destinationTrashed || c.sourceTrashed);
-    const dropDestination = clashes.filter((c) => c.destinationTrashed && !c.sourceTrashed);
-    const released = await repos.images.deleteRows(org.id, [
-      ...dropSource.map((c) => c.sourceId),
-      ...dropDestination.map((c) => c.destinationId),
-    ]);
+    const { drop: dropSource, displace: dropDestination } = planClashes(...pairedSlots(clashes));
+    const released = await repos.images.deleteRows(org.id, [...dropSource.map((d) => d.id), ...dropDestination]);
     const moved = await repos.images.moveAlbum(org.id, source.id, destination.id, now);
     const liveMoved = moved.filter((row) => row.deleted_at === null).length;
     await repos.uploadBatches.moveAlbum(org.id, source.id, destination.id);
@@ -309,7 +307,7 @@ export class AlbumsService {
     if (moved.length || dropSource.length) {
       await this.webhooks.record(repos, org, 'images.moved', {
         moves: moved.map((row) => ({ image_id: row.id, from_album_id: source.public_id, to_album_id: destination.public_id })),
-        dropped_duplicates: dropSource.map((c) => ({ image_id: c.sourceId, album_id: source.public_id, duplicate_of: c.destinationId })),
+        dropped_duplicates: dropSource.map((d) => ({ image_id: d.id, album_id: source.public_id, duplicate_of: d.duplicateOf })),
       });
     }
     await this.webhooks.record(repos, org, 'album.merged', { from_album_id: source.public_id, album_id: destination.public_id });

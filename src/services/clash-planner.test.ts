@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planClashes, type SlotEntry, slotOf } from './clash-planner.ts';
+import { pairedSlots, planClashes, type SlotEntry, slotOf } from './clash-planner.ts';
 
 const live = (id: string, album: string, publicId: string): SlotEntry => ({ id, slot: slotOf(album, publicId), trashed: false });
 const trashed = (id: string, album: string, publicId: string): SlotEntry => ({ id, slot: slotOf(album, publicId), trashed: true });
@@ -89,20 +89,15 @@ test('occupants no incoming row meets stay, and the displaced come in the occupa
 });
 
 test('a merge keeps per pair: a live destination; else a live source; else the destination', () => {
-  // Each source row meets the destination's row of its public_id (album D), as a merge's clashes do.
-  const pairs: Array<[source: SlotEntry, destination: SlotEntry, kept: 'source' | 'destination']> = [
-    [live('s1', 'D', 'a'), live('d1', 'D', 'a'), 'destination'],
-    [trashed('s2', 'D', 'b'), live('d2', 'D', 'b'), 'destination'],
-    [live('s3', 'D', 'c'), trashed('d3', 'D', 'c'), 'source'],
-    [trashed('s4', 'D', 'e'), trashed('d4', 'D', 'e'), 'destination'],
-  ];
-  const plan = planClashes(
-    pairs.map(([s]) => s),
-    pairs.map(([, d]) => d),
-  );
+  const pair = (n: number, sourceTrashed: boolean, destinationTrashed: boolean) => ({ sourceId: `s${n}`, sourceTrashed, destinationId: `d${n}`, destinationTrashed });
+  const plan = planClashes(...pairedSlots([pair(1, false, false), pair(2, true, false), pair(3, false, true), pair(4, true, true)]));
   assert.deepEqual(plan, {
-    keep: pairs.filter(([, , kept]) => kept === 'source').map(([s]) => s.id),
-    drop: pairs.filter(([, , kept]) => kept === 'destination').map(([s, d]) => ({ id: s.id, duplicateOf: d.id })),
-    displace: pairs.filter(([, , kept]) => kept === 'source').map(([, d]) => d.id),
+    keep: ['s3'],
+    drop: [
+      { id: 's1', duplicateOf: 'd1' },
+      { id: 's2', duplicateOf: 'd2' },
+      { id: 's4', duplicateOf: 'd4' },
+    ],
+    displace: ['d3'],
   });
 });

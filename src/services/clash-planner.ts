@@ -37,6 +37,20 @@ export function slotOf(albumId: string, publicId: string): string {
 }
 
 /**
+ * The rows of two albums' clashes (pairs of rows sharing a public_id, as ImagesRepository's
+ * `clashes` finds them) as the planner's input: the source's rows come into the slots the
+ * destination's rows hold, each slot named by the destination's row.
+ */
+export function pairedSlots(
+  pairs: ReadonlyArray<{ sourceId: string; sourceTrashed: boolean; destinationId: string; destinationTrashed: boolean }>,
+): [incoming: SlotEntry[], occupants: SlotEntry[]] {
+  return [
+    pairs.map((p) => ({ id: p.sourceId, slot: p.destinationId, trashed: p.sourceTrashed })),
+    pairs.map((p) => ({ id: p.destinationId, slot: p.destinationId, trashed: p.destinationTrashed })),
+  ];
+}
+
+/**
  * Decides, for rows coming into slots (`incoming`, in precedence order) and the rows already
  * holding such slots (`occupants`, at most one per slot, none of them incoming), which
  * incoming rows are kept or dropped and which occupants are displaced. Occupants not named

@@ -13,6 +13,7 @@ import type { ImagePosition, ImageRef, ImageRow, ListOptions, MediaRef } from '.
 import type { Repositories } from '../repositories/index.ts';
 import { findOrCreateAlbum } from './album-creation.ts';
 import type { AlbumsService } from './albums.service.ts';
+import { planClashes, slotOf } from './clash-planner.ts';
 import { entryOf } from './entry-of.ts';
 import { liveImageRefs } from './image-lookup.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest, pageOf } from './page-cursor.ts';
@@ -141,21 +142,15 @@ export class ImagesService implements TrashPurger {
           movers.map((i) => i.public_id),
         )
       ).filter((row) => !moving.has(row.id));
-      const kept = new Map<string, ImageRef>();
-      for (const row of occupants) if (row.deleted_at === null) kept.set(`${row.album_id}\0${row.public_id}`, row);
-      const dropped: ImageRef[] = [];
-      const survivors: ImageRef[] = [];
-      for (const image of movers) {
-        const slot = `${target(image).id}\0${image.public_id}`;
-        if (kept.has(slot)) dropped.push(image);
-        else {
-          kept.set(slot, image);
-          survivors.push(image);
-        }
-      }
-      // A trashed row where a live one arrives makes room for it.
-      const displaced = occupants.filter((row) => row.deleted_at !== null && kept.has(`${row.album_id}\0${row.public_id}`));
-      const released = await repos.images.deleteRows(org.id, [...dropped, ...displaced].map((r) => r.id));
+      const plan = planClashes(
+        movers.map((i) => ({ id: i.id, slot: slotOf(target(i).id, i.public_id), trashed: false })),
+        occupants.map((row) => ({ id: row.id, slot: slotOf(row.album_id, row.public_id), trashed: row.deleted_at !== null })),
+      );
+      const keptIds = new Set(plan.keep);
+      const survivors = movers.filter((i) => keptIds.has(i.id));
+      const duplicateOf = new Map(plan.drop.map((d) => [d.id, d.duplicateOf]));
+      const dropped = movers.filter((i) => duplicateOf.has(i.id));
+      const released = await repos.images.deleteRows(org.id, [...dropped.map((i) => i.id), ...plan.displace]);
       await this.placeAll(repos, org.id, survivors, target, now);
 
       await repos.albums.addToImagesCounts([
@@ -169,7 +164,7 @@ export class ImagesService implements TrashPurger {
           dropped_duplicates: dropped.map((i) => ({
             image_id: i.id,
             album_id: publicIdOf(i.album_id),
-            duplicate_of: entryOf(kept, `${target(i).id}\0${i.public_id}`, 'kept image').id,
+            duplicate_of: entryOf(duplicateOf, i.id, 'kept image'),
           })),
         });
       }
