@@ -52,9 +52,10 @@ export function pairedSlots(
 
 /**
  * Decides, for rows coming into slots (`incoming`, in precedence order) and the rows already
- * holding such slots (`occupants`, at most one per slot, none of them incoming), which
+ * holding such slots (`occupants`, at most one per slot, as the unique index allows), which
  * incoming rows are kept or dropped and which occupants are displaced. Occupants not named
  * in `displace` stay; a row leaving its slot is no occupant, so another may take the slot.
+ * (A copy comes in under its source's id: copied into its own album, it meets its source.)
  */
 export function planClashes(incoming: readonly SlotEntry[], occupants: readonly SlotEntry[]): ClashPlan {
   const holders = new Map<string, { entry: SlotEntry; occupant: boolean }>();
