@@ -12,7 +12,7 @@ export interface PurgeTrashPayload extends JobPayload {
   organization_id?: string;
 }
 
-/** What does the purge (the images service). */
+/** What does the purge (the trash service). */
 export interface TrashPurger {
   purgeTrash(options?: { organizationId?: string }): Promise<unknown>;
 }

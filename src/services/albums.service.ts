@@ -1,20 +1,19 @@
 /**
- * Albums: create, read, list, rename/merge, duplicate, upload batches. Every method takes the
- * calling Actor; permissions are asked of the permissions module and every query is scoped
- * to the actor's organization. Every change runs in one transaction that first takes the
+ * Albums: create, read, list, duplicate, upload batches (rename and merge:
+ * album-rename.service.ts). Every method takes the calling Actor; permissions are asked of
+ * the permissions module and every query is scoped to the actor's organization. Every change runs in one transaction that first takes the
  * organization's write lock (tenant-lock.ts), and counts change by SQL increments.
  */
 import { randomUUID } from 'node:crypto';
 import { AppError, badRequest, conflict, notFound } from '../errors/app-error.ts';
 import { type Actor, albumsWith, can, requireAccess } from '../auth/permissions.ts';
 import { type Album, AlbumIdTakenError } from '../repositories/albums.repository.ts';
-import type { ImageRow, MediaRef } from '../repositories/images.repository.ts';
+import type { ImageRow } from '../repositories/images.repository.ts';
 import type { Repositories } from '../repositories/index.ts';
-import type { Organization } from '../repositories/organizations.repository.ts';
 import type { ImagePresenter, ImageJson } from './image-presenter.ts';
-import type { StoredMedia } from './stored-media.ts';
-import { requireValidAlbumId } from './album-id.ts';
+import type { StoredMedia, WithOrphans } from './stored-media.ts';
 import { findOrCreateAlbum, requireNewAlbumAllowed } from './album-creation.ts';
+import { pairedSlots, planClashes } from './clash-planner.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest, pageOf } from './page-cursor.ts';
 import { uploadDonePayloads } from './sharinpix-payloads.ts';
 import { lockTenant } from './tenant-lock.ts';
@@ -46,15 +45,6 @@ export interface AlbumListItem {
   thumbnails: ImageJson[];
 }
 
-
-/**
- * What a transaction that hard-deleted rows hands back: its result, and the stored media
- * no row references any more, whose files go once it has committed.
- */
-interface WithOrphans<T> {
-  result: T;
-  orphans: MediaRef[];
-}
 
 export class AlbumsService {
   constructor(
@@ -151,38 +141,6 @@ export class AlbumsService {
   }
 
   /**
-   * `PUT /albums/:id`: renames the album to `newPublicId`. When that id is taken: 409, unless
-   * `merge`, which moves every image (live and trashed) into the existing album and removes
-   * this one; `merge` onto a free id is a plain rename. Image ids never change.
-   *
-   * Two images with one public_id cannot share an album. When the merge meets one, a single
-   * row stays: the destination's own if it is live; else the source's if that is live (the
-   * destination's trashed copy is dropped); else (both trashed) the destination's. The other
-   * row is dropped as a duplicate: its picture stays visible through the kept row, which
-   * shows the same stored media. The destination takes over the source's page views and
-   * upload batches.
-   */
-  async update(actor: Actor, publicId: string, input: { newPublicId: string; merge: boolean }): Promise<AlbumJson> {
-    requireValidAlbumId(input.newPublicId);
-    const { result: album, orphans } = await this.withRetryOnTakenId(() =>
-      this.repos.transaction(async (repos): Promise<WithOrphans<Album>> => {
-        const org = await lockTenant(repos, actor.organizationId);
-        const source = await repos.albums.findByPublicId(org.id, publicId);
-        if (!source) throw notFound('Album');
-        requireAccess(actor, 'albums.rename', { album: [source.public_id] });
-        if (input.newPublicId === source.public_id) return { result: source, orphans: [] };
-        const destination = await repos.albums.findByPublicId(org.id, input.newPublicId);
-        if (!destination) return { result: await this.rename(repos, org, source, input.newPublicId), orphans: [] };
-        if (!input.merge) throw conflict(`Album ${input.newPublicId} already exists (merge=true merges into it)`);
-        requireAccess(actor, 'albums.merge', { source: [source.public_id], destination: [destination.public_id] });
-        return this.merge(repos, org, source, destination);
-      }),
-    );
-    await this.media.delete(orphans);
-    return this.present(actor, album);
-  }
-
-  /**
    * `POST /albums/:id/duplicate`: copies every live image into `destinationId` (an existing
    * album, or a new one by that id; a fresh id when absent). Copies are new rows with new
    * ids sharing the stored media (same public_id and version: no byte is copied) and keep
@@ -200,10 +158,11 @@ export class AlbumsService {
       requireAccess(actor, 'albums.duplicate', { source: [source.public_id], destination: [destinationId] });
       const now = new Date().toISOString();
       const destination = await findOrCreateAlbum(repos, org.id, destinationId, actor);
-      // A live source image replaces the destination's trashed copy of the same picture.
+      // Only live images are copied; one replaces the destination's trashed copy of its
+      // picture, and duplicateInto skips those the destination still shows.
       const clashes = await repos.images.clashes(org.id, source.id, destination.id);
-      const replaced = clashes.filter((c) => !c.sourceTrashed && c.destinationTrashed).map((c) => c.destinationId);
-      const released = await repos.images.deleteRows(org.id, replaced);
+      const plan = planClashes(...pairedSlots(clashes.filter((c) => !c.sourceTrashed)));
+      const released = await repos.images.deleteRows(org.id, plan.displace);
       const copies = await repos.images.duplicateInto(org.id, source.id, destination.id, { copyTags: input.copyTags, now });
       await repos.albums.addToImagesCounts([[destination.id, copies.length]]);
       if (copies.length) {
@@ -279,68 +238,5 @@ export class AlbumsService {
       organization_id: album.organization_id,
       thumbnails: (newest.get(album.id) ?? []).map((img) => this.images.present(img, album.public_id)),
     };
-  }
-
-  private async rename(repos: Repositories, org: Organization, album: Album, newPublicId: string): Promise<Album> {
-    const now = new Date().toISOString();
-    // AlbumIdTakenError: created meanwhile by a request that does not take the organization
-    // lock (album create); see withRetryOnTakenId.
-    await repos.albums.rename(org.id, album.id, newPublicId, now);
-    await this.webhooks.record(repos, org, 'album.renamed', { from_album_id: album.public_id, album_id: newPublicId });
-    return { ...album, public_id: newPublicId, updated_at: now };
-  }
-
-  private async merge(repos: Repositories, org: Organization, source: Album, destination: Album): Promise<WithOrphans<Album>> {
-    const now = new Date().toISOString();
-    const clashes = await repos.images.clashes(org.id, source.id, destination.id);
-    const dropSource = clashes.filter((c) => !c.destinationTrashed || c.sourceTrashed);
-    const dropDestination = clashes.filter((c) => c.destinationTrashed && !c.sourceTrashed);
-    const released = await repos.images.deleteRows(org.id, [
-      ...dropSource.map((c) => c.sourceId),
-      ...dropDestination.map((c) => c.destinationId),
-    ]);
-    const moved = await repos.images.moveAlbum(org.id, source.id, destination.id, now);
-    const liveMoved = moved.filter((row) => row.deleted_at === null).length;
-    await repos.uploadBatches.moveAlbum(org.id, source.id, destination.id);
-    await repos.albums.addToImagesCounts([[destination.id, liveMoved]]);
-    // The merged album was viewed as often as both were.
-    await repos.albums.addToViewsCount(destination.id, source.views_count);
-    await repos.albums.delete(org.id, source.id);
-    if (moved.length || dropSource.length) {
-      await this.webhooks.record(repos, org, 'images.moved', {
-        moves: moved.map((row) => ({ image_id: row.id, from_album_id: source.public_id, to_album_id: destination.public_id })),
-        dropped_duplicates: dropSource.map((c) => ({ image_id: c.sourceId, album_id: source.public_id, duplicate_of: c.destinationId })),
-      });
-    }
-    await this.webhooks.record(repos, org, 'album.merged', { from_album_id: source.public_id, album_id: destination.public_id });
-    const orphans = await this.media.orphans(repos, released);
-    return {
-      result: {
-        ...destination,
-        images_count: destination.images_count + liveMoved,
-        views_count: destination.views_count + source.views_count,
-        updated_at: now,
-      },
-      orphans,
-    };
-  }
-
-  /**
-   * A rename can lose a race with an album created under the same id (creation does not take
-   * the organization lock). Tried again, the operation sees that album: a 409, or a merge
-   * into it when merging was asked.
-   */
-  private async withRetryOnTakenId<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (err) {
-      if (!(err instanceof AlbumIdTakenError)) throw err;
-    }
-    try {
-      return await work();
-    } catch (err) {
-      if (err instanceof AlbumIdTakenError) throw conflict(err.message);
-      throw err;
-    }
   }
 }

@@ -14,6 +14,7 @@ import type { Repositories } from '../repositories/index.ts';
 import type { ImageJson, ImagePresenter } from './image-presenter.ts';
 import type { StoredMedia } from './stored-media.ts';
 import { findOrCreateAlbum } from './album-creation.ts';
+import { planClashes, slotOf } from './clash-planner.ts';
 import { liveImageRows } from './image-lookup.ts';
 import { lockTenant } from './tenant-lock.ts';
 import type { WebhooksService } from './webhooks.service.ts';
@@ -57,22 +58,22 @@ export class ImageCopiesService {
       });
       const destination = await findOrCreateAlbum(repos, org.id, albumPublicId, actor);
       const occupants = await repos.images.findByPublicIds(org.id, new Set([destination.id]), images.map((i) => i.public_id));
-      const shown = new Set(occupants.filter((o) => o.deleted_at === null).map((o) => o.public_id));
-      const released = await repos.images.deleteRows(
-        org.id,
-        occupants.filter((o) => o.deleted_at !== null).map((o) => o.id),
+      const plan = planClashes(
+        images.map((i) => ({ id: i.id, slot: slotOf(destination.id, i.public_id), trashed: false })),
+        occupants.map((o) => ({ id: o.id, slot: slotOf(o.album_id, o.public_id), trashed: o.deleted_at !== null })),
       );
+      const released = await repos.images.deleteRows(org.id, plan.displace);
+      const copied = new Set(plan.keep);
       const copies: Array<{ source_id: string; image: ImageJson }> = [];
       const skipped: string[] = [];
       const rows: ImageRecord[] = [];
       for (const source of images) {
         const id = source.id;
-        // Two of the named images may show one picture: the first one is copied.
-        if (shown.has(source.public_id)) {
+        // The destination shows its picture already, or an earlier named image brings it.
+        if (!copied.has(id)) {
           skipped.push(id);
           continue;
         }
-        shown.add(source.public_id);
         const row = copyRow(source, randomUUID(), destination.id, { copyTags: options.copyTags, now });
         rows.push(row);
         const media = { infos: source.infos, exifs: source.exifs, faces: source.faces, colors: source.colors };

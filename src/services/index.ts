@@ -8,6 +8,7 @@ import type { PurgeTrashJob } from '../jobs/purge-trash.job.ts';
 import { repositoriesOver } from '../repositories/index.ts';
 import { AccountsService } from './accounts.service.ts';
 import { AlbumPageService } from './album-page.service.ts';
+import { AlbumRenameService } from './album-rename.service.ts';
 import { AlbumsService } from './albums.service.ts';
 import { AuthService } from './auth.service.ts';
 import { AssetProbe } from './asset-probe.ts';
@@ -18,11 +19,13 @@ import { ImageEditorService } from './image-editor.service.ts';
 import { ImagePresenter } from './image-presenter.ts';
 import { ImageRegistrationService } from './image-registration.service.ts';
 import { ImagesService } from './images.service.ts';
+import { MoveImagesService } from './move-images.service.ts';
 import { NotificationsService } from './notifications.service.ts';
 import { OriginalFiles } from './original-files.ts';
 import { ShareLinksService } from './share-links.service.ts';
 import { StoredMedia } from './stored-media.ts';
 import { TagsService } from './tags.service.ts';
+import { TrashService } from './trash.service.ts';
 import { ThumbnailLinksService } from './thumbnail-links.service.ts';
 import { UrlImportsService } from './url-imports.service.ts';
 import { UploadedImages } from './uploaded-images.ts';
@@ -35,11 +38,17 @@ export interface Services {
   auth: AuthService;
   accounts: AccountsService;
   albums: AlbumsService;
+  /** Album renames and merges. */
+  albumRenames: AlbumRenameService;
   /** The embeddable album page and its view counting. */
   albumPages: AlbumPageService;
   /** Who views an album page, for counting each viewer once per window. */
   viewers: ViewerIdentity;
   images: ImagesService;
+  /** Moves of images between albums. */
+  moves: MoveImagesService;
+  /** The trash: list, restore, purge. */
+  trash: TrashService;
   /** The stable thumbnail links (`/images/:id/thumbnails/:type`). */
   thumbnails: ThumbnailLinksService;
   imageEditor: ImageEditorService;
@@ -84,7 +93,7 @@ export function createServices(config: Config, db: Db, options: ServiceOptions):
   const uploads = new UploadedImages(webhooks, presenter);
   const registrations = new ImageRegistrationService(config, repos, uploads, presenter, new AssetProbe(presenter));
   const albums = new AlbumsService(repos, forms, presenter, webhooks, media);
-  const images = new ImagesService(config, repos, albums, presenter, webhooks, media);
+  const trash = new TrashService(config, repos, albums, presenter, webhooks, media);
   const originals = new OriginalFiles(config, options.store ?? null, presenter);
   const downloads = new DownloadsService(repos, albums, presenter, originals);
   const notifications = new NotificationsService(config, repos, signer, uploads);
@@ -92,9 +101,12 @@ export function createServices(config: Config, db: Db, options: ServiceOptions):
     auth: new AuthService(repos, signer),
     accounts,
     albums,
+    albumRenames: new AlbumRenameService(repos, albums, webhooks, media),
     albumPages: new AlbumPageService(repos, albums, presenter),
     viewers: new ViewerIdentity(config.secretKeyBase),
-    images,
+    images: new ImagesService(repos, albums, presenter, webhooks),
+    moves: new MoveImagesService(repos, webhooks, media),
+    trash,
     thumbnails: new ThumbnailLinksService(repos, presenter),
     imageEditor: new ImageEditorService(repos, presenter, webhooks),
     tags: new TagsService(repos, presenter, webhooks),
@@ -108,6 +120,6 @@ export function createServices(config: Config, db: Db, options: ServiceOptions):
     webhooks,
     presenter,
     signer,
-    jobs: { deliverWebhook: webhooks.job, purgeTrash: images.purgeJob },
+    jobs: { deliverWebhook: webhooks.job, purgeTrash: trash.purgeJob },
   };
 }

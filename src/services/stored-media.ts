@@ -17,6 +17,15 @@ import { mediaEndpoints } from './media-endpoints.ts';
 /** A host that does not answer within this long is retried by the caller's job, not waited for. */
 const DESTROY_TIMEOUT_MS = 15_000;
 
+/**
+ * What a transaction that hard-deleted rows hands back: its result, and the stored media
+ * no row references any more, whose files go once it has committed.
+ */
+export interface WithOrphans<T> {
+  result: T;
+  orphans: MediaRef[];
+}
+
 export class StoredMedia {
   constructor(private readonly config: Config) {}
 

@@ -31,7 +31,7 @@ export function updateAlbum(app: Api): void {
     async (request) => {
       const newPublicId = request.body.album?.public_id ?? request.body.public_id;
       if (newPublicId === undefined) throw badRequest('album[public_id] is required');
-      return app.services.albums.update(actorOf(request), request.params.id, { newPublicId, merge: isSet(request.body.merge) || isSet(request.query.merge) });
+      return app.services.albumRenames.update(actorOf(request), request.params.id, { newPublicId, merge: isSet(request.body.merge) || isSet(request.query.merge) });
     },
   );
 }

@@ -22,6 +22,6 @@ export function moveImages(app: Api): void {
         },
       },
     },
-    async (request) => app.services.images.move(actorOf(request), request.body.move_operations),
+    async (request) => app.services.moves.move(actorOf(request), request.body.move_operations),
   );
 }

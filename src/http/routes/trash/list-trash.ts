@@ -20,7 +20,7 @@ export function listTrash(app: Api): void {
     },
     async (request, reply) => {
       const asked = pageRequest(request.query);
-      const result = await app.services.images.listTrash(actorOf(request), request.query.album_id, asked);
+      const result = await app.services.trash.listTrash(actorOf(request), request.query.album_id, asked);
       writePaginationHeaders(reply, request, asked, result);
       return result.items;
     },

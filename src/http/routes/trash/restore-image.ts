@@ -18,6 +18,6 @@ export function restoreImage(app: Api): void {
         response: { 200: ImageSchema, ...authErrors },
       },
     },
-    async (request) => app.services.images.restore(actorOf(request), request.params.image_id),
+    async (request) => app.services.trash.restore(actorOf(request), request.params.image_id),
   );
 }
