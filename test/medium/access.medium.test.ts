@@ -18,15 +18,15 @@ after(() => medium.close());
 
 test('a restricted token is refused what it lacks, and the refusal changes nothing', async () => {
   const tenant = await newTenant(medium);
-  const { albums, images, tags } = medium.services;
+  const { albums, images, tags, moves, trash, albumRenames } = medium.services;
   const kept = await upload(medium, tenant.admin, 'mine', 'kept');
   const other = await upload(medium, tenant.admin, 'theirs', 'other');
   const viewer = await tenant.restricted({ mine: { Access: { see: true, image_list: true } } });
 
   assert.equal((await images.list(viewer, 'mine', { perPage: 5 })).total, 1);
   await assert.rejects(images.delete(viewer, kept), appError('forbidden'));
-  await assert.rejects(images.move(viewer, { [kept]: 'theirs' }), appError('forbidden'));
-  await assert.rejects(albums.update(viewer, 'mine', { newPublicId: 'renamed', merge: false }), appError('forbidden'));
+  await assert.rejects(moves.move(viewer, { [kept]: 'theirs' }), appError('forbidden'));
+  await assert.rejects(albumRenames.update(viewer, 'mine', { newPublicId: 'renamed', merge: false }), appError('forbidden'));
   await assert.rejects(albums.create(viewer, undefined), appError('forbidden'));
   await assert.rejects(albums.create(viewer, 'new-one'), appError('forbidden'));
   await assert.rejects(albums.find(viewer, 'theirs').then((a) => images.list(viewer, a.public_id, { perPage: 5 })), appError('forbidden'));
@@ -39,7 +39,7 @@ test('a restricted token is refused what it lacks, and the refusal changes nothi
 
   // A token that may delete in `mine` but not upload into `theirs` moves nothing.
   const deleter = await tenant.restricted({ mine: { Access: { see: true, image_delete: true } } });
-  await assert.rejects(images.move(deleter, { [kept]: 'theirs' }), appError('forbidden'));
+  await assert.rejects(moves.move(deleter, { [kept]: 'theirs' }), appError('forbidden'));
   assert.deepEqual(
     [await albums.find(tenant.admin, 'mine'), await albums.find(tenant.admin, 'theirs')].map((a) => a.images_count),
     [1, 1],
@@ -48,13 +48,13 @@ test('a restricted token is refused what it lacks, and the refusal changes nothi
   const uploader = await tenant.restricted({ provisioned: { Access: { image_upload: true, see: true } } });
   assert.equal((await albums.create(uploader, 'provisioned')).public_id, 'provisioned');
   await images.delete(tenant.admin, other);
-  await assert.rejects(images.restore(viewer, other), appError('forbidden'));
+  await assert.rejects(trash.restore(viewer, other), appError('forbidden'));
 });
 
 test("organization B's caller never sees nor changes organization A's albums and images", async () => {
   const a = await newTenant(medium);
   const b = await newTenant(medium);
-  const { albums, images, downloads, tags } = medium.services;
+  const { albums, images, downloads, tags, moves, trash, albumRenames } = medium.services;
   const live = await upload(medium, a.admin, 'shared-name', 'pic');
   const trashed = await upload(medium, a.admin, 'shared-name', 'gone');
   await images.delete(a.admin, trashed);
@@ -63,16 +63,16 @@ test("organization B's caller never sees nor changes organization A's albums and
   await assert.rejects(images.list(b.admin, 'shared-name', { perPage: 5 }), appError('not_found'));
   await assert.rejects(images.delete(b.admin, live), appError('not_found'));
   await assert.rejects(images.deleteMany(b.admin, [live]), appError('not_found'));
-  await assert.rejects(images.restore(b.admin, trashed), appError('not_found'));
-  await assert.rejects(images.move(b.admin, { [live]: 'loot' }), appError('not_found'));
-  await assert.rejects(albums.update(b.admin, 'shared-name', { newPublicId: 'x', merge: false }), appError('not_found'));
+  await assert.rejects(trash.restore(b.admin, trashed), appError('not_found'));
+  await assert.rejects(moves.move(b.admin, { [live]: 'loot' }), appError('not_found'));
+  await assert.rejects(albumRenames.update(b.admin, 'shared-name', { newPublicId: 'x', merge: false }), appError('not_found'));
   await assert.rejects(albums.duplicate(b.admin, 'shared-name', { destinationId: 'copy', copyTags: false }), appError('not_found'));
   await assert.rejects(albums.uploadDone(b.admin, 'shared-name'), appError('not_found'));
   await assert.rejects(downloads.image(b.admin, live, 'full'), appError('not_found'));
   await assert.rejects(tags.tag(b.admin, live, 'mine-now'), appError('not_found'));
   assert.equal((await albums.list(b.admin, { perPage: 10 })).total, 0);
-  assert.equal((await images.listTrash(b.admin, undefined, { perPage: 10 })).total, 0);
-  assert.equal((await images.purgeTrash({ organizationId: b.organizationId, now: new Date(Date.now() + 1e12) })).images, 0);
+  assert.equal((await trash.listTrash(b.admin, undefined, { perPage: 10 })).total, 0);
+  assert.equal((await trash.purgeTrash({ organizationId: b.organizationId, now: new Date(Date.now() + 1e12) })).images, 0);
 
   // Opening the same public_id in B makes B's own album; A's stays as it was.
   const opened = await albums.get(b.admin, 'shared-name');

@@ -55,16 +55,16 @@ test('rename onto a taken id is a 409 and changes nothing; onto a free id it ren
   const { admin } = await newTenant(medium);
   await medium.services.albums.create(admin, 'one');
   await medium.services.albums.create(admin, 'two');
-  await assert.rejects(medium.services.albums.update(admin, 'one', { newPublicId: 'two', merge: false }), appError('conflict'));
+  await assert.rejects(medium.services.albumRenames.update(admin, 'one', { newPublicId: 'two', merge: false }), appError('conflict'));
   await medium.services.albums.find(admin, 'one');
-  const renamed = await medium.services.albums.update(admin, 'one', { newPublicId: 'three', merge: false });
+  const renamed = await medium.services.albumRenames.update(admin, 'one', { newPublicId: 'three', merge: false });
   assert.equal(renamed.public_id, 'three');
   await assert.rejects(medium.services.albums.find(admin, 'one'), appError('not_found'));
 });
 
 test('a merge keeps one row per public_id: the live one, else the destination’s', async () => {
   const { admin } = await newTenant(medium);
-  const { albums, images } = medium.services;
+  const { albums, images, albumRenames } = medium.services;
   // Source and destination both hold `both-live`; `src-live` is trashed in the destination;
   // `both-trashed` is trashed on both sides; `only-src` is only in the source.
   const src = {
@@ -80,13 +80,13 @@ test('a merge keeps one row per public_id: the live one, else the destination’
   };
   await images.deleteMany(admin, [src.bothTrashed, dst.srcLive, dst.bothTrashed]);
 
-  const merged = await albums.update(admin, 'src', { newPublicId: 'dst', merge: true });
+  const merged = await albumRenames.update(admin, 'src', { newPublicId: 'dst', merge: true });
   assert.equal(merged.public_id, 'dst');
   await assert.rejects(albums.find(admin, 'src'), appError('not_found'));
 
   const live = await images.list(admin, 'dst', { perPage: 50 });
   assert.deepEqual(new Set(live.items.map((i) => i.id)), new Set([dst.bothLive, src.srcLive, src.onlySrc]));
-  const trash = await images.listTrash(admin, 'dst', { perPage: 50 });
+  const trash = await medium.services.trash.listTrash(admin, 'dst', { perPage: 50 });
   assert.deepEqual(
     trash.items.map((i) => i.id),
     [dst.bothTrashed],
@@ -99,7 +99,7 @@ test('a merge keeps one row per public_id: the live one, else the destination’
 test('merge onto a free id is a plain rename', async () => {
   const { admin } = await newTenant(medium);
   const id = await upload(medium, admin, 'alone', 'pic');
-  const renamed = await medium.services.albums.update(admin, 'alone', { newPublicId: 'moved-on', merge: true });
+  const renamed = await medium.services.albumRenames.update(admin, 'alone', { newPublicId: 'moved-on', merge: true });
   assert.equal(renamed.images_count, 1);
   assert.deepEqual(
     (await medium.services.images.list(admin, 'moved-on', { perPage: 5 })).items.map((i) => i.id),

@@ -50,7 +50,7 @@ test('a refused change records no event and queues no job', async () => {
   const [events, jobs, wakeUps] = [(await medium.services.webhooks.events(tenant.organizationId)).length, await deliveries(), medium.wakeUps()];
   const viewer = await tenant.restricted({ kept: { Access: { see: true } } });
   await assert.rejects(medium.services.images.delete(viewer, id), appError('forbidden'));
-  await assert.rejects(medium.services.images.move(tenant.admin, { [id]: 'elsewhere', missing: 'elsewhere' }), appError('not_found'));
+  await assert.rejects(medium.services.moves.move(tenant.admin, { [id]: 'elsewhere', missing: 'elsewhere' }), appError('not_found'));
   assert.equal((await medium.services.webhooks.events(tenant.organizationId)).length, events);
   assert.equal(await deliveries(), jobs);
   assert.equal(medium.wakeUps(), wakeUps);
