@@ -32,6 +32,11 @@ export interface AlbumServiceOptions {
 }
 
 const BIN = join(ROOT, 'bin', 'album-api.js');
+/**
+ * What a profiled server runs instead of BIN: the same build file by file (dist/cli/main.js),
+ * not the minified bundle, so that a profile names the service's own files and functions.
+ */
+const UNBUNDLED = ['--input-type=module', '--eval', `const { main } = await import(${JSON.stringify(join(ROOT, 'dist', 'cli', 'main.js'))}); await main(['serve']);`];
 
 async function cli(args: string[], env: Record<string, string>): Promise<string> {
   return (await runNode([BIN, ...args], env)).trim();
@@ -60,7 +65,9 @@ export async function startAlbumService(options: AlbumServiceOptions): Promise<A
       public_id: string;
     };
     const token = await cli(['token', '--user', user.public_id], env);
-    const server = await startChildServer({ args: [...(options.nodeFlags ?? []), BIN, 'serve'], env: { ...env, ...options.serverEnv }, port });
+    const flags = options.nodeFlags ?? [];
+    const entry = flags.some((flag) => flag.startsWith('--cpu-prof')) ? UNBUNDLED : [BIN, 'serve'];
+    const server = await startChildServer({ args: [...flags, ...entry], env: { ...env, ...options.serverEnv }, port });
     return {
       url: server.url,
       pid: server.pid,
