@@ -134,7 +134,7 @@ export class AlbumsService {
     }
     albums = albums.slice(0, perPage);
     // Bounded: at most ALBUM_THUMBNAILS index entries per album of the page (see newestByAlbum).
-    const newest = await this.repos.images.newestByAlbum(albums, ALBUM_THUMBNAILS);
+    const newest = await this.repos.images.newestByAlbum(actor.organizationId, albums, ALBUM_THUMBNAILS);
     const page = pageOf(
       albums,
       perPage,
@@ -205,7 +205,7 @@ export class AlbumsService {
       const replaced = clashes.filter((c) => !c.sourceTrashed && c.destinationTrashed).map((c) => c.destinationId);
       const released = await repos.images.deleteRows(org.id, replaced);
       const copies = await repos.images.duplicateInto(org.id, source.id, destination.id, { copyTags: input.copyTags, now });
-      await repos.albums.addToImagesCounts([[destination.id, copies.length]]);
+      await repos.albums.addToImagesCounts(org.id, [[destination.id, copies.length]]);
       if (copies.length) {
         await this.webhooks.record(repos, org, 'images.created', {
           album_id: destination.public_id,
@@ -234,8 +234,8 @@ export class AlbumsService {
       const now = new Date().toISOString();
       const previous = await repos.uploadBatches.latest(org.id, album.id);
       const since = previous?.created_at ?? null;
-      const count = await repos.images.countLiveCreatedBetween(album.id, since, now);
-      const batch = await repos.uploadBatches.create({
+      const count = await repos.images.countLiveCreatedBetween(org.id, album.id, since, now);
+      const batch = await repos.uploadBatches.create(org.id, {
         id: randomUUID(),
         organization_id: org.id,
         album_id: album.id,
@@ -245,7 +245,7 @@ export class AlbumsService {
         created_at: now,
       });
       if (org.webhook_url) {
-        const rows = await repos.images.liveCreatedBetween(album.id, since, now, UPLOAD_DONE_MAX_IMAGES);
+        const rows = await repos.images.liveCreatedBetween(org.id, album.id, since, now, UPLOAD_DONE_MAX_IMAGES);
         await this.webhooks.record(repos, org, 'album.upload_done', {
           // No upload form in an event: a signed form is a credential, and the receiver is not a caller.
           album: await this.present(null, album, repos),
@@ -269,7 +269,7 @@ export class AlbumsService {
     // The count is exact (kept in the same transactions as the images), so an empty album
     // needs no query: the common case of a freshly created one.
     const newest =
-      album.images_count > 0 ? await repos.images.newestByAlbum([album], ALBUM_THUMBNAILS) : new Map<string, ImageRow[]>();
+      album.images_count > 0 ? await repos.images.newestByAlbum(album.organization_id, [album], ALBUM_THUMBNAILS) : new Map<string, ImageRow[]>();
     return {
       id: album.public_id,
       public_id: album.public_id,
@@ -302,9 +302,9 @@ export class AlbumsService {
     const moved = await repos.images.moveAlbum(org.id, source.id, destination.id, now);
     const liveMoved = moved.filter((row) => row.deleted_at === null).length;
     await repos.uploadBatches.moveAlbum(org.id, source.id, destination.id);
-    await repos.albums.addToImagesCounts([[destination.id, liveMoved]]);
+    await repos.albums.addToImagesCounts(org.id, [[destination.id, liveMoved]]);
     // The merged album was viewed as often as both were.
-    await repos.albums.addToViewsCount(destination.id, source.views_count);
+    await repos.albums.addToViewsCount(org.id, destination.id, source.views_count);
     await repos.albums.delete(org.id, source.id);
     if (moved.length || dropSource.length) {
       await this.webhooks.record(repos, org, 'images.moved', {

@@ -65,7 +65,7 @@ export class ImagesService implements TrashPurger {
     const byTakenAt = sort.field === 'taken_at';
     const { perPage } = request;
     // Untagged, the total is the album's counter; a tag's is counted (linear in the album).
-    const counted = tag === undefined ? Promise.resolve(album.images_count) : this.repos.images.countTagged(album.id, tag);
+    const counted = tag === undefined ? Promise.resolve(album.images_count) : this.repos.images.countTagged(actor.organizationId, album.id, tag);
     let rows: ImageRow[];
     let total: number;
     let more: boolean;
@@ -74,12 +74,12 @@ export class ImagesService implements TrashPurger {
       const [createdAt, id] = key.slice(byTakenAt ? 1 : 0);
       if (typeof createdAt !== 'string' || typeof id !== 'string') throw badRequest('Invalid cursor');
       const after: ImagePosition = { created_at: createdAt, id, ...(byTakenAt ? { taken_at: key[0] } : {}) };
-      [rows, total] = await Promise.all([this.repos.images.listAfter(album.id, perPage + 1, after, { sort, tag }), counted]);
+      [rows, total] = await Promise.all([this.repos.images.listAfter(actor.organizationId, album.id, perPage + 1, after, { sort, tag }), counted]);
       more = rows.length > perPage;
     } else {
       const offset = ((request.page ?? 1) - 1) * perPage;
       total = await counted;
-      rows = await this.repos.images.listPage(album.id, perPage, offset, { sort, tag, total });
+      rows = await this.repos.images.listPage(actor.organizationId, album.id, perPage, offset, { sort, tag, total });
       more = offset + rows.length < total;
     }
     const page = pageOf(
@@ -158,7 +158,7 @@ export class ImagesService implements TrashPurger {
       const released = await repos.images.deleteRows(org.id, [...dropped, ...displaced].map((r) => r.id));
       await this.placeAll(repos, org.id, survivors, target, now);
 
-      await repos.albums.addToImagesCounts([
+      await repos.albums.addToImagesCounts(org.id, [
         ...movers.map((i): [string, number] => [i.album_id, -1]),
         ...survivors.map((i): [string, number] => [target(i).id, +1]),
       ]);
@@ -204,8 +204,8 @@ export class ImagesService implements TrashPurger {
       });
       const now = new Date().toISOString();
       const trashed = org.webhook_url ? await repos.images.findMany(org.id, ids) : [];
-      await repos.images.trash(org.id, ids, now);
-      await repos.albums.addToImagesCounts(images.map((i) => [i.album_id, -1]));
+      await repos.trash.put(org.id, ids, now);
+      await repos.albums.addToImagesCounts(org.id, images.map((i) => [i.album_id, -1]));
       const publicIdOf = (albumId: string) => entryOf(albums, albumId, 'album').public_id;
       await this.webhooks.record(repos, org, 'images.deleted', {
         images: images.map((i) => ({ image_id: i.id, album_id: publicIdOf(i.album_id) })),
@@ -249,11 +249,11 @@ export class ImagesService implements TrashPurger {
     if (request.cursor !== undefined) {
       const [deletedAt, createdAt, id] = decodeCursor(request.cursor, 'trash', scope, 3);
       if (typeof deletedAt !== 'string' || typeof createdAt !== 'string' || typeof id !== 'string') throw badRequest('Invalid cursor');
-      rows = await this.repos.images.listTrashAfter(actor.organizationId, albumIds, perPage + 1, { deleted_at: deletedAt, created_at: createdAt, id });
+      rows = await this.repos.trash.listAfter(actor.organizationId, albumIds, perPage + 1, { deleted_at: deletedAt, created_at: createdAt, id });
       more = rows.length > perPage;
     } else {
       const offset = ((request.page ?? 1) - 1) * perPage;
-      rows = await this.repos.images.listTrash(actor.organizationId, albumIds, perPage, offset, total);
+      rows = await this.repos.trash.listPage(actor.organizationId, albumIds, perPage, offset, total);
       more = offset + rows.length < total;
     }
     rows = rows.slice(0, perPage);
@@ -278,8 +278,8 @@ export class ImagesService implements TrashPurger {
       if (!album) throw notFound('Trashed image');
       requireAccess(actor, 'trash.restore', { album: [album.public_id] });
       const now = new Date().toISOString();
-      await repos.images.restore(org.id, image.id, now);
-      await repos.albums.addToImagesCounts([[album.id, 1]]);
+      await repos.trash.restore(org.id, image.id, now);
+      await repos.albums.addToImagesCounts(org.id, [[album.id, 1]]);
       await this.webhooks.record(repos, org, 'images.restored', { images: [{ image_id: image.id, album_id: album.public_id }] });
       return this.presenter.present({ ...image, deleted_at: null, updated_at: now }, album.public_id);
     });
@@ -295,14 +295,14 @@ export class ImagesService implements TrashPurger {
     const cutoff = new Date((options.now ?? new Date()).getTime() - this.config.trashDays * DAY_MS).toISOString();
     const organizations = options.organizationId
       ? [options.organizationId]
-      : await this.repos.images.organizationsWithTrashBefore(cutoff);
+      : await this.repos.trash.organizationsWithTrashBefore(cutoff);
     let images = 0;
     let files = 0;
     for (const organizationId of organizations) {
       for (;;) {
         const { purged, orphans } = await this.repos.transaction(async (repos) => {
           await lockTenant(repos, organizationId);
-          const expired = await repos.images.trashedBefore(organizationId, cutoff, PURGE_BATCH);
+          const expired = await repos.trash.trashedBefore(organizationId, cutoff, PURGE_BATCH);
           const released: MediaRef[] = await repos.images.deleteRows(
             organizationId,
             expired.map((i) => i.id),
@@ -365,6 +365,6 @@ export class ImagesService implements TrashPurger {
       rows.map((r) => r.id),
     );
     const destinationOf = new Map(waiting.map((i) => [i.id, target(i).id]));
-    for (const row of rows) await repos.images.insertOnce({ ...row, album_id: entryOf(destinationOf, row.id, 'destination of image'), updated_at: now });
+    for (const row of rows) await repos.images.insertOnce(organizationId, { ...row, album_id: entryOf(destinationOf, row.id, 'destination of image'), updated_at: now });
   }
 }
