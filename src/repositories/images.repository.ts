@@ -203,7 +203,8 @@ export class ImagesRepository {
    * other end, so that the last page costs what the first does. By capture time, a page after
    * the first sorts the album's live images (no index orders `taken_at IS NULL` first): linear
    * in the album. The first page is the keyset one, in index order whatever the sort. The
-   * organization is filtered on the page's rows, so that the ids stay an index-only read.
+   * organization is checked on the album, so that the ids stay an index-only read (on the
+   * page's rows, it let SQLite start from the organization's media reports instead).
    */
   listPage(organizationId: string, albumId: string, limit: number, offset: number, options: ListOptions = {}): Promise<ImageRow[]> {
     if (offset === 0) return this.listAfter(organizationId, albumId, limit, null, options);
@@ -211,12 +212,17 @@ export class ImagesRepository {
     const window = field === 'created_at' ? offsetWindow(offset, limit, options.total) : { reverse: false, offset, limit };
     if (window.limit <= 0) return Promise.resolve([]);
     const direction = window.reverse ? (order === 'desc' ? 'asc' : 'desc') : order;
-    let ids = this.db.selectFrom('images').select('images.id').where('images.album_id', '=', albumId).where('images.deleted_at', 'is', null);
+    let ids = this.db
+      .selectFrom('images')
+      .select('images.id')
+      .where(albumOfOrganization(organizationId, albumId))
+      .where('images.album_id', '=', albumId)
+      .where('images.deleted_at', 'is', null);
     if (options.tag !== undefined) ids = ids.where(this.taggedWith(options.tag));
     ids = ids.orderBy('images.deleted_at', direction);
     if (field === 'taken_at') ids = ids.orderBy(sql`images.taken_at is null`).orderBy('images.taken_at', direction);
     ids = ids.orderBy('images.created_at', direction).orderBy('images.id', direction).limit(window.limit).offset(window.offset);
-    let query = this.withMedia().where('images.organization_id', '=', organizationId).where('images.id', 'in', ids);
+    let query = this.withMedia().where('images.id', 'in', ids);
     if (field === 'taken_at') query = query.orderBy(sql`images.taken_at is null`).orderBy('images.taken_at', order);
     return query.orderBy('images.created_at', order).orderBy('images.id', order).execute();
   }
