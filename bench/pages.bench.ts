@@ -284,12 +284,12 @@ async function explainPages(db: Db, organizationId: string, bigAlbumId: string, 
   await explain('album list, middle page by cursor', async () => {
     page = await repos.albums.listAfter(organizationId, null, PER_PAGE + 1, albumsAt);
   });
-  await explain('album list, the page\'s thumbnails', () => repos.images.newestByAlbum(page.slice(0, PER_PAGE), 4));
+  await explain('album list, the page\'s thumbnails', () => repos.images.newestByAlbum(organizationId, page.slice(0, PER_PAGE), 4));
   await explain('album list, middle page by number', () => repos.albums.listPage(organizationId, null, PER_PAGE, middle, size));
-  await explain('image list, middle page by cursor', () => repos.images.listAfter(bigAlbumId, PER_PAGE + 1, imagesAt));
-  await explain('image list, middle page by number', () => repos.images.listPage(bigAlbumId, PER_PAGE, middle, { total: size }));
+  await explain('image list, middle page by cursor', () => repos.images.listAfter(organizationId, bigAlbumId, PER_PAGE + 1, imagesAt));
+  await explain('image list, middle page by number', () => repos.images.listPage(organizationId, bigAlbumId, PER_PAGE, middle, { total: size }));
   await explain('image list, last page by number (read from the oldest end)', () =>
-    repos.images.listPage(bigAlbumId, PER_PAGE, (Math.ceil(size / PER_PAGE) - 1) * PER_PAGE, { total: size }),
+    repos.images.listPage(organizationId, bigAlbumId, PER_PAGE, (Math.ceil(size / PER_PAGE) - 1) * PER_PAGE, { total: size }),
   );
   return out;
 }

@@ -35,10 +35,11 @@ export class AlbumFilesRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Every live image of the album, in archive order. */
-  listLive(albumId: string): Promise<ImageFile[]> {
+  listLive(organizationId: string, albumId: string): Promise<ImageFile[]> {
     return this.db
       .selectFrom('images')
       .select(FILE_COLUMNS)
+      .where('organization_id', '=', organizationId)
       .where('album_id', '=', albumId)
       .where('deleted_at', 'is', null)
       .orderBy('created_at')
@@ -47,13 +48,14 @@ export class AlbumFilesRepository {
   }
 
   /** The album's live images among `ids`, in archive order (unknown or other albums' ids are missing). */
-  async findLive(albumId: string, ids: readonly string[]): Promise<ImageFile[]> {
+  async findLive(organizationId: string, albumId: string, ids: readonly string[]): Promise<ImageFile[]> {
     const out: ImageFile[] = [];
     for (const piece of chunked([...new Set(ids)])) {
       out.push(
         ...(await this.db
           .selectFrom('images')
           .select(FILE_COLUMNS)
+          .where('organization_id', '=', organizationId)
           .where('album_id', '=', albumId)
           .where('deleted_at', 'is', null)
           .where('id', 'in', piece)

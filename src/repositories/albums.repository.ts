@@ -213,7 +213,7 @@ export class AlbumsRepository {
    * organization lock the order does not matter, but a fixed one keeps row locks
    * deadlock-free even without it.
    */
-  async addToImagesCounts(changes: Iterable<readonly [albumId: string, delta: number]>): Promise<void> {
+  async addToImagesCounts(organizationId: string, changes: Iterable<readonly [albumId: string, delta: number]>): Promise<void> {
     const deltas = new Map<string, number>();
     for (const [albumId, delta] of changes) deltas.set(albumId, (deltas.get(albumId) ?? 0) + delta);
     for (const albumId of [...deltas.keys()].sort()) {
@@ -222,17 +222,19 @@ export class AlbumsRepository {
       await this.db
         .updateTable('albums')
         .set((eb) => ({ images_count: eb('images_count', '+', delta) }))
+        .where('organization_id', '=', organizationId)
         .where('id', '=', albumId)
         .execute();
     }
   }
 
   /** Adds `views` to the album's page views (a merge hands over the source's). */
-  async addToViewsCount(albumId: string, views: number): Promise<void> {
+  async addToViewsCount(organizationId: string, albumId: string, views: number): Promise<void> {
     if (views === 0) return;
     await this.db
       .updateTable('albums')
       .set((eb) => ({ views_count: eb('views_count', '+', views) }))
+      .where('organization_id', '=', organizationId)
       .where('id', '=', albumId)
       .execute();
   }

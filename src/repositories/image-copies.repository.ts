@@ -7,6 +7,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, ImageTable } from '../db/schema.ts';
 import { chunked, MAX_PARAMETERS } from './chunks.ts';
 import type { ImageRow } from './images.repository.ts';
+import { ofOrganization } from './tenancy.ts';
 
 /** An image row without its media report: what a copy writes. */
 export type ImageRecord = Selectable<ImageTable>;
@@ -15,10 +16,15 @@ export class ImageCopiesRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Inserts the rows (their media reports already recorded, as the sources' are). */
-  async insert(rows: ReadonlyArray<ImageRecord>): Promise<void> {
+  async insert(organizationId: string, rows: ReadonlyArray<ImageRecord>): Promise<void> {
     if (!rows.length) return;
     const perInsert = Math.floor(MAX_PARAMETERS / Object.keys(rows[0]!).length);
-    for (const piece of chunked(rows, perInsert)) await this.db.insertInto('images').values(piece).execute();
+    for (const piece of chunked(rows, perInsert)) {
+      await this.db
+        .insertInto('images')
+        .values(piece.map((row) => ofOrganization(organizationId, row)))
+        .execute();
+    }
   }
 }
 

@@ -6,11 +6,13 @@ import { AlbumFilesRepository } from './album-files.repository.ts';
 import { AlbumViewsRepository } from './album-views.repository.ts';
 import { AlbumsRepository } from './albums.repository.ts';
 import { ImageCopiesRepository } from './image-copies.repository.ts';
+import { ImageMediaRepository } from './image-media.ts';
 import { ImagesRepository } from './images.repository.ts';
 import { OrganizationTagsRepository } from './organization-tags.repository.ts';
 import { OrganizationsRepository } from './organizations.repository.ts';
 import { SecretsRepository } from './secrets.repository.ts';
 import { SharesRepository } from './shares.repository.ts';
+import { TrashRepository } from './trash.repository.ts';
 import { UploadBatchesRepository } from './upload-batches.repository.ts';
 import { UsersRepository } from './users.repository.ts';
 import { WebhookEventsRepository } from './webhook-events.repository.ts';
@@ -23,6 +25,8 @@ export interface Repositories {
   secrets: SecretsRepository;
   albums: AlbumsRepository;
   images: ImagesRepository;
+  trash: TrashRepository;
+  imageMedia: ImageMediaRepository;
   albumFiles: AlbumFilesRepository;
   albumViews: AlbumViewsRepository;
   shares: SharesRepository;
@@ -55,6 +59,8 @@ export function repositoriesOver(db: Kysely<Database>, afterCommit: (hook: () =>
     secrets: new SecretsRepository(db),
     albums: new AlbumsRepository(db),
     images: new ImagesRepository(db, dialect),
+    trash: new TrashRepository(db),
+    imageMedia: new ImageMediaRepository(db),
     albumFiles: new AlbumFilesRepository(db),
     albumViews: new AlbumViewsRepository(db),
     shares: new SharesRepository(db),

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, OrganizationTagTable } from '../db/schema.ts';
+import { ofOrganization } from './tenancy.ts';
 
 export type OrganizationTag = Selectable<OrganizationTagTable>;
 
@@ -12,10 +13,10 @@ export class OrganizationTagsRepository {
   }
 
   /** Creates the tag, or sets the labels of the existing one. */
-  async upsert(tag: OrganizationTag): Promise<void> {
+  async upsert(organizationId: string, tag: OrganizationTag): Promise<void> {
     await this.db
       .insertInto('organization_tags')
-      .values(tag)
+      .values(ofOrganization(organizationId, tag))
       .onConflict((oc) => oc.columns(['organization_id', 'name']).doUpdateSet({ labels: tag.labels }))
       .execute();
   }

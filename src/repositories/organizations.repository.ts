@@ -16,7 +16,7 @@ export class OrganizationExistsError extends Error {
   }
 }
 
-/** Organizations: the tenants. */
+/** Organizations: the tenants themselves, so its methods take the organization's own `id` (and count, create, list across them). */
 export class OrganizationsRepository {
   constructor(
     private readonly db: Kysely<Database>,

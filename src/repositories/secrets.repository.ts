@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, SecretTable } from '../db/schema.ts';
+import { ofOrganization } from './tenancy.ts';
 
 export type Secret = Selectable<SecretTable>;
 
@@ -10,16 +11,18 @@ export type SecretListing = Omit<Secret, 'value'>;
 export class SecretsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(secret: Secret): Promise<Secret> {
-    await this.db.insertInto('secrets').values(secret).execute();
-    return secret;
+  async create(organizationId: string, secret: Secret): Promise<Secret> {
+    const row = ofOrganization(organizationId, secret);
+    await this.db.insertInto('secrets').values(row).execute();
+    return row;
   }
 
+  /** A secret by its id alone, across organizations: a token names its issuer's secret before its organization is known. */
   find(id: string): Promise<Secret | undefined> {
     return this.db.selectFrom('secrets').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  /** Secrets, oldest first, of one organization or of all; never their values. */
+  /** Secrets, oldest first, of one organization or of all (the operator's CLI spans organizations); never their values. */
   listWithoutValues(organizationId?: string): Promise<SecretListing[]> {
     let query = this.db.selectFrom('secrets').select(['id', 'organization_id', 'name', 'created_at']);
     if (organizationId !== undefined) query = query.where('organization_id', '=', organizationId);

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, UploadBatchTable } from '../db/schema.ts';
+import { ofOrganization } from './tenancy.ts';
 
 export type UploadBatch = Selectable<UploadBatchTable>;
 
@@ -7,9 +8,10 @@ export type UploadBatch = Selectable<UploadBatchTable>;
 export class UploadBatchesRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(batch: UploadBatch): Promise<UploadBatch> {
-    await this.db.insertInto('upload_batches').values(batch).execute();
-    return batch;
+  async create(organizationId: string, batch: UploadBatch): Promise<UploadBatch> {
+    const row = ofOrganization(organizationId, batch);
+    await this.db.insertInto('upload_batches').values(row).execute();
+    return row;
   }
 
   /** The album's most recent batch. */

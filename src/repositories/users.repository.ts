@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, UserTable } from '../db/schema.ts';
+import { ofOrganization } from './tenancy.ts';
 
 export type User = Selectable<UserTable>;
 
@@ -7,11 +8,13 @@ export type User = Selectable<UserTable>;
 export class UsersRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(user: User): Promise<User> {
-    await this.db.insertInto('users').values(user).execute();
-    return user;
+  async create(organizationId: string, user: User): Promise<User> {
+    const row = ofOrganization(organizationId, user);
+    await this.db.insertInto('users').values(row).execute();
+    return row;
   }
 
+  /** A user by id alone, across organizations: a token names its user before its organization is known. */
   find(id: string): Promise<User | undefined> {
     return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   }
@@ -21,7 +24,7 @@ export class UsersRepository {
     return this.db.selectFrom('users').selectAll().orderBy('created_at').orderBy('id').execute();
   }
 
-  /** Users with this email, oldest first: one per organization at most. */
+  /** Users with this email, oldest first: one per organization at most (the operator's CLI picks among them). */
   findByEmail(email: string): Promise<User[]> {
     return this.db.selectFrom('users').selectAll().where('email', '=', email).orderBy('created_at').orderBy('id').execute();
   }

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, WebhookEventTable } from '../db/schema.ts';
+import { ofOrganization } from './tenancy.ts';
 
 export type WebhookEvent = Selectable<WebhookEventTable>;
 
@@ -7,8 +8,8 @@ export type WebhookEvent = Selectable<WebhookEventTable>;
 export class WebhookEventsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(event: WebhookEvent): Promise<void> {
-    await this.db.insertInto('webhook_events').values(event).execute();
+  async create(organizationId: string, event: WebhookEvent): Promise<void> {
+    await this.db.insertInto('webhook_events').values(ofOrganization(organizationId, event)).execute();
   }
 
   find(organizationId: string, id: string): Promise<WebhookEvent | undefined> {
@@ -45,11 +46,17 @@ export class WebhookEventsRepository {
     return row !== undefined;
   }
 
-  async recordFailure(id: string, attempts: number, error: string): Promise<void> {
-    await this.db.updateTable('webhook_events').set({ attempts, last_error: error.slice(0, 1000) }).where('id', '=', id).execute();
+  async recordFailure(organizationId: string, id: string, attempts: number, error: string): Promise<void> {
+    await this.db
+      .updateTable('webhook_events')
+      .set({ attempts, last_error: error.slice(0, 1000) })
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .execute();
   }
 
   async finish(
+    organizationId: string,
     id: string,
     status: 'delivered' | 'dead' | 'skipped',
     fields: { attempts: number; error: string | null; now: string },
@@ -57,6 +64,7 @@ export class WebhookEventsRepository {
     await this.db
       .updateTable('webhook_events')
       .set({ status, attempts: fields.attempts, last_error: fields.error?.slice(0, 1000) ?? null, finished_at: fields.now })
+      .where('organization_id', '=', organizationId)
       .where('id', '=', id)
       .where('status', '=', 'pending')
       .execute();

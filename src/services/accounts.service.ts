@@ -108,7 +108,7 @@ export class AccountsService {
           webhook_url: null,
           created_at: now,
         });
-        const user = await repos.users.create({
+        const user = await repos.users.create(org.id, {
           id: randomUUID(),
           organization_id: org.id,
           email: 'admin@example.org',
@@ -137,7 +137,7 @@ export class AccountsService {
 
   async createUser(input: { organizationId: string; email: string; fullname?: string; admin?: boolean }): Promise<UserJson> {
     if (!(await this.repos.organizations.find(input.organizationId))) throw notFound('Organization');
-    const user = await this.repos.users.create({
+    const user = await this.repos.users.create(input.organizationId, {
       id: randomUUID(),
       organization_id: input.organizationId,
       email: input.email,
@@ -220,7 +220,7 @@ export class AccountsService {
   async createSecretFor(organizationId: string, name: string): Promise<SecretJson> {
     const org = await this.repos.organizations.find(organizationId);
     if (!org) throw notFound('Organization');
-    const secret = await this.repos.secrets.create({
+    const secret = await this.repos.secrets.create(organizationId, {
       id: randomUUID(),
       organization_id: organizationId,
       name,

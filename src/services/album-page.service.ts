@@ -125,7 +125,7 @@ export class AlbumPageService {
     const pageCount = Math.max(1, Math.ceil(album.images_count / ALBUM_PAGE_SIZE));
     // With the album's count, the pages a reader scrolls to past the middle are read from the end.
     const rows = mayList
-      ? await this.repos.images.listPage(album.id, ALBUM_PAGE_SIZE, (page - 1) * ALBUM_PAGE_SIZE, {
+      ? await this.repos.images.listPage(actor.organizationId, album.id, ALBUM_PAGE_SIZE, (page - 1) * ALBUM_PAGE_SIZE, {
           sort: imageOrderFor(actor, album.public_id) ?? undefined,
           total: album.images_count,
         })
@@ -172,15 +172,15 @@ export class AlbumPageService {
     const nowIso = now.toISOString();
     const cutoff = new Date(now.getTime() - this.windowMs).toISOString();
     const counted = await this.repos.transaction(async (repos) => {
-      const claimed = await repos.albumViews.claim(albumId, viewer.lookupKey, nowIso, cutoff);
+      const claimed = await repos.albumViews.claim(organizationId, albumId, viewer.lookupKey, nowIso, cutoff);
       // A freshly issued cookie is recorded either way: the reload that brings it back must
       // find it, whether or not this view counted.
-      for (const key of viewer.alsoRecord) await repos.albumViews.claim(albumId, key, nowIso, cutoff);
+      for (const key of viewer.alsoRecord) await repos.albumViews.claim(organizationId, albumId, key, nowIso, cutoff);
       if (claimed) await repos.albums.incrementViews(organizationId, albumId);
       return claimed;
     });
     if (counted && Math.random() < this.pruneShare) {
-      await this.repos.albumViews.pruneBefore(albumId, cutoff);
+      await this.repos.albumViews.pruneBefore(organizationId, albumId, cutoff);
     }
     return counted;
   }

@@ -73,9 +73,9 @@ export class AlbumRenameService {
     const moved = await repos.images.moveAlbum(org.id, source.id, destination.id, now);
     const liveMoved = moved.filter((row) => row.deleted_at === null).length;
     await repos.uploadBatches.moveAlbum(org.id, source.id, destination.id);
-    await repos.albums.addToImagesCounts([[destination.id, liveMoved]]);
+    await repos.albums.addToImagesCounts(org.id, [[destination.id, liveMoved]]);
     // The merged album was viewed as often as both were.
-    await repos.albums.addToViewsCount(destination.id, source.views_count);
+    await repos.albums.addToViewsCount(org.id, destination.id, source.views_count);
     await repos.albums.delete(org.id, source.id);
     if (moved.length || dropSource.length) {
       await this.webhooks.record(repos, org, 'images.moved', {

@@ -124,7 +124,7 @@ export class AlbumsService {
     }
     albums = albums.slice(0, perPage);
     // Bounded: at most ALBUM_THUMBNAILS index entries per album of the page (see newestByAlbum).
-    const newest = await this.repos.images.newestByAlbum(albums, ALBUM_THUMBNAILS);
+    const newest = await this.repos.images.newestByAlbum(actor.organizationId, albums, ALBUM_THUMBNAILS);
     const page = pageOf(
       albums,
       perPage,
@@ -164,7 +164,7 @@ export class AlbumsService {
       const plan = planClashes(...pairedSlots(clashes.filter((c) => !c.sourceTrashed)));
       const released = await repos.images.deleteRows(org.id, plan.displace);
       const copies = await repos.images.duplicateInto(org.id, source.id, destination.id, { copyTags: input.copyTags, now });
-      await repos.albums.addToImagesCounts([[destination.id, copies.length]]);
+      await repos.albums.addToImagesCounts(org.id, [[destination.id, copies.length]]);
       if (copies.length) {
         await this.webhooks.record(repos, org, 'images.created', {
           album_id: destination.public_id,
@@ -193,8 +193,8 @@ export class AlbumsService {
       const now = new Date().toISOString();
       const previous = await repos.uploadBatches.latest(org.id, album.id);
       const since = previous?.created_at ?? null;
-      const count = await repos.images.countLiveCreatedBetween(album.id, since, now);
-      const batch = await repos.uploadBatches.create({
+      const count = await repos.images.countLiveCreatedBetween(org.id, album.id, since, now);
+      const batch = await repos.uploadBatches.create(org.id, {
         id: randomUUID(),
         organization_id: org.id,
         album_id: album.id,
@@ -204,7 +204,7 @@ export class AlbumsService {
         created_at: now,
       });
       if (org.webhook_url) {
-        const rows = await repos.images.liveCreatedBetween(album.id, since, now, UPLOAD_DONE_MAX_IMAGES);
+        const rows = await repos.images.liveCreatedBetween(org.id, album.id, since, now, UPLOAD_DONE_MAX_IMAGES);
         await this.webhooks.record(repos, org, 'album.upload_done', {
           // No upload form in an event: a signed form is a credential, and the receiver is not a caller.
           album: await this.present(null, album, repos),
@@ -228,7 +228,7 @@ export class AlbumsService {
     // The count is exact (kept in the same transactions as the images), so an empty album
     // needs no query: the common case of a freshly created one.
     const newest =
-      album.images_count > 0 ? await repos.images.newestByAlbum([album], ALBUM_THUMBNAILS) : new Map<string, ImageRow[]>();
+      album.images_count > 0 ? await repos.images.newestByAlbum(album.organization_id, [album], ALBUM_THUMBNAILS) : new Map<string, ImageRow[]>();
     return {
       id: album.public_id,
       public_id: album.public_id,

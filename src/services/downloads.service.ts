@@ -103,11 +103,11 @@ export class DownloadsService {
 
   /** The album's live images, or those named (404 when one is not live in it). */
   async selection(album: Album, imageIds: string[] | undefined): Promise<ImageFile[]> {
-    if (imageIds === undefined) return this.repos.albumFiles.listLive(album.id);
+    if (imageIds === undefined) return this.repos.albumFiles.listLive(album.organization_id, album.id);
     const ids = [...new Set(imageIds)];
     if (!ids.length) throw badRequest('image_ids is empty');
     if (ids.length > MAX_ZIP_SELECTION) throw badRequest(`image_ids names more than ${MAX_ZIP_SELECTION} images`);
-    const files = await this.repos.albumFiles.findLive(album.id, ids);
+    const files = await this.repos.albumFiles.findLive(album.organization_id, album.id, ids);
     if (files.length !== ids.length) throw notFound(`${ids.length - files.length} of the images in this album`);
     return files;
   }

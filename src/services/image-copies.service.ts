@@ -79,8 +79,8 @@ export class ImageCopiesService {
         const media = { infos: source.infos, exifs: source.exifs, faces: source.faces, colors: source.colors };
         copies.push({ source_id: id, image: this.presenter.present({ ...row, ...media }, destination.public_id) });
       }
-      await repos.imageCopies.insert(rows);
-      await repos.albums.addToImagesCounts([[destination.id, rows.length]]);
+      await repos.imageCopies.insert(org.id, rows);
+      await repos.albums.addToImagesCounts(org.id, [[destination.id, rows.length]]);
       if (rows.length) {
         await this.webhooks.record(repos, org, 'images.created', {
           album_id: destination.public_id,

@@ -40,7 +40,7 @@ export class ImagesService {
     const byTakenAt = sort.field === 'taken_at';
     const { perPage } = request;
     // Untagged, the total is the album's counter; a tag's is counted (linear in the album).
-    const counted = tag === undefined ? Promise.resolve(album.images_count) : this.repos.images.countTagged(album.id, tag);
+    const counted = tag === undefined ? Promise.resolve(album.images_count) : this.repos.images.countTagged(actor.organizationId, album.id, tag);
     let rows: ImageRow[];
     let total: number;
     let more: boolean;
@@ -49,12 +49,12 @@ export class ImagesService {
       const [createdAt, id] = key.slice(byTakenAt ? 1 : 0);
       if (typeof createdAt !== 'string' || typeof id !== 'string') throw badRequest('Invalid cursor');
       const after: ImagePosition = { created_at: createdAt, id, ...(byTakenAt ? { taken_at: key[0] } : {}) };
-      [rows, total] = await Promise.all([this.repos.images.listAfter(album.id, perPage + 1, after, { sort, tag }), counted]);
+      [rows, total] = await Promise.all([this.repos.images.listAfter(actor.organizationId, album.id, perPage + 1, after, { sort, tag }), counted]);
       more = rows.length > perPage;
     } else {
       const offset = ((request.page ?? 1) - 1) * perPage;
       total = await counted;
-      rows = await this.repos.images.listPage(album.id, perPage, offset, { sort, tag, total });
+      rows = await this.repos.images.listPage(actor.organizationId, album.id, perPage, offset, { sort, tag, total });
       more = offset + rows.length < total;
     }
     const page = pageOf(
@@ -85,8 +85,8 @@ export class ImagesService {
       });
       const now = new Date().toISOString();
       const trashed = org.webhook_url ? await repos.images.findMany(org.id, ids) : [];
-      await repos.images.trash(org.id, ids, now);
-      await repos.albums.addToImagesCounts(images.map((i) => [i.album_id, -1]));
+      await repos.trash.put(org.id, ids, now);
+      await repos.albums.addToImagesCounts(org.id, images.map((i) => [i.album_id, -1]));
       const publicIdOf = (albumId: string) => entryOf(albums, albumId, 'album').public_id;
       await this.webhooks.record(repos, org, 'images.deleted', {
         images: images.map((i) => ({ image_id: i.id, album_id: publicIdOf(i.album_id) })),

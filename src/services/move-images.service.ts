@@ -91,7 +91,7 @@ export class MoveImagesService {
       const released = await repos.images.deleteRows(org.id, [...dropped.map((i) => i.id), ...plan.displace]);
       await this.placeAll(repos, org.id, survivors, target, now);
 
-      await repos.albums.addToImagesCounts([
+      await repos.albums.addToImagesCounts(org.id, [
         ...movers.map((i): [string, number] => [i.album_id, -1]),
         ...survivors.map((i): [string, number] => [target(i).id, +1]),
       ]);
@@ -157,6 +157,6 @@ export class MoveImagesService {
       rows.map((r) => r.id),
     );
     const destinationOf = new Map(waiting.map((i) => [i.id, target(i).id]));
-    for (const row of rows) await repos.images.insertOnce({ ...row, album_id: entryOf(destinationOf, row.id, 'destination of image'), updated_at: now });
+    for (const row of rows) await repos.images.insertOnce(organizationId, { ...row, album_id: entryOf(destinationOf, row.id, 'destination of image'), updated_at: now });
   }
 }

@@ -123,10 +123,11 @@ export class ShareLinksService {
     const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
     const share = await this.repos.transaction(async (repos) => {
       if (imageIds) {
-        const found = await repos.albumFiles.findLive(album.id, imageIds);
+        const found = await repos.albumFiles.findLive(album.organization_id, album.id, imageIds);
         if (found.length !== imageIds.length) throw notFound(`${imageIds.length - found.length} of the images in this album`);
       }
       return repos.shares.create(
+        album.organization_id,
         {
           id: randomBytes(16).toString('base64url'),
           organization_id: album.organization_id,
@@ -149,8 +150,8 @@ export class ShareLinksService {
   async list(actor: Actor, albumPublicId: string): Promise<ShareJson[]> {
     const album = await this.albums.find(actor, albumPublicId);
     requireAccess(actor, 'albums.share', { album: [album.public_id] });
-    const shares = await this.repos.shares.listByAlbum(album.id);
-    const selections = await this.repos.shares.selections(shares.filter((s) => s.selected).map((s) => s.id));
+    const shares = await this.repos.shares.listByAlbum(actor.organizationId, album.id);
+    const selections = await this.repos.shares.selections(actor.organizationId, shares.filter((s) => s.selected).map((s) => s.id));
     return shares.map((share) => this.present(share, album.public_id, share.selected ? selections.get(share.id)! : null));
   }
 
@@ -193,10 +194,10 @@ export class ShareLinksService {
     const album = await this.repos.albums.findById(share.organization_id, share.album_id);
     if (!album) throw notFound('Share link');
     const [rows, total] = await Promise.all([
-      this.repos.shares.imagesPage(share, SHARE_PAGE_SIZE, (page - 1) * SHARE_PAGE_SIZE),
-      this.repos.shares.countImages(share),
+      this.repos.shares.imagesPage(share.organization_id, share, SHARE_PAGE_SIZE, (page - 1) * SHARE_PAGE_SIZE),
+      this.repos.shares.countImages(share.organization_id, share),
     ]);
-    if (count) await this.repos.shares.incrementViews(share.id);
+    if (count) await this.repos.shares.incrementViews(share.organization_id, share.id);
     const base = `/shares/${share.id}`;
     return {
       albumId: album.public_id,
@@ -223,7 +224,7 @@ export class ShareLinksService {
   /** A shown image's derivative, streamed from the media host; 404 unless the URL and the link are valid. */
   async image(id: string, imageId: string, size: SharedSize, proof: UrlProof): Promise<{ contentType: string; body: Readable }> {
     const share = await this.checked(id, [id, imageId, size], proof);
-    const image = await this.repos.shares.image(share, imageId);
+    const image = await this.repos.shares.image(share.organization_id, share, imageId);
     if (!image) throw notFound('Image');
     const response = await fetch(this.presenter.url(image, size, editTransformation(image)));
     if (!response.ok || !response.body) throw response.status === 404 ? notFound('Image') : new AppError('internal', `The media host answered ${response.status}`);
@@ -237,7 +238,7 @@ export class ShareLinksService {
   async downloadImage(id: string, imageId: string, proof: UrlProof): Promise<DownloadBody> {
     const share = await this.checked(id, [id, imageId, 'download'], proof);
     if (!share.allow_download) throw notFound('Download');
-    const image = await this.repos.shares.image(share, imageId);
+    const image = await this.repos.shares.image(share.organization_id, share, imageId);
     if (!image) throw notFound('Image');
     return this.downloads.imageFile(image, 'original');
   }
@@ -248,7 +249,7 @@ export class ShareLinksService {
     if (!share.allow_download) throw notFound('Download');
     const album = await this.repos.albums.findById(share.organization_id, share.album_id);
     if (!album) throw notFound('Share link');
-    return this.downloads.archive(album, await this.repos.shares.allImages(share));
+    return this.downloads.archive(album, await this.repos.shares.allImages(share.organization_id, share));
   }
 
   /** The link, when the URL's proof is valid and unexpired and the link still is. */

@@ -44,7 +44,7 @@ export class StoredMedia {
    */
   async orphans(repos: Repositories, released: readonly MediaRef[]): Promise<MediaRef[]> {
     if (!released.length) return [];
-    return repos.images.unreferenced(released);
+    return repos.imageMedia.unreferenced(released);
   }
 
   /** Destroys the orphans at the media host (after the deleting transaction committed); returns how many. */

@@ -82,7 +82,7 @@ export class TagsService {
   async putOrganizationTag(actor: Actor, name: string, labels: unknown): Promise<OrganizationTagJson> {
     requireAccess(actor, 'tags.manage');
     const tag = { organization_id: actor.organizationId, name: validTagName(name), labels: JSON.stringify(validLabels(labels)), created_at: new Date().toISOString() };
-    await this.repos.organizationTags.upsert(tag);
+    await this.repos.organizationTags.upsert(actor.organizationId, tag);
     return (await this.listOrganizationTags(actor)).find((t) => t.name === tag.name)!;
   }
 

@@ -73,11 +73,11 @@ export class TrashService implements TrashPurger {
     if (request.cursor !== undefined) {
       const [deletedAt, createdAt, id] = decodeCursor(request.cursor, 'trash', scope, 3);
       if (typeof deletedAt !== 'string' || typeof createdAt !== 'string' || typeof id !== 'string') throw badRequest('Invalid cursor');
-      rows = await this.repos.images.listTrashAfter(actor.organizationId, albumIds, perPage + 1, { deleted_at: deletedAt, created_at: createdAt, id });
+      rows = await this.repos.trash.listAfter(actor.organizationId, albumIds, perPage + 1, { deleted_at: deletedAt, created_at: createdAt, id });
       more = rows.length > perPage;
     } else {
       const offset = ((request.page ?? 1) - 1) * perPage;
-      rows = await this.repos.images.listTrash(actor.organizationId, albumIds, perPage, offset, total);
+      rows = await this.repos.trash.listPage(actor.organizationId, albumIds, perPage, offset, total);
       more = offset + rows.length < total;
     }
     rows = rows.slice(0, perPage);
@@ -102,8 +102,8 @@ export class TrashService implements TrashPurger {
       if (!album) throw notFound('Trashed image');
       requireAccess(actor, 'trash.restore', { album: [album.public_id] });
       const now = new Date().toISOString();
-      await repos.images.restore(org.id, image.id, now);
-      await repos.albums.addToImagesCounts([[album.id, 1]]);
+      await repos.trash.restore(org.id, image.id, now);
+      await repos.albums.addToImagesCounts(org.id, [[album.id, 1]]);
       await this.webhooks.record(repos, org, 'images.restored', { images: [{ image_id: image.id, album_id: album.public_id }] });
       return this.presenter.present({ ...image, deleted_at: null, updated_at: now }, album.public_id);
     });
@@ -119,14 +119,14 @@ export class TrashService implements TrashPurger {
     const cutoff = new Date((options.now ?? new Date()).getTime() - this.config.trashDays * DAY_MS).toISOString();
     const organizations = options.organizationId
       ? [options.organizationId]
-      : await this.repos.images.organizationsWithTrashBefore(cutoff);
+      : await this.repos.trash.organizationsWithTrashBefore(cutoff);
     let images = 0;
     let files = 0;
     for (const organizationId of organizations) {
       for (;;) {
         const { purged, orphans } = await this.repos.transaction(async (repos) => {
           await lockTenant(repos, organizationId);
-          const expired = await repos.images.trashedBefore(organizationId, cutoff, PURGE_BATCH);
+          const expired = await repos.trash.trashedBefore(organizationId, cutoff, PURGE_BATCH);
           const released: MediaRef[] = await repos.images.deleteRows(
             organizationId,
             expired.map((i) => i.id),

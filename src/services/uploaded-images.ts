@@ -85,8 +85,8 @@ export class UploadedImages {
     metadatas?: Record<string, unknown>,
   ): Promise<{ image: ImageRow; created: boolean }> {
     const fresh = metadatas ? { ...image, metadatas: JSON.stringify(metadatas) } : image;
-    if (await repos.images.insertOnce(fresh)) {
-      await repos.albums.addToImagesCounts([[album.id, 1]]);
+    if (await repos.images.insertOnce(org.id, fresh)) {
+      await repos.albums.addToImagesCounts(org.id, [[album.id, 1]]);
       const json = this.presenter.present(fresh, album.public_id);
       await this.webhooks.record(repos, org, 'image.created', { album_id: album.public_id, image: json });
       // The host analysed the file before answering: the image is processed as it arrives.
@@ -94,7 +94,7 @@ export class UploadedImages {
       await this.webhooks.record(repos, org, 'image-processed', imagePayload(json));
       return { image: fresh, created: true };
     }
-    const existing = (await repos.images.findInAlbum(album.id, image.public_id))!;
+    const existing = (await repos.images.findInAlbum(org.id, album.id, image.public_id))!;
     if (!metadatas || !Object.keys(metadatas).length) return { image: existing, created: false };
     const merged = JSON.stringify({ ...JSON.parse(existing.metadatas), ...metadatas });
     const now = new Date().toISOString();

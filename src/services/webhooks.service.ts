@@ -134,7 +134,7 @@ export class WebhooksService implements WebhookDeliverer {
     const id = randomUUID();
     const now = new Date().toISOString();
     const body = JSON.stringify(BARE_EVENTS.has(event) ? data : { id, event, sequence: seq, organization_id: org.id, created_at: now, ...data });
-    await repos.webhookEvents.create({
+    await repos.webhookEvents.create(org.id, {
       id,
       organization_id: org.id,
       seq,
@@ -164,7 +164,7 @@ export class WebhooksService implements WebhookDeliverer {
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       if (attempts >= WEBHOOK_MAX_ATTEMPTS) return this.settle(organizationId, { event, status: 'dead', attempts, error });
-      await this.repos.webhookEvents.recordFailure(event.id, attempts, error);
+      await this.repos.webhookEvents.recordFailure(organizationId, event.id, attempts, error);
       throw err;
     }
     await this.settle(organizationId, { event, status: 'delivered', attempts, error: null });
@@ -203,7 +203,7 @@ export class WebhooksService implements WebhookDeliverer {
     await this.repos.transaction(async (repos) => {
       await lockTenant(repos, organizationId);
       if (outcome) {
-        await repos.webhookEvents.finish(outcome.event.id, outcome.status, {
+        await repos.webhookEvents.finish(organizationId, outcome.event.id, outcome.status, {
           attempts: outcome.attempts,
           error: outcome.error,
           now: new Date().toISOString(),

@@ -41,7 +41,7 @@ test('findOrCreate creates once and then finds the same album, inside a transact
   const again = await repos.transaction(async (trx) => {
     const found = await trx.albums.findOrCreate(organizationId, 'opened');
     // The transaction is still usable after the insert that did nothing.
-    await trx.albums.addToImagesCounts([[found.id, 1]]);
+    await trx.albums.addToImagesCounts(organizationId, [[found.id, 1]]);
     return found;
   });
   assert.equal(again.id, created.id);
@@ -58,7 +58,7 @@ test('create and rename onto a taken id fail with AlbumIdTakenError', async () =
 test('image-count changes are summed per album', async () => {
   const a = await repos.albums.create(organizationId);
   const b = await repos.albums.create(organizationId);
-  await repos.albums.addToImagesCounts([
+  await repos.albums.addToImagesCounts(organizationId, [
     [a.id, 3],
     [b.id, 2],
     [a.id, -1],
