@@ -5,13 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { CloudinaryCredentials } from './media/credentials.ts';
 
-/** Cloudinary credentials as in `cloudinary://<api_key>:<api_secret>@<cloud>`. */
-export interface CloudinaryCredentials {
-  apiKey: string;
-  apiSecret: string;
-  cloudName: string;
-}
 
 /** The typed configuration handed to every part of the service. */
 export interface Config {

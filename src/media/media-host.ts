@@ -49,9 +49,10 @@ import { MediaUploader } from './upload/media-uploader.ts';
 import { multipartLimits } from './upload/receive-upload.ts';
 import { sweepStaleTempFiles } from './upload/temp-files.ts';
 import { uploadRoute } from './upload/upload-route.ts';
+import type { CloudinaryCredentials } from './credentials.ts';
 
 export interface MediaHostOptions {
-  credentials: { apiKey: string; apiSecret: string; cloudName: string };
+  credentials: CloudinaryCredentials;
   /** Base of the host's own URLs (its PUBLIC_URL). */
   publicUrl: string;
   dataDir: string;

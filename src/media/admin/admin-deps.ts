@@ -14,9 +14,10 @@ import { MediaError, unauthorized } from '../media-error.ts';
 import type { NamedTransformations } from '../named-transformations.ts';
 import { checkedByHandler, checkParams, CloudRouteParams, paramsOf } from '../params-schema.ts';
 import type { UploadPresets } from '../upload-presets.ts';
+import type { CloudinaryCredentials } from '../credentials.ts';
 
 export interface AdminDeps {
-  credentials: { apiKey: string; apiSecret: string; cloudName: string };
+  credentials: CloudinaryCredentials;
   assets: MediaAssetsRepository;
   removal: AssetRemoval;
   cache: DerivedCache;

@@ -7,6 +7,7 @@
  */
 import { MediaError as AppError, badRequest, unauthorized } from '../media-error.ts';
 import { verifyUploadSignature } from '../signing.ts';
+import type { CloudinaryCredentials } from '../credentials.ts';
 
 /** How stale a signed timestamp may be, as Cloudinary allows. */
 export const UPLOAD_TIMESTAMP_MAX_AGE_SECONDS = 3600;
@@ -17,7 +18,7 @@ const CLOCK_SKEW_SECONDS = 300;
 
 export function checkUploadAuth(
   params: Record<string, string>,
-  credentials: { apiKey: string; apiSecret: string },
+  credentials: Pick<CloudinaryCredentials, 'apiKey' | 'apiSecret'>,
   nowSeconds = Math.floor(Date.now() / 1000),
 ): void {
   if (!params.api_key) throw new AppError('unauthorized', 'Must supply api_key');
@@ -55,7 +56,7 @@ export async function requireUnsignedPreset<P extends { unsigned: boolean }>(nam
  */
 export function checkSignedBeforeFile(
   params: Record<string, string>,
-  credentials: { apiKey: string; apiSecret: string },
+  credentials: Pick<CloudinaryCredentials, 'apiKey' | 'apiSecret'>,
   nowSeconds = Math.floor(Date.now() / 1000),
 ): void {
   if (Object.keys(params).length > 0) checkUploadAuth(params, credentials, nowSeconds);
@@ -67,7 +68,7 @@ export function checkSignedBeforeFile(
  */
 export async function checkUploadAuthBeforeFile(
   params: Record<string, string>,
-  credentials: { apiKey: string; apiSecret: string },
+  credentials: Pick<CloudinaryCredentials, 'apiKey' | 'apiSecret'>,
   presets: PresetLookup<{ unsigned: boolean }>,
   nowSeconds = Math.floor(Date.now() / 1000),
 ): Promise<void> {

@@ -14,6 +14,7 @@ import { parseContentRange } from './chunked-upload.ts';
 import { checkUploadAuth, checkUploadAuthBeforeFile, type PresetLookup, requireUnsignedPreset } from './upload-auth.ts';
 import type { MediaUploader, UploadResourceType } from './media-uploader.ts';
 import { receiveUpload } from './receive-upload.ts';
+import type { CloudinaryCredentials } from '../credentials.ts';
 
 const RESOURCE_TYPES = new Set(['image', 'raw', 'auto']);
 
@@ -50,7 +51,7 @@ const UPLOAD = paramsSchema({
 });
 
 export interface UploadRouteDeps {
-  credentials: { apiKey: string; apiSecret: string; cloudName: string };
+  credentials: CloudinaryCredentials;
   uploader: MediaUploader;
   presets: UploadPresets;
   chunks: ChunkedUploads;
