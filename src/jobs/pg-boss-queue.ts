@@ -19,6 +19,7 @@
  *   failing) and leave it after 30 days; a queued job is kept for 14 days.
  */
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import PgBoss from 'pg-boss';
@@ -48,6 +49,26 @@ const bossDb = (executor: JobExecutor): PgBoss.Db => ({
   executeSql: (text: string, values: unknown[] | undefined) => executor.executeQuery(CompiledQuery.raw(text, values ?? [])),
 });
 
+/**
+ * pg-boss's own statements, outside any caller's transaction. Its schema creation and
+ * migrations are one text with their own BEGIN: one that fails (a process that lost the race to
+ * create the schema, which pg-boss expects and ignores) leaves its connection inside an aborted
+ * transaction. pg's pool would discard that connection; Kysely's returns it to the pool, where
+ * the next query on it (another part's migration, say) fails. So each statement runs on a
+ * connection of its own, rolled back after a failure.
+ */
+const rootBossDb = (db: Kysely<Database>): PgBoss.Db => ({
+  executeSql: (text: string, values: unknown[] | undefined) =>
+    db.connection().execute(async (connection) => {
+      try {
+        return await connection.executeQuery(CompiledQuery.raw(text, values ?? []));
+      } catch (err) {
+        await connection.executeQuery(CompiledQuery.raw('ROLLBACK')).catch(() => {});
+        throw err;
+      }
+    }),
+});
+
 /** A stable UUID for a dedup key: the same key, the same job. */
 function idOfKey(key: string): string {
   const hex = createHash('sha256').update(key).digest('hex');
@@ -56,6 +77,26 @@ function idOfKey(key: string): string {
 
 const notify = (executor: JobExecutor, dueInMs: number) =>
   executor.executeQuery(CompiledQuery.raw('SELECT pg_notify($1, $2)', [CHANNEL, String(Math.max(0, Math.round(dueInMs)))]));
+
+/** PostgreSQL's error code for a transaction it aborted to break a deadlock. */
+const DEADLOCK_DETECTED = '40P01';
+
+/**
+ * pg-boss's createQueue, again after a deadlock: processes starting at once on a fresh
+ * database create the same queues at once, and pg-boss's create_queue (a row, then a table
+ * with a foreign key to the queue table) can deadlock with itself, PostgreSQL aborting one.
+ * Another attempt finds the queue made, or makes it alone.
+ */
+async function createQueue(boss: PgBoss, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await boss.createQueue(name);
+    } catch (err) {
+      if (attempt === 5 || (err as { code?: unknown }).code !== DEADLOCK_DETECTED) throw err;
+      await sleep(Math.random() * 50 * attempt);
+    }
+  }
+}
 
 const STATUS: Record<string, JobStatus> = { created: 'queued', retry: 'queued', active: 'queued', completed: 'done', failed: 'failed', cancelled: 'failed' };
 
@@ -73,7 +114,7 @@ export class PgBossQueue implements JobQueue {
   /** Starts pg-boss on `db` (creating or migrating its schema) and, when supervising, its maintenance. */
   static async open(db: Kysely<Database>, options: PgBossQueueOptions): Promise<PgBossQueue> {
     const boss = new PgBoss({
-      db: bossDb(db),
+      db: rootBossDb(db),
       schema: SCHEMA,
       schedule: false,
       supervise: options.supervise,
@@ -93,7 +134,7 @@ export class PgBossQueue implements JobQueue {
   }
 
   async prepare(names: string[]): Promise<void> {
-    for (const name of names) await this.boss.createQueue(name);
+    for (const name of names) await createQueue(this.boss, name);
   }
 
   async enqueue<P extends JobPayload>(executor: JobExecutor, job: Job<P>, payload: P, options: EnqueueOptions = {}): Promise<void> {
