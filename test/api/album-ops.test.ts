@@ -6,8 +6,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { UNEDITED_IMAGE } from '../../src/repositories/images.repository.ts';
 import * as fixtures from '../fixtures/images.ts';
+import { PLAIN_IMAGE } from '../helpers/image-rows.ts';
 import {
   albumWithImages,
   assertConsistent,
@@ -419,14 +419,7 @@ async function insertImages(organizationId: string, albumPublicId: string, n: nu
     original_width: 1,
     original_height: 1,
     size: 1,
-    color: null,
-    phash: null,
-    gps_lat: null,
-    gps_lng: null,
-    taken_at: null,
-    filename: null,
-    ...UNEDITED_IMAGE,
-    tags: '[]',
+    ...PLAIN_IMAGE,
     // Some share a timestamp, so that the id breaks the tie.
     created_at: new Date(start - Math.floor(i / 2) * 1000).toISOString(),
     updated_at: new Date(start).toISOString(),

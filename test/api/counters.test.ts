@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrations.ts';
-import { UNEDITED_IMAGE } from '../../src/repositories/images.repository.ts';
 import * as fixtures from '../fixtures/images.ts';
+import { PLAIN_IMAGE } from '../helpers/image-rows.ts';
 import { albumWithImages, assertCountersExact, notify } from '../helpers/album-ops.ts';
 import { createPostgresDatabase, usingPostgres } from '../helpers/database.ts';
 import { call, newTenant, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/server.ts';
@@ -161,14 +161,7 @@ describe('migration 0008 on an existing database', () => {
         original_width: 1,
         original_height: 1,
         size: 1,
-        color: null,
-        phash: null,
-        gps_lat: null,
-        gps_lng: null,
-        taken_at: null,
-        filename: null,
-        ...UNEDITED_IMAGE,
-        tags: '[]',
+        ...PLAIN_IMAGE,
         created_at: at(10),
         updated_at: at(10),
         deleted_at: deletedAt,

@@ -10,8 +10,9 @@
  */
 import type { Repositories } from '../../src/repositories/index.ts';
 import type { Album } from '../../src/repositories/albums.repository.ts';
-import { type ImageRow, UNEDITED_IMAGE } from '../../src/repositories/images.repository.ts';
+import type { ImageRow } from '../../src/repositories/images.repository.ts';
 import type { Share } from '../../src/repositories/shares.repository.ts';
+import { PLAIN_IMAGE } from '../helpers/image-rows.ts';
 
 /** The bundle's repositories (not its transaction helpers). */
 export type RepositoryName = Exclude<keyof Repositories, 'jobExecutor' | 'afterCommit' | 'transaction'>;
@@ -44,14 +45,7 @@ const image: ImageRow = {
   original_width: 4,
   original_height: 3,
   size: 100,
-  color: null,
-  phash: null,
-  gps_lat: null,
-  gps_lng: null,
-  taken_at: null,
-  filename: null,
-  ...UNEDITED_IMAGE,
-  tags: '[]',
+  ...PLAIN_IMAGE,
   infos: '{}',
   exifs: '{}',
   faces: '[]',

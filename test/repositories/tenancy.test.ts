@@ -9,8 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { type Db, openDatabase } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrations.ts';
 import type { Album } from '../../src/repositories/albums.repository.ts';
-import { type ImageRow, UNEDITED_IMAGE } from '../../src/repositories/images.repository.ts';
+import type { ImageRow } from '../../src/repositories/images.repository.ts';
 import { type Repositories, repositoriesOver } from '../../src/repositories/index.ts';
+import { PLAIN_IMAGE } from '../helpers/image-rows.ts';
 import { createPostgresDatabase, usingPostgres } from '../helpers/database.ts';
 import { tempDir } from '../helpers/server.ts';
 
@@ -33,7 +34,7 @@ before(async () => {
   for (const id of [owner, stranger]) await repos.organizations.create({ id, name: id, webhook_url: null, created_at: now });
   album = await repos.albums.create(owner, 'mine');
   image = {
-    ...UNEDITED_IMAGE,
+    ...PLAIN_IMAGE,
     id: randomUUID(),
     organization_id: owner,
     album_id: album.id,
@@ -46,11 +47,6 @@ before(async () => {
     original_width: 10,
     original_height: 10,
     size: 100,
-    color: null,
-    phash: null,
-    gps_lat: null,
-    gps_lng: null,
-    taken_at: null,
     filename: 'photo.jpg',
     tags: JSON.stringify([{ name: 'red', labels: {} }]),
     created_at: now,
