@@ -78,21 +78,24 @@ function idOfKey(key: string): string {
 const notify = (executor: JobExecutor, dueInMs: number) =>
   executor.executeQuery(CompiledQuery.raw('SELECT pg_notify($1, $2)', [CHANNEL, String(Math.max(0, Math.round(dueInMs)))]));
 
-/** PostgreSQL's error code for a transaction it aborted to break a deadlock. */
-const DEADLOCK_DETECTED = '40P01';
-
 /**
- * pg-boss's createQueue, again after a deadlock: processes starting at once on a fresh
- * database create the same queues at once, and pg-boss's create_queue (a row, then a table
- * with a foreign key to the queue table) can deadlock with itself, PostgreSQL aborting one.
- * Another attempt finds the queue made, or makes it alone.
+ * Errors of processes starting at once on a fresh database, which another attempt gets past:
+ * - a deadlock PostgreSQL broke (40P01): pg-boss's create_queue (a row, then a table with a
+ *   foreign key to the queue table) can deadlock with itself;
+ * - a unique violation in the catalog (23505): pg-boss creates its schema under an advisory
+ *   lock, but a connection that looked for the schema before waiting on that lock keeps its
+ *   cached "no such schema" until its next transaction, so its CREATE SCHEMA IF NOT EXISTS
+ *   collides with the one that won.
+ * The next attempt, in a new transaction, finds what the winner made.
  */
-async function createQueue(boss: PgBoss, name: string): Promise<void> {
+const STARTUP_RACES = new Set(['40P01', '23505']);
+
+async function againAfterRace<T>(attemptOnce: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await boss.createQueue(name);
+      return await attemptOnce();
     } catch (err) {
-      if (attempt === 5 || (err as { code?: unknown }).code !== DEADLOCK_DETECTED) throw err;
+      if (attempt === 5 || !STARTUP_RACES.has(String((err as { code?: unknown }).code))) throw err;
       await sleep(Math.random() * 50 * attempt);
     }
   }
@@ -113,28 +116,30 @@ export class PgBossQueue implements JobQueue {
 
   /** Starts pg-boss on `db` (creating or migrating its schema) and, when supervising, its maintenance. */
   static async open(db: Kysely<Database>, options: PgBossQueueOptions): Promise<PgBossQueue> {
-    const boss = new PgBoss({
-      db: rootBossDb(db),
-      schema: SCHEMA,
-      schedule: false,
-      supervise: options.supervise,
-      // Expired jobs come back this soon after their lock ran out.
-      maintenanceIntervalSeconds: Math.min(120, Math.max(1, Math.ceil(options.lockSeconds / 3))),
-      archiveCompletedAfterSeconds: 24 * 3600,
-      archiveFailedAfterSeconds: 7 * 24 * 3600,
-      deleteAfterDays: 30,
-      retentionDays: 14,
+    // A PgBoss whose start failed stays "starting": each attempt is a new one.
+    const boss = await againAfterRace(async () => {
+      const attempt = new PgBoss({
+        db: rootBossDb(db),
+        schema: SCHEMA,
+        schedule: false,
+        supervise: options.supervise,
+        // Expired jobs come back this soon after their lock ran out.
+        maintenanceIntervalSeconds: Math.min(120, Math.max(1, Math.ceil(options.lockSeconds / 3))),
+        archiveCompletedAfterSeconds: 24 * 3600,
+        archiveFailedAfterSeconds: 7 * 24 * 3600,
+        deleteAfterDays: 30,
+        retentionDays: 14,
+      });
+      attempt.on('error', (err) => options.log.error({ err }, 'pg-boss failed'));
+      // Maintenance may have turned expired jobs into retries: every worker should look.
+      attempt.on('maintenance', () => void notify(db, 0).catch((err: unknown) => options.log.warn({ err }, 'notifying workers failed')));
+      return attempt.start();
     });
-    const queue = new PgBossQueue(db, boss, options);
-    boss.on('error', (err) => options.log.error({ err }, 'pg-boss failed'));
-    // Maintenance may have turned expired jobs into retries: every worker should look.
-    boss.on('maintenance', () => void notify(db, 0).catch((err: unknown) => options.log.warn({ err }, 'notifying workers failed')));
-    await boss.start();
-    return queue;
+    return new PgBossQueue(db, boss, options);
   }
 
   async prepare(names: string[]): Promise<void> {
-    for (const name of names) await createQueue(this.boss, name);
+    for (const name of names) await againAfterRace(() => this.boss.createQueue(name));
   }
 
   async enqueue<P extends JobPayload>(executor: JobExecutor, job: Job<P>, payload: P, options: EnqueueOptions = {}): Promise<void> {

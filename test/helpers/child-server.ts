@@ -20,6 +20,8 @@ export interface ChildService {
   url: string;
   /** Everything the process printed on stdout so far. */
   output(): string;
+  /** Everything it printed on stderr so far. */
+  errors(): string;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function startChild(
     process: child,
     url,
     output: () => stdout,
+    errors: () => stderr,
     async kill(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill(signal);
@@ -77,7 +80,8 @@ export async function waitForOutput(child: ChildService, pattern: RegExp, timeou
     const match = pattern.exec(child.output());
     if (match) return match;
     if (child.process.exitCode !== null || child.process.signalCode !== null) {
-      throw new Error(`process exited (${child.process.exitCode ?? child.process.signalCode}) before printing ${pattern}`);
+      const code = child.process.exitCode ?? child.process.signalCode;
+      throw new Error(`process exited (${code}) before printing ${pattern}; its stderr:\n${child.errors()}\nits stdout:\n${child.output()}`);
     }
     if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms in:\n${child.output()}`);
     await sleep(50);
