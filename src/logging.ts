@@ -83,7 +83,7 @@ export function logRequest(
 }
 
 /** A pino logger at `level` writing scrubbed lines to `destination` (stdout by default). */
-export function createLogger(level: string, destination: { write(line: string): unknown } = logStream() ?? process.stdout): pino.Logger {
+export function createLogger(level: string, destination: { write(line: string): unknown } = logStream()): pino.Logger {
   return pino(
     {
       level,

@@ -86,8 +86,6 @@ export class AlbumsService {
     return this.present(actor, album);
   }
 
-
-
   /**
    * `GET /albums`: the albums the actor may see, newest first, by `cursor` (a keyset page,
    * the same cost at any depth) or `page` (see AlbumsRepository.listPage); the total comes

@@ -6,9 +6,12 @@
  */
 import { type Actor, tokenRights } from '../auth/permissions.ts';
 import { type Abilities, parseAbilities } from '../auth/abilities.ts';
+import { RecentRows } from '../auth/recent-rows.ts';
 import { type AnyClaims, nowSeconds, TokenError, type TokenSigner, USER_TOKEN_TTL_SECONDS } from '../auth/tokens.ts';
 import { safeEqual } from '../crypto/safe-equal.ts';
 import type { Repositories } from '../repositories/index.ts';
+import type { Secret } from '../repositories/secrets.repository.ts';
+import type { User } from '../repositories/users.repository.ts';
 
 /** Credentials as they came with a request. */
 export type Credentials = { kind: 'token'; token: string } | { kind: 'basic'; id: string; secret: string };
@@ -26,11 +29,21 @@ export interface Authenticated {
   claims: AnyClaims;
 }
 
+/** How long a user or secret read for a token is used before it is read again: what a row removed by hand may lag. */
+const ACCOUNT_FRESH_MS = 5_000;
+const ACCOUNTS_KEPT = 10_000;
+
 export class AuthService {
+  private readonly users: RecentRows<User>;
+  private readonly secrets: RecentRows<Secret>;
+
   constructor(
-    private readonly repos: Repositories,
+    repos: Repositories,
     private readonly signer: TokenSigner,
-  ) {}
+  ) {
+    this.users = new RecentRows((id) => repos.users.find(id), ACCOUNT_FRESH_MS, ACCOUNTS_KEPT);
+    this.secrets = new RecentRows((id) => repos.secrets.find(id), ACCOUNT_FRESH_MS, ACCOUNTS_KEPT);
+  }
 
   /**
    * The caller, or why its credentials are refused, as a value: the API answers a refusal
@@ -54,7 +67,7 @@ export class AuthService {
       // A user token without an expiry would be valid forever (partner secret tokens may omit it).
       if (typeof claims.exp !== 'number') throw new TokenError('Token has no expiry (exp)');
       this.signer.checkLifetime(claims);
-      const user = await this.repos.users.find(String(claims.user_id));
+      const user = await this.users.get(String(claims.user_id));
       if (!user) throw new TokenError('Unknown user');
       const abilities = parseAbilities(claims.abilities ?? {});
       if (!abilities) throw new TokenError('Malformed abilities');
@@ -68,7 +81,7 @@ export class AuthService {
       return { actor, claims, nextToken: await this.refreshed(token, claims) };
     }
     if (typeof peeked.iss === 'string') {
-      const secret = await this.repos.secrets.find(peeked.iss);
+      const secret = await this.secrets.get(peeked.iss);
       if (!secret) throw new TokenError('Unknown secret');
       const claims = await this.signer.verify(token, secret.value);
       this.signer.checkLifetime(claims);
@@ -87,7 +100,7 @@ export class AuthService {
   }
 
   private async authenticateBasic(id: string, value: string): Promise<Authenticated | Refusal> {
-    const secret = await this.repos.secrets.find(id);
+    const secret = await this.secrets.get(id);
     if (!secret || !safeEqual(secret.value, value)) return { refused: 'Invalid secret' };
     const iat = nowSeconds();
     const claims = { iss: secret.id, abilities: {} as Abilities, admin: true, iat, exp: iat + USER_TOKEN_TTL_SECONDS };

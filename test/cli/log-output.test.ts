@@ -59,3 +59,23 @@ test('stdout a terminal: pretty lines with the level in words', { skip: !hasScri
   assert.ok(!plain.includes('{"level"'), 'no JSON lines on a terminal');
   assert.notEqual(output, plain, 'the terminal gets colours');
 });
+
+test('stdout a pipe: lines written just before the process exits all reach it, whole', { timeout: 60_000 }, async () => {
+  // A line waits at most for the end of its event-loop turn; an exit in the same turn writes them.
+  const script = `
+    const { createLogger } = await import('./src/logging.ts');
+    const log = createLogger('info');
+    for (let i = 0; i < 2000; i++) log.info({ i, pad: 'x'.repeat(40) }, 'line');
+    process.exit(3);`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  const [code] = (await new Promise((resolve) => child.once('close', (...args) => resolve(args)))) as [number];
+  assert.equal(code, 3);
+  const lines = output.trimEnd().split('\n');
+  assert.equal(lines.length, 2000);
+  assert.deepEqual(
+    lines.map((line) => (JSON.parse(line) as { i: number }).i),
+    Array.from({ length: 2000 }, (_, i) => i),
+  );
+});
