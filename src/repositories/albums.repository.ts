@@ -4,6 +4,7 @@ import type { AlbumTable, Database } from '../db/schema.ts';
 import { timeOrderedUuid } from '../db/ids.ts';
 import { chunked } from './chunks.ts';
 import { offsetWindow } from './offset-window.ts';
+import { PreparedQuery } from './prepared-query.ts';
 
 export type Album = Selectable<AlbumTable>;
 
@@ -23,7 +24,18 @@ export class AlbumIdTakenError extends Error {
 
 /** Albums, always addressed within one organization. */
 export class AlbumsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  // Every album request reads its album by public id, and every create inserts one.
+  private readonly byPublicId: PreparedQuery<Album>;
+  private readonly insert: PreparedQuery<unknown>;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.byPublicId = new PreparedQuery(db, 2, (over, organizationId, publicId) =>
+      over.selectFrom('albums').selectAll().where('organization_id', '=', organizationId).where('public_id', '=', publicId),
+    );
+    this.insert = new PreparedQuery(db, 5, (over, id, organization_id, public_id, created_at, updated_at) =>
+      over.insertInto('albums').values({ id, organization_id, public_id, created_at, updated_at }),
+    );
+  }
 
   /**
    * A new empty album of the organization, under `publicId` (its internal id when absent);
@@ -35,7 +47,7 @@ export class AlbumsRepository {
   async create(organizationId: string, publicId?: string): Promise<Album> {
     const album = newAlbum(organizationId, publicId);
     try {
-      await this.db.insertInto('albums').values(album).execute();
+      await this.insert.execute(album.id, album.organization_id, album.public_id, album.created_at, album.updated_at);
     } catch (err) {
       if (isUniqueViolation(err)) throw new AlbumIdTakenError(album.public_id, { cause: err });
       throw err;
@@ -63,12 +75,7 @@ export class AlbumsRepository {
   }
 
   findByPublicId(organizationId: string, publicId: string): Promise<Album | undefined> {
-    return this.db
-      .selectFrom('albums')
-      .selectAll()
-      .where('organization_id', '=', organizationId)
-      .where('public_id', '=', publicId)
-      .executeTakeFirst();
+    return this.byPublicId.executeTakeFirst(organizationId, publicId);
   }
 
   findById(organizationId: string, id: string): Promise<Album | undefined> {

@@ -6,6 +6,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ChildService, freePort, startChild } from '../helpers/child-server.ts';
@@ -70,7 +71,7 @@ test('stdout a pipe: lines written just before the process exits all reach it, w
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
-  const [code] = (await new Promise((resolve) => child.once('close', (...args) => resolve(args)))) as [number];
+  const [code] = (await once(child, 'close')) as [number | null];
   assert.equal(code, 3);
   const lines = output.trimEnd().split('\n');
   assert.equal(lines.length, 2000);
