@@ -4,7 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { scrubSecrets } from '../../src/logging.ts';
+import { createLogger, scrubSecrets } from '../../src/logging.ts';
 import { type ChildService, startChild } from '../helpers/child-server.ts';
 import { childServiceEnv, type ChildServiceEnv } from '../helpers/child-service-env.ts';
 
@@ -90,4 +90,21 @@ test('scrubSecrets: URLs, headers, JSON keys, credentials in URLs, bare JWTs', (
     ['nothing to hide here', 'nothing to hide here'],
   ];
   for (const [input, output] of cases) assert.equal(scrubSecrets(input), output);
+});
+
+test('header objects a logger is given lose their credentials, nested at any depth', () => {
+  const lines: string[] = [];
+  const log = createLogger('info', { write: (line: string) => lines.push(line) });
+  const headers = { authorization: 'Token token="abc.def.ghi"', cookie: 'session=s3cr3t', 'x-token': 'eyJx.eyJy.z', host: 'h' };
+  log.info({ req: { headers } }, 'one');
+  log.warn({ headers }, 'two');
+  log.error({ err: { request: { headers } } }, 'three');
+  assert.equal(lines.length, 3);
+  for (const line of lines) {
+    const text = JSON.stringify(JSON.parse(line));
+    assert.ok(!/abc\.def|s3cr3t|eyJ/.test(text), text);
+    assert.match(text, /"authorization":"\[REDACTED\]"/);
+    assert.match(text, /"cookie":"\[REDACTED\]"/);
+    assert.match(text, /"host":"h"/);
+  }
 });
