@@ -78,9 +78,12 @@ function rankedNewest(db: Kysely<Database>, organizationId: string, albumIds: st
     .where('album_id', 'in', albumIds)
     .where('deleted_at', 'is', null)
     .as('ranked');
+  // The organization is checked on the rows found, written `+images.organization_id` so that
+  // SQLite does not carry it over the media join into a search of the organization's whole
+  // image_media (which it otherwise picks as the outer loop: 2.7 → 27 ms per album page).
   return imagesWithMedia(db)
     .innerJoin(ranked, 'ranked.id', 'images.id')
-    .where('images.organization_id', '=', organizationId)
+    .where(sql<string>`+${sql.ref('images.organization_id')}`, '=', organizationId)
     .where('ranked.rank', '<=', limit)
     .execute();
 }
