@@ -73,15 +73,19 @@ export const logsEachRequest = (log: { level: string }): boolean => log.level ==
 
 /**
  * The one line a request gets, when its answer is sent: the API's (request-log.ts) and the
- * media host's hot derivatives alike. Its URL is scrubbed, as every line is.
+ * media host's hot derivatives alike. Its URL is scrubbed, as every line is. `reqId` names
+ * the request when `log` is not a request's own logger (which binds it): a field of the line
+ * costs less than a child logger made for one line.
  */
 export function logRequest(
   log: { info(fields: object, message: string): void },
   req: { method?: string; url?: string; remoteAddress?: string },
   statusCode: number,
   elapsedMs: number,
+  reqId?: string,
 ): void {
-  log.info({ req, res: { statusCode }, responseTime: Math.round(elapsedMs * 10) / 10 }, 'request completed');
+  const fields = { req, res: { statusCode }, responseTime: Math.round(elapsedMs * 10) / 10 };
+  log.info(reqId === undefined ? fields : { reqId, ...fields }, 'request completed');
 }
 
 /** A pino logger at `level` writing scrubbed lines to `destination` (stdout by default). */

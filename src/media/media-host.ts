@@ -189,7 +189,7 @@ export function createMediaHost(options: MediaHostOptions): MediaHost {
       const started = performance.now();
       if (!answerFromMemory(verified, request, response)) return false;
       const { method, url } = request;
-      logRequest(log.child({ reqId: randomUUID() }), { method, url, remoteAddress: request.socket?.remoteAddress }, response.statusCode, performance.now() - started);
+      logRequest(log, { method, url, remoteAddress: request.socket?.remoteAddress }, response.statusCode, performance.now() - started, randomUUID());
       return true;
     },
     async registerDelivery(app) {
