@@ -21,13 +21,14 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, type Insertable, type KyselyPlugin, sql } from 'kysely';
+import { CompiledQuery, type Insertable, sql } from 'kysely';
 import pg from 'pg';
 import { type Db, openDatabase } from '../src/db/database.ts';
 import { timeOrderedUuid } from '../src/db/ids.ts';
 import { migrate } from '../src/db/migrations.ts';
 import type { AlbumTable, ImageMediaTable, ImageTable } from '../src/db/schema.ts';
 import { chunked } from '../src/repositories/chunks.ts';
+import { captureQueries } from '../test/helpers/query-capture.ts';
 import { UNEDITED_IMAGE } from '../src/repositories/images.repository.ts';
 import { repositoriesOver } from '../src/repositories/index.ts';
 import { encodeCursor } from '../src/services/page-cursor.ts';
@@ -235,22 +236,12 @@ async function imageKeyAt(db: Db, albumId: string, offset: number): Promise<stri
  * runs on it.
  */
 async function explainPages(db: Db, organizationId: string, bigAlbumId: string, size: number): Promise<string[]> {
-  const captured: CompiledQuery[] = [];
-  const executor = db.kysely.getExecutor();
-  const capture: KyselyPlugin = {
-    transformQuery(args) {
-      captured.push(executor.compileQuery(args.node, args.queryId));
-      return args.node;
-    },
-    transformResult: async (args) => args.result,
-  };
-  const repos = repositoriesOver(db.kysely.withPlugin(capture));
+  const capture = captureQueries(db.kysely);
+  const repos = repositoriesOver(capture.kysely);
   const middle = Math.floor(size / PER_PAGE / 2) * PER_PAGE;
   const out: string[] = [];
   const explain = async (title: string, work: () => Promise<unknown>) => {
-    captured.length = 0;
-    await work();
-    for (const query of [...captured]) {
+    for (const query of await capture.during(work)) {
       const prefix = db.dialect === 'postgres' ? 'explain (analyze, buffers, costs off, summary on) ' : 'explain query plan ';
       const result = await db.kysely.executeQuery<Record<string, unknown>>(CompiledQuery.raw(prefix + query.sql, [...query.parameters]));
       const plan =

@@ -8,66 +8,30 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { type Compilable, CompiledQuery, type KyselyPlugin, type QueryId } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { type Db, openDatabase } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrations.ts';
 import type { Album } from '../../src/repositories/albums.repository.ts';
 import { type Repositories, repositoriesOver } from '../../src/repositories/index.ts';
-import { PLAIN_IMAGE } from '../helpers/image-rows.ts';
+import { imageRow } from '../helpers/image-rows.ts';
+import { captureQueries, type QueryCapture } from '../helpers/query-capture.ts';
 import { tempDir } from '../helpers/server.ts';
 
 let db: Db;
+let capture: QueryCapture;
 let repos: Repositories;
-let captured: CompiledQuery[] = [];
 const organizationId = randomUUID();
 const albums: Album[] = [];
 
 before(async () => {
   db = openDatabase(`sqlite://${tempDir('query-plans')}/plans.sqlite`);
   await migrate(db.kysely);
-  const executor = db.kysely.getExecutor();
-  const capture: KyselyPlugin = {
-    transformQuery(args) {
-      captured.push(executor.compileQuery(args.node, args.queryId));
-      return args.node;
-    },
-    transformResult: async (args) => args.result,
-  };
-  const capturing = db.kysely.withPlugin(capture);
-  // Queries the repositories compile themselves reach the database as CompiledQuery, past plugins.
-  const execute = capturing.executeQuery.bind(capturing);
-  capturing.executeQuery = <R>(query: CompiledQuery<R> | Compilable<R>, queryId?: QueryId) => {
-    if (!('compile' in query)) captured.push(query);
-    return execute(query, queryId);
-  };
-  repos = repositoriesOver(capturing);
-  const now = new Date().toISOString();
-  await repos.organizations.create({ id: organizationId, name: 'plans', webhook_url: null, created_at: now });
+  capture = captureQueries(db.kysely);
+  repos = repositoriesOver(capture.kysely);
+  await repos.organizations.create({ id: organizationId, name: 'plans', webhook_url: null, created_at: new Date().toISOString() });
   for (let a = 0; a < 30; a++) {
     const album = await repos.albums.create(organizationId, `album-${a}`);
-    for (let i = 0; i < 3; i++) {
-      await repos.images.insertOnce(organizationId, {
-        ...PLAIN_IMAGE,
-        id: randomUUID(),
-        organization_id: organizationId,
-        album_id: album.id,
-        type: 'upload',
-        public_id: `p-${a}-${i}`,
-        version: 1,
-        format: 'jpg',
-        width: 10,
-        height: 10,
-        original_width: 10,
-        original_height: 10,
-        size: 100,
-        created_at: now,
-        updated_at: now,
-        infos: '{}',
-        exifs: '{}',
-        faces: '[]',
-        colors: '[]',
-      });
-    }
+    for (let i = 0; i < 3; i++) await repos.images.insertOnce(organizationId, imageRow({ organization_id: organizationId, album_id: album.id, public_id: `p-${a}-${i}` }));
     await repos.albums.addToImagesCounts(organizationId, [[album.id, 3]]);
     albums.push({ ...album, images_count: 3 });
   }
@@ -76,11 +40,10 @@ after(() => db.close());
 
 /** The plans of the queries `work` runs, one line per step. */
 async function plansOf(work: () => Promise<unknown>): Promise<string[]> {
-  captured = [];
-  await work();
-  assert.ok(captured.length > 0, 'the work ran queries');
+  const queries = await capture.during(work);
+  assert.ok(queries.length > 0, 'the work ran queries');
   const plans: string[] = [];
-  for (const query of captured) {
+  for (const query of queries) {
     const { rows } = await db.kysely.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]));
     plans.push(`${query.sql}\n${rows.map((r) => r.detail).join('\n')}`);
   }

@@ -11,7 +11,7 @@ import { migrate } from '../../src/db/migrations.ts';
 import type { Album } from '../../src/repositories/albums.repository.ts';
 import type { ImageRow } from '../../src/repositories/images.repository.ts';
 import { type Repositories, repositoriesOver } from '../../src/repositories/index.ts';
-import { PLAIN_IMAGE } from '../helpers/image-rows.ts';
+import { imageRow } from '../helpers/image-rows.ts';
 import { createPostgresDatabase, usingPostgres } from '../helpers/database.ts';
 import { tempDir } from '../helpers/server.ts';
 
@@ -33,29 +33,15 @@ before(async () => {
   [owner, stranger] = [randomUUID(), randomUUID()];
   for (const id of [owner, stranger]) await repos.organizations.create({ id, name: id, webhook_url: null, created_at: now });
   album = await repos.albums.create(owner, 'mine');
-  image = {
-    ...PLAIN_IMAGE,
-    id: randomUUID(),
+  image = imageRow({
     organization_id: owner,
     album_id: album.id,
-    type: 'upload',
     public_id: 'photo',
-    version: 1,
-    format: 'jpg',
-    width: 10,
-    height: 10,
-    original_width: 10,
-    original_height: 10,
-    size: 100,
     filename: 'photo.jpg',
     tags: JSON.stringify([{ name: 'red', labels: {} }]),
     created_at: now,
     updated_at: now,
-    infos: '{}',
-    exifs: '{}',
-    faces: '[]',
-    colors: '[]',
-  };
+  });
   const untagged = { ...image, id: randomUUID(), public_id: 'other', tags: '[]' };
   for (const row of [image, untagged]) assert.equal(await repos.images.insertOnce(owner, row), true);
   await repos.albums.addToImagesCounts(owner, [[album.id, 2]]);
